@@ -1,0 +1,72 @@
+# Anyam: `make run` serves the demo course, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-test translations bench lint clean help
+
+help:
+	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make bench  print the benchmark figures"
+	@echo "make lint   ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# System libraries (Pango, HarfBuzz subsetting, Noto fonts); skipped when present.
+$(VENV)/.system: scripts/install-system-deps.sh | $(BIN)/python
+	bash scripts/install-system-deps.sh
+	@touch $@
+
+$(VENV)/.system-test: scripts/install-system-deps.sh | $(BIN)/python
+	bash scripts/install-system-deps.sh --test
+	@touch $@ $(VENV)/.system
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[postgres,jobs]"
+	@touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[test,postgres,jobs]"
+	@touch $@ $(VENV)/.installed
+
+translations: | $(BIN)/python
+	$(BIN)/python scripts/i18n.py compile
+
+install: $(VENV)/.system $(VENV)/.installed translations
+
+install-test: $(VENV)/.system-test $(VENV)/.installed-test translations
+
+# A real secret key, generated once into the instance folder (git-ignored).
+instance/config.py: | $(BIN)/python
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
+	@echo "Wrote a new SECRET_KEY to $@"
+
+run: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving Anyam on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/python scripts/i18n.py check
+	$(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== Again on PostgreSQL ($$TEST_DATABASE_URL, a fresh database) =="; \
+	  ANYAM_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not e2e"; \
+	fi
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: install-test
+	$(BIN)/ruff check trainings tests benchmarks scripts
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

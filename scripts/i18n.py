@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Message catalogs, one per area: extract, update, compile, check.
+
+Each area owns ``trainings/translations/<area>/{id,en}/LC_MESSAGES/messages.po`` with the
+strings of its Python package and its template folder; Flask-Babel merges them all.
+
+    python scripts/i18n.py update   # extract and merge new strings into every catalog
+    python scripts/i18n.py compile  # .po -> .mo (part of set-up)
+    python scripts/i18n.py check    # exit 1 on untranslated or fuzzy messages
+    python scripts/i18n.py apply AREA FILE.json   # write Indonesian translations {msgid: msgstr}
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from trainings.config import TRANSLATION_AREAS  # noqa: E402
+
+LOCALES = ("id", "en")
+PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
+
+
+def sources(area: str) -> list[str]:
+    """What each area's catalog is extracted from."""
+    if area == "core":
+        paths = [p for p in (ROOT / "trainings").glob("*.py")]
+        paths += [ROOT / "trainings" / d for d in ("auth", "outbox")]
+        paths += [ROOT / "trainings" / "api" / f for f in ("__init__.py", "base.py", "serializers.py")]
+        paths += [p for p in (ROOT / "templates").glob("*.html")]
+        paths += [ROOT / "templates" / d for d in ("auth", "core", "errors")]
+    else:
+        paths = [ROOT / "trainings" / area, ROOT / "templates" / area]
+        api = {"scheduling": ["trainings.py", "me.py"], "enrolment": ["enrolments.py"]}.get(
+            area, [f"{area}.py"])
+        paths += [ROOT / "trainings" / "api" / f for f in api]
+        if area == "certificates":
+            paths.append(ROOT / "templates" / "pdf")
+    return [str(p.relative_to(ROOT)) for p in paths if p.exists()]
+
+
+def catalog_dir(area: str) -> Path:
+    return ROOT / "trainings" / "translations" / area
+
+
+def update() -> None:
+    for area in TRANSLATION_AREAS:
+        directory = catalog_dir(area)
+        directory.mkdir(parents=True, exist_ok=True)
+        pot = directory / "messages.pot"
+        subprocess.run(PYBABEL + ["-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                                  "--no-location", "--sort-output", "-o", str(pot)] + sources(area),
+                       check=True, cwd=ROOT)
+        for locale in LOCALES:
+            po = directory / locale / "LC_MESSAGES" / "messages.po"
+            command = "update" if po.exists() else "init"
+            args = ["-i", str(pot), "-d", str(directory), "-l", locale]
+            if command == "update":
+                args += ["--no-fuzzy-matching", "--ignore-obsolete"]
+            subprocess.run(PYBABEL + ["-q", command] + args, check=True, cwd=ROOT)
+        fill_english(directory / "en" / "LC_MESSAGES" / "messages.po")
+        pot.unlink()
+
+
+def fill_english(po: Path) -> None:
+    """The source strings are English: the en catalog carries them as its translations."""
+    from babel.messages.pofile import read_po, write_po
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if message.id and not (all(message.string) if isinstance(message.string, tuple)
+                               else message.string):
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with po.open("wb") as handle:
+        write_po(handle, catalog, sort_output=True, omit_header=False, include_lineno=False)
+
+
+def apply(area: str, json_path: str, locale: str = "id") -> None:
+    """Write translations from a JSON object {msgid: msgstr} (plurals: msgid -> [one, other])."""
+    import json
+
+    from babel.messages.pofile import read_po, write_po
+    translations = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    po = catalog_dir(area) / locale / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    for message in catalog:
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key in translations:
+            value = translations[key]
+            if isinstance(message.id, tuple):  # pad plural forms (Indonesian has one form)
+                value = list(value) if isinstance(value, list) else [value]
+                value += [value[-1]] * (catalog.num_plurals - len(value))
+                message.string = tuple(value[:catalog.num_plurals])
+            else:
+                message.string = value
+            message.flags.discard("fuzzy")
+    with po.open("wb") as handle:
+        write_po(handle, catalog, sort_output=True, include_lineno=False)
+
+
+def compile_all() -> None:
+    for area in TRANSLATION_AREAS:
+        directory = catalog_dir(area)
+        if directory.exists():
+            subprocess.run(PYBABEL + ["-q", "compile", "-f", "-d", str(directory)], check=True, cwd=ROOT)
+
+
+def problems() -> list[str]:
+    from babel.messages.pofile import read_po
+    found = []
+    for area in TRANSLATION_AREAS:
+        for locale in LOCALES:
+            po = catalog_dir(area) / locale / "LC_MESSAGES" / "messages.po"
+            if not po.exists():
+                found.append(f"{po.relative_to(ROOT)}: missing")
+                continue
+            with po.open("rb") as handle:
+                catalog = read_po(handle, locale=locale)
+            for message in catalog:
+                if not message.id:
+                    continue
+                where = f"{po.relative_to(ROOT)}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
+                if message.fuzzy:
+                    found.append(f"{where} is fuzzy")
+                elif locale != "en" and (not message.string or (isinstance(message.string, tuple) and not all(message.string))):
+                    found.append(f"{where} is untranslated")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "help"
+    if command == "update":
+        update()
+    elif command == "apply":
+        apply(argv[2], argv[3], argv[4] if len(argv) > 4 else "id")
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        found = problems()
+        print("\n".join(found) if found else "catalogs complete")
+        return 1 if found else 0
+    else:
+        print(__doc__)
+        return 0 if command == "help" else 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

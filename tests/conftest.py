@@ -1,0 +1,186 @@
+"""Fixtures: a database migrated from nothing once per run, emptied after every test.
+
+SQLite (a file, WAL) by default; PostgreSQL when ANYAM_TEST_BACKEND=postgres and
+TEST_DATABASE_URL points at a server: a fresh database is created there and dropped after.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from trainings import create_app
+from trainings.extensions import db
+
+from . import factories
+
+BACKEND = os.environ.get("ANYAM_TEST_BACKEND", "sqlite")
+
+
+def _create_postgres_database(url: str) -> tuple[str, callable]:
+    base = make_url(url)
+    name = f"anyam_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if BACKEND == "postgres":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("ANYAM_TEST_BACKEND=postgres needs TEST_DATABASE_URL", returncode=2)
+        fresh, drop = _create_postgres_database(url)
+        yield fresh
+        drop()
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "anyam-test.sqlite")
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+test_config.__test__ = False  # not a test
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url, tmp_path_factory):
+    """Build the schema from nothing with the migrations, once per run."""
+    from flask_migrate import upgrade
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return True
+
+
+def _empty_all_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_factory(database_url, _migrated, tmp_path):
+    """Make an app with extra config; tables are emptied after the test."""
+    made = []
+
+    def make(**overrides):
+        overrides.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
+        app = create_app(test_config(database_url, **overrides))
+        made.append(app)
+        return app
+
+    yield make
+    if made:
+        with made[0].app_context():
+            db.session.rollback()
+            _empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Callable factories bound to the current app: make.user(), make.training(), ..."""
+    return factories
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in on the test client (through the real login form)."""
+    def do(user, password=factories.PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+    return do
+
+
+@pytest.fixture
+def api(client):
+    """JSON API calls with a fresh token for a user: api(user).get('/api/v1/trainings')."""
+    from trainings.auth.services import issue_token
+
+    class Api:
+        def __init__(self, user):
+            self.token = issue_token(user, "test")
+            db.session.commit()
+            self.headers = {"Authorization": f"Bearer {self.token}"}
+
+        def __getattr__(self, method):
+            def call(path, **kwargs):
+                headers = {**self.headers, **kwargs.pop("headers", {})}
+                return getattr(client, method)(path, headers=headers, **kwargs)
+            return call
+
+    return Api
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count is the number of statements run."""
+    @contextmanager
+    def counting():
+        class Counter:
+            count = 0
+            statements: list = []
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+    return counting

@@ -1,0 +1,94 @@
+"""Anyam: a training programme and cohort manager for civil-society networks."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import DefaultConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+INSECURE_KEYS = {None, "", "dev", "change-me", "secret"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: defaults, then instance/config.py, then ANYAM_* variables."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("ANYAM_INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ANYAM")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(app.instance_path) / "anyam.sqlite")
+    _check_secret_key(app)
+
+    from . import db as _db  # noqa: F401  (registers the SQLite pragmas)
+    from . import models  # noqa: F401  (every table, for Alembic and relationships)
+    from .errors import register_error_handlers
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import init_i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app, babel)
+
+    from .auth import init_auth
+    init_auth(app, login_manager)
+
+    from .api import bp as api_bp
+    from .attendance.views import bp as attendance_bp
+    from .auth.views import bp as auth_bp
+    from .certificates.views import bp as certificates_bp
+    from .core import bp as core_bp
+    from .enrolment.views import bp as enrolment_bp
+    from .modules.views import bp as modules_bp
+    from .scheduling.views import bp as scheduling_bp
+
+    for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
+                      certificates_bp, modules_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
+
+    register_error_handlers(app)
+
+    from .cli import register_cli
+    register_cli(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'")
+        return response
+
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.testing or app.debug:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = "insecure-development-key"
+        return
+    if app.config.get("SECRET_KEY") in INSECURE_KEYS or len(str(app.config["SECRET_KEY"])) < 16:
+        raise RuntimeError(
+            "Anyam refuses to start without a real SECRET_KEY. Run `make run` once (it writes "
+            "one into instance/config.py) or set ANYAM_SECRET_KEY.")

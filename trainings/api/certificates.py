@@ -1,0 +1,2 @@
+"""API routes of the certificates area (see docs/api-v1.md)."""
+from .base import bp  # noqa: F401

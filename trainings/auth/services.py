@@ -1,0 +1,124 @@
+"""Accounts and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import utcnow
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..timezones import is_valid_timezone
+from .models import ROLES, ApiToken, User
+
+TOKEN_PREFIX = "anyam_"
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(value: str | None, field: str = "email") -> str:
+    """A syntactically valid address, lower-cased (addresses are unique case-insensitively)."""
+    try:
+        result = validate_email((value or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(_("Not a valid email address."), field=field,
+                              code="invalid_email") from exc
+    return result.normalized.lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(email: str, name: str, *, role: str = "participant", password: str | None = None,
+                language: str = "en", timezone: str = "Asia/Jakarta") -> User:
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise ValidationError(_("Unknown role: %(role)s", role=role), field="role")
+    if language not in ("id", "en"):
+        raise ValidationError(_("Unknown language: %(lang)s", lang=language), field="language")
+    if not is_valid_timezone(timezone):
+        raise ValidationError(_("Unknown time zone: %(zone)s", zone=timezone), field="timezone")
+    if not (name or "").strip():
+        raise ValidationError(_("A name is required."), field="name")
+    if get_user_by_email(email):
+        raise Conflict(_("A user with this email already exists."), field="email",
+                       code="duplicate_email")
+    user = User(email=email, name=name.strip(), role=role, language=language, timezone=timezone)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field="password", code="weak_password")
+    user.set_password(password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with that email and password, else None (same answer for both cases)."""
+    user = get_user_by_email(email or "")
+    if user is None:
+        # Spend the time of a real check so that timing does not reveal which accounts exist.
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if not user.is_active or not user.check_password(password or ""):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str = "") -> str:
+    """Create a personal API token; the plain value is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=name[:100], token_hash=_digest(token),
+                            prefix=token[:12]))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str | None) -> User | None:
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
+        return None
+    api_token.last_used_at = utcnow()
+    return api_token.user
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None or api_token.user_id != user.id:
+        raise NotFound(_("No such token."))
+    api_token.revoked_at = api_token.revoked_at or utcnow()
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local paths: '/trainings/1'. Refuses '//evil', '/\\evil', 'https:evil', 'http://x'."""
+    if not target or not isinstance(target, str):
+        return False
+    if any(c in target for c in "\\\r\n\t") or not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

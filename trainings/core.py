@@ -1,0 +1,82 @@
+"""Home page, language switcher, health check, navigation."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+
+from .auth.services import is_safe_next
+from .extensions import db
+from .timezones import is_valid_timezone
+
+bp = Blueprint("core", __name__)
+
+# (endpoint, label, who sees it). An entry shows once its endpoint exists.
+NAV = [
+    ("scheduling.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
+    ("scheduling.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
+    ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
+    ("modules.index", _l("Modules"), {"anonymous", "participant", "facilitator", "organiser", "admin"}),
+    ("certificates.verify_form", _l("Verify a certificate"), {"anonymous"}),
+]
+
+
+def nav_items() -> list[dict]:
+    role = current_user.role if current_user.is_authenticated else "anonymous"
+    items = []
+    for endpoint, label, roles in NAV:
+        if role in roles and endpoint in current_app.view_functions:
+            url = url_for(endpoint)
+            items.append({"url": url, "label": label, "endpoint": endpoint,
+                          "current": request.endpoint == endpoint})
+    return items
+
+
+@bp.app_context_processor
+def _navigation():
+    return {"nav_items": nav_items}
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("scheduling.index"))
+    return render_template("core/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    from .auth.forms import EmptyForm
+    form = EmptyForm()
+    lang = request.form.get("lang", "")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    target = request.form.get("next", "")
+    return redirect(target if is_safe_next(target) else url_for("core.index"))
+
+
+@bp.route("/timezone", methods=["POST"])
+def set_timezone():
+    """The browser's zone for visitors without an account (sent by static/js/anyam.js)."""
+    from .auth.forms import EmptyForm
+    form = EmptyForm()
+    zone = request.form.get("tz", "")
+    if form.validate_on_submit() and is_valid_timezone(zone):
+        session["tz"] = zone
+        return ("", 204)
+    return ("", 400)
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        current_app.logger.exception("health check failed")
+        db.session.rollback()
+        return jsonify({"status": "unavailable"}), 503
+    return jsonify({"status": "ok"})

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+
+STATUSES = ("applied", "accepted", "waitlisted", "rejected", "withdrawn")
+SECTORS = ("academic", "activist", "government", "other")
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        UniqueConstraint("training_id", "email"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(
+            "status IN ('applied', 'accepted', 'waitlisted', 'rejected', 'withdrawn')",
+            name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(20), default="other")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    accessibility_needs: Mapped[str | None] = mapped_column(Text)
+    accessibility_consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="applied", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    training = relationship("Training")
+    user = relationship("User")

@@ -1,0 +1,99 @@
+"""Domain errors raised by services, and their translation into HTTP answers.
+
+Services raise a :class:`DomainError` (never ``abort()``); the web layer turns it into a
+form error, a flash or an error page, and the API into a 4xx JSON error.
+"""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message=None, *, code: str | None = None, field: str | None = None,
+                 details: list | None = None, status: int | None = None):
+        super().__init__(str(message) if message is not None else self.code)
+        self.message = message if message is not None else _l("The request could not be handled.")
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.field = field
+        self.details = details or []
+        if field and not self.details:
+            self.details = [{"field": field, "message": str(self.message)}]
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": str(self.message),
+                          "details": [_plain(d) for d in self.details]}}
+
+
+def _plain(detail: dict) -> dict:
+    return {k: (str(v) if not isinstance(v, (int, float, bool, type(None), list, dict)) else v)
+            for k, v in detail.items()}
+
+
+class ValidationError(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, details: list | None = None):
+    response = jsonify({"error": {"code": code, "message": str(message), "details": details or []}})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            response = jsonify(error.to_dict())
+            response.status_code = error.status
+            return response
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(error.status, "errors/400.html")
+        return render_template(template, message=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            response = json_error(error.code or 500, code, error.description or error.name)
+            if error.code == 405 and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
+        template = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}.get(
+            error.code, "errors/400.html")
+        return render_template(template, message=None, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return handle_http_error(error)
+        app.logger.exception("Unhandled error on %s", request.path)
+        if wants_json():
+            return json_error(500, "internal_error", "An unexpected error occurred.")
+        return render_template("errors/500.html"), 500

@@ -1,0 +1,39 @@
+"""Shared form pieces: every form derives from FlaskForm, which carries the CSRF token."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, ValidationError
+
+from .timezones import common_timezones, is_valid_timezone
+
+
+class BaseForm(FlaskForm):
+    """Base for Anyam forms. ``apply_error`` puts a service's DomainError next to its field."""
+
+    def apply_error(self, error) -> None:
+        details = error.details or [{"field": error.field, "message": str(error.message)}]
+        placed = False
+        for detail in details:
+            field = getattr(self, detail.get("field") or "", None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + [str(detail.get("message"))]
+                placed = True
+        if not placed:
+            self.form_errors.append(str(error.message))
+
+
+class TimezoneField(SelectField):
+    """A select of IANA zones; the browser's zone is suggested by static/js/anyam.js."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("data-suggest-timezone", "1")
+        super().__init__(label, validators, choices=[(z, z) for z in common_timezones()],
+                         **kwargs)
+
+    def pre_validate(self, form):
+        if not is_valid_timezone(self.data):
+            raise ValidationError(_l("Choose a valid time zone."))
+
+
+LANGUAGE_CHOICES = [("id", "Bahasa Indonesia"), ("en", "English")]

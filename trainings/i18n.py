@@ -1,0 +1,63 @@
+"""Languages: the user's setting, then the switcher (kept in the session), then the browser."""
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str | None:
+    return viewer_timezone()
+
+
+def viewer_timezone(default: str | None = None) -> str:
+    """The zone to show times in: the user's own, else the browser's (kept in the session)."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return session.get("tz") or default or "UTC"
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def bilingual(obj, field: str, lang: str | None = None) -> str:
+    """``obj.<field>_id`` or ``obj.<field>_en`` in the viewer's language, falling back to the other."""
+    lang = lang or current_language()
+    first, second = ("id", "en") if lang == "id" else ("en", "id")
+    return getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "") or ""
+
+
+def init_i18n(app, babel) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    from . import countries, timezones
+
+    @app.context_processor
+    def _inject():
+        return {
+            "current_language": current_language(),
+            "language_names": LANGUAGE_NAMES,
+            "bilingual": bilingual,
+            "country_name": countries.country_name,
+            "viewer_timezone": viewer_timezone,
+            "fmt_time": timezones.format_time,
+            "fmt_datetime": timezones.format_datetime,
+            "fmt_date": timezones.format_date,
+            "zone_label": timezones.zone_label,
+        }
+
+    @app.before_request
+    def _remember_request_start():
+        g.language = None

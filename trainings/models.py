@@ -1,0 +1,13 @@
+"""Imports every area's models so that SQLAlchemy and Alembic see all tables."""
+from .attendance.models import AttendanceChange, AttendanceRecord  # noqa: F401
+from .auth.models import ApiToken, User  # noqa: F401
+from .enrolment.models import Enrolment  # noqa: F401
+from .outbox.models import OutboxMessage  # noqa: F401
+from .scheduling.models import (  # noqa: F401
+    Organisation,
+    Training,
+    TrainingCountryQuota,
+    TrainingOrganisation,
+    TrainingSession,
+    TrainingStaff,
+)

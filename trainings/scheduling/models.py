@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    website: Mapped[str | None] = mapped_column(String(300))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingOrganisation(db.Model):
+    """A co-organising organisation of a training, in display order."""
+
+    __tablename__ = "training_organisations"
+
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Training(db.Model):
+    __tablename__ = "trainings"
+    __table_args__ = (CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_id: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    description_id: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Jakarta")
+    capacity: Mapped[int | None] = mapped_column()
+    # {"min_sessions": 6, "min_percent": null, "mandatory_sessions": [], "excused_counts": false}
+    certificate_rule: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    organisation_links: Mapped[list[TrainingOrganisation]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainingOrganisation.position")
+    quotas: Mapped[list[TrainingCountryQuota]] = relationship(
+        back_populates="training", cascade="all, delete-orphan",
+        order_by="TrainingCountryQuota.country_code")
+    staff: Mapped[list[TrainingStaff]] = relationship(
+        back_populates="training", cascade="all, delete-orphan")
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="training", cascade="all, delete-orphan",
+        order_by="TrainingSession.starts_at")
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        return [link.organisation for link in self.organisation_links]
+
+    @property
+    def country_quotas(self) -> dict[str, int]:
+        return {q.country_code: q.places for q in self.quotas}
+
+    def title(self, lang: str) -> str:
+        return self.title_id if lang == "id" and self.title_id else self.title_en
+
+    def description(self, lang: str) -> str:
+        return self.description_id if lang == "id" and self.description_id else self.description_en
+
+
+class TrainingCountryQuota(db.Model):
+    __tablename__ = "training_country_quotas"
+    __table_args__ = (CheckConstraint("places >= 0", name="places_positive"),)
+
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    places: Mapped[int] = mapped_column()
+
+    training: Mapped[Training] = relationship(back_populates="quotas")
+
+
+class TrainingStaff(db.Model):
+    __tablename__ = "training_staff"
+    __table_args__ = (
+        UniqueConstraint("training_id", "user_id", "role"),
+        CheckConstraint("role IN ('organiser', 'facilitator')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    training: Mapped[Training] = relationship(back_populates="staff")
+    user = relationship("User", lazy="joined")
+
+
+session_facilitators = Table(
+    "session_facilitators",
+    db.metadata,
+    Column("session_id", ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class TrainingSession(db.Model):
+    """One online meeting of a training (not ``Session``: that is ``db.session``)."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"), index=True)
+    title_id: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    description_id: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column()
+    meeting_url: Mapped[str | None] = mapped_column(String(500))
+    module_slug: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on every change
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    training: Mapped[Training] = relationship(back_populates="sessions")
+    facilitators = relationship("User", secondary=session_facilitators, lazy="selectin",
+                                order_by="User.name")
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def title(self, lang: str) -> str:
+        return self.title_id if lang == "id" and self.title_id else self.title_en
+
+    def description(self, lang: str) -> str:
+        return self.description_id if lang == "id" and self.description_id else self.description_en
