@@ -22,6 +22,29 @@ NAV = [
 ]
 
 
+# Pages of one training: (endpoint taking training_id, label, policy action). Shown in the
+# training's sub-navigation when the endpoint exists and the viewer may do the action.
+TRAINING_NAV = [
+    ("scheduling.detail", _l("Overview"), "training.view"),
+    ("scheduling.edit", _l("Settings"), "training.edit"),
+    ("scheduling.sessions", _l("Sessions"), "session.create"),
+    ("enrolment.participants", _l("Participants"), "enrolment.list"),
+    ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
+    ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
+    ("certificates.manage", _l("Certificates"), "certificate.list"),
+]
+
+
+def training_nav(training) -> list[dict]:
+    from .policy import can
+    items = []
+    for endpoint, label, action in TRAINING_NAV:
+        if endpoint in current_app.view_functions and can(current_user, action, training):
+            items.append({"url": url_for(endpoint, training_id=training.id), "label": label,
+                          "current": request.endpoint == endpoint})
+    return items
+
+
 def nav_items() -> list[dict]:
     role = current_user.role if current_user.is_authenticated else "anonymous"
     items = []
@@ -35,7 +58,7 @@ def nav_items() -> list[dict]:
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_items": nav_items}
+    return {"nav_items": nav_items, "training_nav": training_nav}
 
 
 @bp.route("/")

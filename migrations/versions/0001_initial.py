@@ -2,13 +2,14 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 00:57:10.324341
+Create Date: 2026-11-23 00:59:49.917909
 
 """
 from alembic import op
 import sqlalchemy as sa
 
 import trainings.db  # noqa: F401  (UTCDateTime columns)
+
 
 
 # revision identifiers, used by Alembic.
@@ -40,9 +41,11 @@ def upgrade():
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
     sa.Column('created_at', trainings.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', trainings.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('calendar_token', sa.String(length=64), nullable=True),
     sa.CheckConstraint("role IN ('admin', 'organiser', 'facilitator', 'participant')", name=op.f('ck_users_role_known')),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_users_email_lowercase')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('calendar_token', name=op.f('uq_users_calendar_token')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
     op.create_table('api_tokens',
@@ -70,6 +73,12 @@ def upgrade():
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('certificate_rule', sa.JSON(), nullable=False),
+    sa.Column('applications_open', sa.Boolean(), nullable=False),
+    sa.Column('requires_approval', sa.Boolean(), nullable=False),
+    sa.Column('attendance_threshold_percent', sa.Integer(), nullable=False),
+    sa.Column('late_after_minutes', sa.Integer(), nullable=False),
+    sa.Column('certificate_statement_id', sa.Text(), nullable=False),
+    sa.Column('certificate_statement_en', sa.Text(), nullable=False),
     sa.Column('created_at', trainings.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', trainings.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),

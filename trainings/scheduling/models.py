@@ -46,6 +46,18 @@ class Training(db.Model):
     capacity: Mapped[int | None] = mapped_column()
     # {"min_sessions": 6, "min_percent": null, "mandatory_sessions": [], "excused_counts": false}
     certificate_rule: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Enrolment settings: the public application page, and whether applications need approval.
+    applications_open: Mapped[bool] = mapped_column(default=False)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+
+    # Attendance settings: present from this share of a session's length; late after N minutes.
+    attendance_threshold_percent: Mapped[int] = mapped_column(default=60)
+    late_after_minutes: Mapped[int] = mapped_column(default=15)
+
+    # Certificate settings: a short bilingual statement (plain text, never HTML).
+    certificate_statement_id: Mapped[str] = mapped_column(Text, default="")
+    certificate_statement_en: Mapped[str] = mapped_column(Text, default="")
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
