@@ -1,7 +1,7 @@
 """Languages: the user's setting, then the switcher (kept in the session), then the browser."""
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("lang") in languages:
@@ -23,6 +25,8 @@ def select_timezone() -> str | None:
 
 def viewer_timezone(default: str | None = None) -> str:
     """The zone to show times in: the user's own, else the browser's (kept in the session)."""
+    if not has_request_context():
+        return default or "UTC"
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return session.get("tz") or default or "UTC"
