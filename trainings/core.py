@@ -58,7 +58,8 @@ def nav_items() -> list[dict]:
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_items": nav_items, "training_nav": training_nav}
+    return {"nav_items": nav_items, "training_nav": training_nav,
+            "has_endpoint": lambda name: name in current_app.view_functions}
 
 
 @bp.route("/")
