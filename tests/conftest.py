@@ -89,6 +89,14 @@ def _empty_all_tables():
     db.session.commit()
 
 
+def _fresh_request_state():
+    """Tests keep an app context pushed, so requests share `g`: forget per-request caches
+    (the chosen language, the logged-in user) as a new request in production would."""
+    from flask import g
+    for key in ("_flask_babel", "_login_user"):
+        g.pop(key, None)
+
+
 @pytest.fixture
 def app_factory(database_url, _migrated, tmp_path):
     """Make an app with extra config; tables are emptied after the test."""
@@ -97,6 +105,7 @@ def app_factory(database_url, _migrated, tmp_path):
     def make(**overrides):
         overrides.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
         app = create_app(test_config(database_url, **overrides))
+        app.before_request(_fresh_request_state)
         made.append(app)
         return app
 

@@ -27,7 +27,7 @@ def test_demo_organiser_logs_in_and_sees_the_course(live_server, page):
     assert axe_violations(page) == []
 
     # Switch to English with the keyboard-operable language switcher.
-    page.get_by_label("Bahasa").select_option("en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Bahasa").select_option("en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Sessions").is_visible()
