@@ -90,7 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _check_secret_key(app: Flask) -> None:
     if app.testing or app.debug:
         if not app.config.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = "insecure-development-key"
+            app.config["SECRET_KEY"] = "insecure-development-key"  # noqa: S105 - debug and tests only
         return
     if app.config.get("SECRET_KEY") in INSECURE_KEYS or len(str(app.config["SECRET_KEY"])) < 16:
         raise RuntimeError(

@@ -5,8 +5,6 @@ Every route is token-authenticated (``Authorization: Bearer <token>``) unless ma
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, g, request
 
 from ..auth.services import user_for_token

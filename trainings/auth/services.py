@@ -17,7 +17,7 @@ from ..extensions import db
 from ..timezones import is_valid_timezone
 from .models import ROLES, ApiToken, User
 
-TOKEN_PREFIX = "anyam_"
+TOKEN_PREFIX = "anyam_"  # noqa: S105 - a prefix, not a secret
 MIN_PASSWORD_LENGTH = 10
 
 
