@@ -41,3 +41,11 @@ def test_fetcher_allows_only_own_assets_and_data(app):
 def test_one_font_configuration_and_harfbuzz_subsetting(app):
     assert pdf.font_config() is pdf.font_config()
     assert pdf.has_harfbuzz_subset(), "install libharfbuzz-subset0 (scripts/install-system-deps.sh)"
+
+
+def test_stylesheets_are_parsed_once_and_usable(app):
+    first = pdf.stylesheet("css/anyam.css")
+    assert pdf.stylesheet("css/anyam.css") is first
+    data = pdf.render_pdf("pdf/_smoke.html", {"title": "Styled", "text": "x", "lang": "en"},
+                          stylesheets=("css/anyam.css",))
+    assert data.startswith(b"%PDF")
