@@ -292,7 +292,7 @@ def _too_large(training, form):
     form.file.errors = [_("The file is larger than the limit of %(n)d MB. Split it into "
                           "smaller files.", n=max(1, limit // (1024 * 1024)))]
     return render_template("enrolment/import.html", training=training, form=form,
-                           apply_form=ApplyImportForm(), checked=None,
+                           apply_form=ApplyImportForm(formdata=None), checked=None,
                            max_rows=imports.max_rows(), columns=imports.COLUMNS), 413
 
 
