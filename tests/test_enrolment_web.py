@@ -89,7 +89,8 @@ def test_accessibility_needs_require_their_own_consent(client, open_training):
 def test_closed_applications(client, make):
     training = make.training()
     page = client.get(f"/trainings/{training.id}/apply").get_data(as_text=True)
-    assert "Applications for this training are closed." in page and "<form method=\"post\" class=\"form" not in page
+    assert "Applications for this training are closed." in page
+    assert training.description_en not in page  # a closed training shows no details to visitors and "<form method=\"post\" class=\"form" not in page
     response = client.post(f"/trainings/{training.id}/apply", data=FORM)
     assert response.status_code == 302
     assert db.session.scalar(select(db.func.count()).select_from(Enrolment)) == 0
@@ -266,10 +267,12 @@ def test_pages_refused_to_others(make, login, open_training, who):
     client = login(user)
     base = f"/trainings/{training.id}"
     for path in ("/participants", "/outbox", "/enrolments.csv", "/enrolments.xlsx",
-                 "/enrolments/import"):
+                 "/enrolments/import", "/participants/add"):
         assert client.get(base + path).status_code == 403, path
     assert client.post(f"/enrolments/{enrolment.id}/status",
                        data={"status": "withdrawn"}).status_code == 403
+    assert client.post(f"/enrolments/{enrolment.id}/invitation").status_code == 403
+    assert client.post(f"{base}/participants/add", data=FORM).status_code == 403
     assert client.post(f"{base}/participants/settings",
                        data={"applications_open": "y"}).status_code == 403
     db.session.expire_all()
@@ -294,3 +297,26 @@ def test_state_changes_need_a_csrf_token(app_factory, make):
         assert response.status_code in (400, 422)
         assert db.session.scalar(select(db.func.count()).select_from(Enrolment)) == 0
         db.session.remove()
+
+
+def test_organiser_adds_a_participant_by_hand_and_resends_an_invitation(make, login, open_training):
+    organiser, training = open_training
+    client = login(organiser)
+    assert client.get(f"/trainings/{training.id}/participants/add").status_code == 200
+    form = {k: v for k, v in FORM.items() if k != "privacy_consent"}
+    response = client.post(f"/trainings/{training.id}/participants/add", data=form)
+    assert response.status_code == 302
+    enrolment = db.session.scalar(select(Enrolment))
+    assert enrolment.status == "accepted"
+    duplicate = client.post(f"/trainings/{training.id}/participants/add", data=form)
+    assert duplicate.status_code == 422 and 'id="email-error"' in duplicate.get_data(as_text=True)
+
+    assert "Send a new invitation" in client.get(
+        f"/trainings/{training.id}/participants").get_data(as_text=True)
+    client.post(f"/enrolments/{enrolment.id}/invitation")
+    kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
+    assert kinds == ["invitation", "invitation"]
+    enrolment.user.set_password("now-it-is-set-1")
+    db.session.commit()
+    again = client.post(f"/enrolments/{enrolment.id}/invitation")
+    assert "already set a password" in client.get(again.headers["Location"]).get_data(as_text=True)

@@ -42,6 +42,14 @@ class ApplicationForm(BaseForm):
                 "empty."))
 
 
+class AddParticipantForm(ApplicationForm):
+    """An organiser enrols somebody by hand: places are allocated as for the API."""
+
+    privacy_consent = None
+    accessibility_consent = BooleanField(
+        _l("The participant agreed that the staff of this training store and see these needs."))
+
+
 class SettingsForm(BaseForm):
     applications_open = BooleanField(_l("Applications are open (the public application page "
                                         "accepts applications)"))

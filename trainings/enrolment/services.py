@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..countries import normalise_country
@@ -89,6 +90,7 @@ def list_enrolments(training, *, country: str | None = None, status: str | None 
         query = query.where(func.lower(Enrolment.name).like(like, escape="\\")
                             | Enrolment.email.like(like, escape="\\")
                             | func.lower(Enrolment.organisation).like(like, escape="\\"))
+    query = query.options(selectinload(Enrolment.user))
     return list(db.session.scalars(query.order_by(Enrolment.created_at, Enrolment.id)))
 
 
@@ -435,6 +437,17 @@ def accept_invitation(token: str, password: str) -> User:
         other.used_at = now
     db.session.flush()
     return invitation.user
+
+
+def resend_invitation(enrolment: Enrolment, *, actor=None) -> None:
+    """A fresh set-password link for an accepted participant who has not set a password."""
+    if enrolment.status != "accepted":
+        raise Conflict(_("Only accepted participants get an invitation."), code="not_accepted")
+    user, needs_invitation = _link_account(enrolment)
+    if not needs_invitation:
+        raise Conflict(_("This participant has already set a password."),
+                       code="password_already_set")
+    _notify(enrolment, create_invitation(user, enrolment))
 
 
 def _link_account(enrolment: Enrolment) -> tuple[User, bool]:

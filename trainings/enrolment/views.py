@@ -21,7 +21,8 @@ from ..outbox.services import outbox_for_training
 from ..policy import can, require
 from ..scheduling.services import get_training, numbered_sessions
 from . import imports, services
-from .forms import ApplicationForm, ApplyImportForm, ImportForm, InvitationForm, SettingsForm
+from .forms import (AddParticipantForm, ApplicationForm, ApplyImportForm, ImportForm,
+                    InvitationForm, SettingsForm)
 from .models import SECTORS, STATUSES
 
 bp = Blueprint("enrolment", __name__)
@@ -68,14 +69,8 @@ def apply(training_id: int):
             flash(_("Applications for this training are closed."), "error")
             return redirect(url_for("enrolment.apply", training_id=training.id))
         if form.validate():
-            data = {"name": form.name.data, "email": form.email.data,
-                    "country": form.country.data, "organisation": form.organisation.data,
-                    "sector": form.sector.data, "timezone": form.timezone.data,
-                    "language": form.language.data,
-                    "accessibility_needs": form.accessibility_needs.data,
-                    "accessibility_consent": bool(form.accessibility_consent.data)}
             try:
-                enrolment = services.enrol(training, data, public=True)
+                enrolment = services.enrol(training, _form_data(form), public=True)
             except DomainError as error:
                 db.session.rollback()
                 form.apply_error(error)
@@ -86,6 +81,7 @@ def apply(training_id: int):
         status = 422
     return render_template("enrolment/apply.html", training=training, form=form,
                            sessions=numbered_sessions(training),
+                           may_view=can(current_user, "training.view", training),
                            zone=viewer_timezone(training.timezone)), status
 
 
@@ -184,6 +180,60 @@ def change_status(enrolment_id: int):
                        "Moved up from the waiting list: %(names)s.", len(promoted),
                        names=", ".join(e.name for e in promoted)), "success")
     return redirect(target)
+
+
+@bp.route("/trainings/<int:training_id>/participants/add", methods=["GET", "POST"])
+@login_required
+def add_participant(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    form = AddParticipantForm(locale=current_language())
+    if request.method == "GET":
+        form.timezone.data = training.timezone
+        form.language.data = "id" if training.timezone.startswith("Asia/J") else "en"
+    status = 200
+    if form.validate_on_submit():
+        try:
+            enrolment = services.enrol(training, _form_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now: %(status)s.", name=enrolment.name,
+                    status=services.STATUS_LABELS[enrolment.status]), "success")
+            return redirect(url_for("enrolment.participants", training_id=training.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("enrolment/add.html", training=training, form=form), status
+
+
+def _form_data(form) -> dict:
+    return {"name": form.name.data, "email": form.email.data, "country": form.country.data,
+            "organisation": form.organisation.data, "sector": form.sector.data,
+            "timezone": form.timezone.data, "language": form.language.data,
+            "accessibility_needs": form.accessibility_needs.data,
+            "accessibility_consent": bool(form.accessibility_consent.data)}
+
+
+@bp.route("/enrolments/<int:enrolment_id>/invitation", methods=["POST"])
+@login_required
+def resend_invitation(enrolment_id: int):
+    enrolment = load_enrolment(enrolment_id)
+    require(current_user, "enrolment.manage", enrolment)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_invitation(enrolment, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("A new invitation for %(name)s is in the outbox.", name=enrolment.name),
+                  "success")
+    return redirect(url_for("enrolment.participants", training_id=enrolment.training_id))
 
 
 @bp.route("/trainings/<int:training_id>/outbox")
