@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from trainings.auth.models import User
-from trainings.enrolment import services
 from trainings.enrolment.models import Enrolment
 from trainings.extensions import db
 from trainings.outbox.models import OutboxMessage

@@ -1,7 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.validators import ValidationError as WTFValidationError
 

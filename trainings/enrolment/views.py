@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
@@ -21,8 +29,14 @@ from ..outbox.services import outbox_for_training
 from ..policy import can, require
 from ..scheduling.services import get_training, numbered_sessions
 from . import imports, services
-from .forms import (AddParticipantForm, ApplicationForm, ApplyImportForm, ImportForm,
-                    InvitationForm, SettingsForm)
+from .forms import (
+    AddParticipantForm,
+    ApplicationForm,
+    ApplyImportForm,
+    ImportForm,
+    InvitationForm,
+    SettingsForm,
+)
 from .models import SECTORS, STATUSES
 
 bp = Blueprint("enrolment", __name__)
