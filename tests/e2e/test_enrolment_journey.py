@@ -51,3 +51,40 @@ def test_public_application_to_a_full_training_goes_to_the_waitlist(live_server,
     stored = db.session.scalar(select(Enrolment).where(Enrolment.email == "ayesha@example.org"))
     assert stored.status == "waitlisted" and stored.country_code == "PK"
     assert stored.timezone == "Asia/Karachi" and stored.accessibility_needs == "Live captions"
+
+
+def test_organiser_imports_and_manages_the_list(live_server, page):
+    import os
+    from pathlib import Path
+
+    from .conftest import log_in
+    organiser = factories.user("organiser", language="en")
+    training = factories.training(organiser=organiser, capacity=3, quotas={"ID": 1, "MY": 1},
+                                  title_en="Women's Leadership")
+    base = live_server.live_url
+    log_in(page, base, organiser.email, factories.PASSWORD)
+
+    page.goto(f"{base}/trainings/{training.id}/participants")
+    assert page.get_by_role("heading", level=1).inner_text() == "Participants"
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Import participants from CSV or XLSX").click()
+    sample = Path(__file__).parent.parent / "data" / "enrolment" / "participants.csv"
+    page.get_by_label("CSV or XLSX file").set_input_files(str(sample))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("New: 4").is_visible()
+    assert axe_violations(page) == []
+    if os.environ.get("ANYAM_SCREENSHOTS"):
+        page.screenshot(path=os.environ["ANYAM_SCREENSHOTS"] + "/import.png", full_page=True)
+    page.get_by_role("button", name="Import 4 participants").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Imported 4 participants: 3 accepted, 1 on the waiting list.").is_visible()
+
+    # Siti (Indonesia) withdraws: Ayu, waiting for Indonesia's single place, moves up
+    page.get_by_role("button", name="Withdraw: Siti Rahmawati").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Moved up from the waiting list: Ni Luh Putu Ayu Lestari.").is_visible()
+    assert axe_violations(page) == []
+    if os.environ.get("ANYAM_SCREENSHOTS"):
+        page.screenshot(path=os.environ["ANYAM_SCREENSHOTS"] + "/participants.png", full_page=True)
