@@ -41,6 +41,13 @@ def test_csv_with_bom_is_imported_and_countries_normalised(make):
     assert people["ayu@example.org"].status == "waitlisted"      # Indonesia's quota of 1
 
 
+def test_preview_tells_who_would_get_a_place_and_writes_nothing(make):
+    training = make.training(capacity=3, quotas={"ID": 1})
+    checked = imports.preview(training, imports.read_table(load("participants.csv")))
+    assert [r.outcome for r in checked.rows] == ["accepted", "accepted", "accepted", "waitlisted"]
+    assert count() == 0
+
+
 def test_reimporting_the_same_file_creates_no_duplicates(make):
     training = make.training()
     run(training, load("participants.csv"))

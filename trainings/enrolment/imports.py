@@ -178,6 +178,7 @@ class RowResult:
     clean: dict | None = None
     errors: list[dict] = field(default_factory=list)
     skipped: bool = False
+    outcome: str | None = None  # "accepted" or "waitlisted" if imported now
 
     @property
     def ok(self) -> bool:
@@ -234,6 +235,13 @@ def preview(training: Training, rows: list[dict]) -> Preview:
                 seen[email] = result.row
                 result.skipped = email in existing
         results.append(result)
+    seats = services.count_seats(training)
+    for result in results:
+        if result.ok and not result.skipped:
+            country = result.clean["country_code"]
+            result.outcome = "accepted" if seats.fits(country) else "waitlisted"
+            if result.outcome == "accepted":
+                seats.take(country)
     return Preview(rows=results)
 
 

@@ -245,6 +245,11 @@ def lock_seats(training: Training) -> SeatState:
                                 {"id": training.id})
     if result.rowcount != 1:
         raise NotFound(_("No such training."))
+    return count_seats(training)
+
+
+def count_seats(training: Training) -> SeatState:
+    """The seats in use now (without the lock: for previews and display only)."""
     capacity = db.session.scalar(select(Training.capacity).where(Training.id == training.id))
     from ..scheduling.models import TrainingCountryQuota
     quotas = dict(db.session.execute(
