@@ -146,7 +146,7 @@ def test_same_email_twice_is_a_conflict_case_insensitively(make):
 @pytest.mark.parametrize("field,value", [
     ("email", "not-an-email"), ("country", "Atlantis"), ("timezone", "Mars/Olympus"),
     ("language", "fr"), ("sector", "military"), ("name", ""), ("name", "x" * 201),
-    ("timezone", None), ("name", ["list"]),
+    ("timezone", 7), ("name", ["list"]),
 ])
 def test_bad_fields_are_refused_and_nothing_written(make, field, value):
     training = make.training()
@@ -156,6 +156,16 @@ def test_bad_fields_are_refused_and_nothing_written(make, field, value):
     assert [d["field"] for d in error.value.details] == [field]
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(Enrolment)) == 0
+
+
+def test_missing_optional_fields_get_defaults_from_the_country(make):
+    training = make.training()
+    pakistani = services.enrol(training, {"name": "Rabia", "email": "rabia@example.org",
+                                          "country": "Pakistan"})
+    indonesian = services.enrol(training, {"name": "Siti", "email": "siti@example.org",
+                                           "country": "ID", "timezone": ""})
+    assert (pakistani.timezone, pakistani.language, pakistani.sector) == ("Asia/Karachi", "en", "other")
+    assert (indonesian.timezone, indonesian.language) == ("Asia/Jakarta", "id")
 
 
 def test_every_bad_field_is_reported_at_once(make):

@@ -160,8 +160,11 @@ def default_timezone(country_code: str, fallback: str = "UTC") -> str:
     return fallback
 
 
-def clean_enrolment_data(data: dict, *, fill_defaults: bool = False) -> dict:
-    """Validate an application's fields. Raises one ValidationError listing every bad field."""
+def clean_enrolment_data(data: dict, *, fill_defaults: bool = True) -> dict:
+    """Validate an application's fields. Raises one ValidationError listing every bad field.
+
+    A missing time zone becomes the country's main zone, a missing language ``id`` for
+    Indonesia else ``en``, a missing sector ``other``."""
     from ..auth.services import normalise_email
     if not isinstance(data, dict):
         raise ValidationError(_("The body must be a JSON object."), code="invalid_json")
