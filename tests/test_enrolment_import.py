@@ -151,6 +151,10 @@ def test_row_limit(app, make):
     with pytest.raises(imports.FileTooLarge) as error:
         imports.read_table(data)
     assert error.value.status == 413
+    rows = [{"row": n, "values": {"name": "P", "email": f"p{n}@example.org", "country": "ID"}}
+            for n in range(1, 5)]  # e.g. a tampered preview posted back
+    with pytest.raises(imports.FileTooLarge):
+        imports.import_rows(make.training(), rows)
 
 
 def test_very_long_fields_are_row_errors_not_crashes(make):

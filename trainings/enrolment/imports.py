@@ -249,6 +249,9 @@ def import_rows(training: Training, rows: list[dict], *, actor=None, notify: boo
     """Create the enrolments of every valid new row, or none when any row is bad.
 
     Returns ``{"created", "accepted", "waitlisted", "skipped"}``."""
+    if len(rows) > max_rows():
+        raise FileTooLarge(_("The file has more than %(n)d rows. Split it into smaller "
+                             "files.", n=max_rows()), field="file")
     checked = preview(training, rows)
     if checked.errors:
         bad = len(checked.errors)
