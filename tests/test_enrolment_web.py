@@ -247,6 +247,8 @@ def test_participant_withdraws_own_enrolment(make, login, open_training):
     mine = make.enrolment(training, user=participant, status="accepted")
     waiting = make.enrolment(training, status="waitlisted", country="ID")
     client = login(participant)
+    assert "You have already applied; your status is: Accepted." in client.get(
+        f"/trainings/{training.id}/apply").get_data(as_text=True)
     assert "Withdraw my enrolment" in client.get(f"/trainings/{training.id}/my-enrolment").get_data(as_text=True)
     client.post(f"/trainings/{training.id}/my-enrolment")
     db.session.expire_all()

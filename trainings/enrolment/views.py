@@ -96,6 +96,7 @@ def apply(training_id: int):
     return render_template("enrolment/apply.html", training=training, form=form,
                            sessions=numbered_sessions(training),
                            may_view=can(current_user, "training.view", training),
+                           mine=services.own_enrolment(training, current_user),
                            zone=viewer_timezone(training.timezone)), status
 
 
