@@ -41,3 +41,24 @@ class Enrolment(db.Model):
 
     training = relationship("Training")
     user = relationship("User")
+
+
+class Invitation(db.Model):
+    """A one-time link to set a password, sent when an enrolment is accepted.
+
+    Only the SHA-256 digest of the token is stored; the link expires and works once.
+    """
+
+    __tablename__ = "enrolment_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="SET NULL"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+    enrolment = relationship("Enrolment")

@@ -1,3 +1,428 @@
-from flask import Blueprint
+"""Enrolment pages: the public application form, the participant list of organisers,
+imports, exports, the outbox, invitations and the participant's own enrolment."""
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required, login_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..auth.forms import EmptyForm
+from ..countries import country_name
+from ..errors import DomainError, NotFound
+from ..exports import csv_response, xlsx_response
+from ..extensions import db, limiter
+from ..i18n import current_language, viewer_timezone
+from ..outbox.services import outbox_for_training
+from ..policy import can, require
+from ..scheduling.services import get_training, numbered_sessions
+from . import imports, services
+from .forms import (
+    AddParticipantForm,
+    ApplicationForm,
+    ApplyImportForm,
+    ImportForm,
+    InvitationForm,
+    SettingsForm,
+)
+from .models import SECTORS, STATUSES
 
 bp = Blueprint("enrolment", __name__)
+
+
+def load_training(training_id: int):
+    training = get_training(training_id)
+    if training is None:
+        raise NotFound()
+    return training
+
+
+def load_enrolment(enrolment_id: int):
+    enrolment = services.get_enrolment(enrolment_id)
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
+@bp.app_context_processor
+def _labels():
+    return {"status_labels": services.STATUS_LABELS, "sector_labels": services.SECTOR_LABELS}
+
+
+# --------------------------------------------------------------------------- public application
+
+@bp.route("/trainings/<int:training_id>/apply", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def apply(training_id: int):
+    training = load_training(training_id)
+    form = ApplicationForm(locale=current_language())
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            form.name.data = form.name.data or current_user.name
+            form.email.data = form.email.data or current_user.email
+            form.language.data = current_user.language
+            form.timezone.data = current_user.timezone
+        else:
+            form.language.data = current_language()
+            form.timezone.data = session.get("tz") or training.timezone
+    status = 200
+    if request.method == "POST":
+        if not training.applications_open:
+            flash(_("Applications for this training are closed."), "error")
+            return redirect(url_for("enrolment.apply", training_id=training.id))
+        if form.validate():
+            try:
+                enrolment = services.enrol(training, _form_data(form), public=True)
+            except DomainError as error:
+                db.session.rollback()
+                form.apply_error(error)
+            else:
+                db.session.commit()
+                session["applied"] = {"training": training.id, "status": enrolment.status}
+                return redirect(url_for("enrolment.applied", training_id=training.id))
+        status = 422
+    return render_template("enrolment/apply.html", training=training, form=form,
+                           sessions=numbered_sessions(training),
+                           may_view=can(current_user, "training.view", training),
+                           mine=services.own_enrolment(training, current_user),
+                           zone=viewer_timezone(training.timezone)), status
+
+
+@bp.route("/trainings/<int:training_id>/apply/thanks")
+def applied(training_id: int):
+    training = load_training(training_id)
+    result = session.get("applied") or {}
+    if result.get("training") != training.id:
+        return redirect(url_for("enrolment.apply", training_id=training.id))
+    return render_template("enrolment/applied.html", training=training, status=result["status"])
+
+
+@bp.route("/privacy/applications")
+def privacy():
+    return render_template("enrolment/privacy.html")
+
+
+# --------------------------------------------------------------------------- organisers
+
+def _filters() -> dict:
+    return {"country": (request.args.get("country") or "").strip() or None,
+            "status": request.args.get("status") or None,
+            "sector": request.args.get("sector") or None,
+            "search": (request.args.get("q") or "").strip()[:200] or None}
+
+
+@bp.route("/trainings/<int:training_id>/participants")
+@login_required
+def participants(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.list", training)
+    filters = _filters()
+    error = None
+    try:
+        enrolments = services.list_enrolments(training, **filters)
+    except DomainError as exc:
+        error, enrolments = exc.message, []
+    counts = services.country_counts(training)
+    totals = {s: sum(row[s] for row in counts) for s in STATUSES}
+    lang = current_language()
+    countries_present = sorted({row["country"] for row in counts},
+                               key=lambda c: country_name(c, lang))
+    return render_template(
+        "enrolment/participants.html", training=training, enrolments=enrolments,
+        filters=filters, filter_error=error, counts=counts, totals=totals,
+        countries=countries_present, statuses=STATUSES, sectors=SECTORS,
+        settings_form=SettingsForm(obj=training), action_form=EmptyForm(),
+        show_accessibility=can(current_user, "enrolment.view_accessibility", training),
+        apply_url=url_for("enrolment.apply", training_id=training.id, _external=True),
+        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")},
+    ), (422 if error else 200)
+
+
+@bp.route("/trainings/<int:training_id>/participants/settings", methods=["POST"])
+@login_required
+def settings(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        services.update_settings(training, applications_open=form.applications_open.data,
+                                 requires_approval=form.requires_approval.data, actor=current_user)
+        db.session.commit()
+        flash(_("The application settings are saved."), "success")
+    else:
+        flash(_("The settings could not be saved. Please try again."), "error")
+    return redirect(url_for("enrolment.participants", training_id=training.id))
+
+
+@bp.route("/enrolments/<int:enrolment_id>/status", methods=["POST"])
+@login_required
+def change_status(enrolment_id: int):
+    enrolment = load_enrolment(enrolment_id)
+    require(current_user, "enrolment.manage", enrolment)
+    form = EmptyForm()
+    target = url_for("enrolment.participants", training_id=enrolment.training_id)
+    back = request.form.get("next", "")
+    from ..auth.services import is_safe_next
+    if is_safe_next(back):
+        target = back
+    if not form.validate_on_submit():
+        flash(_("The change could not be saved. Please try again."), "error")
+        return redirect(target)
+    try:
+        promoted = services.change_status(enrolment, request.form.get("status", ""),
+                                          actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(_("%(name)s is now: %(status)s.", name=enrolment.name,
+            status=services.STATUS_LABELS[enrolment.status]), "success")
+    if promoted:
+        flash(ngettext("Moved up from the waiting list: %(names)s.",
+                       "Moved up from the waiting list: %(names)s.", len(promoted),
+                       names=", ".join(e.name for e in promoted)), "success")
+    return redirect(target)
+
+
+@bp.route("/trainings/<int:training_id>/participants/add", methods=["GET", "POST"])
+@login_required
+def add_participant(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    form = AddParticipantForm(locale=current_language())
+    if request.method == "GET":
+        form.timezone.data = training.timezone
+        form.language.data = "id" if training.timezone.startswith("Asia/J") else "en"
+    status = 200
+    if form.validate_on_submit():
+        try:
+            enrolment = services.enrol(training, _form_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now: %(status)s.", name=enrolment.name,
+                    status=services.STATUS_LABELS[enrolment.status]), "success")
+            return redirect(url_for("enrolment.participants", training_id=training.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("enrolment/add.html", training=training, form=form), status
+
+
+def _form_data(form) -> dict:
+    return {"name": form.name.data, "email": form.email.data, "country": form.country.data,
+            "organisation": form.organisation.data, "sector": form.sector.data,
+            "timezone": form.timezone.data, "language": form.language.data,
+            "accessibility_needs": form.accessibility_needs.data,
+            "accessibility_consent": bool(form.accessibility_consent.data)}
+
+
+@bp.route("/enrolments/<int:enrolment_id>/invitation", methods=["POST"])
+@login_required
+def resend_invitation(enrolment_id: int):
+    enrolment = load_enrolment(enrolment_id)
+    require(current_user, "enrolment.manage", enrolment)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_invitation(enrolment, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("A new invitation for %(name)s is in the outbox.", name=enrolment.name),
+                  "success")
+    return redirect(url_for("enrolment.participants", training_id=enrolment.training_id))
+
+
+@bp.route("/trainings/<int:training_id>/outbox")
+@login_required
+def outbox(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    return render_template("enrolment/outbox.html", training=training,
+                           messages=outbox_for_training(training),
+                           smtp=bool(current_app.config.get("MAIL_SERVER")),
+                           zone=viewer_timezone(training.timezone))
+
+
+# --------------------------------------------------------------------------- exports
+
+def _export(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    enrolments = services.list_enrolments(training, **_filters())
+    return training, services.export_rows(training, enrolments, current_language())
+
+
+@bp.route("/trainings/<int:training_id>/enrolments.csv")
+@login_required
+def export_csv(training_id: int):
+    training, rows = _export(training_id)
+    return csv_response(services.EXPORT_HEADER, rows, f"enrolments-{training.id}.csv")
+
+
+@bp.route("/trainings/<int:training_id>/enrolments.xlsx")
+@login_required
+def export_xlsx(training_id: int):
+    training, rows = _export(training_id)
+    return xlsx_response(services.EXPORT_HEADER, rows, f"enrolments-{training.id}.xlsx",
+                         title=_("Enrolments"))
+
+
+# --------------------------------------------------------------------------- import
+
+@bp.route("/trainings/<int:training_id>/enrolments/import", methods=["GET", "POST"])
+@login_required
+def import_enrolments(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    form = ImportForm()
+    apply_form = ApplyImportForm()
+    checked = None
+    status = 200
+    if request.method == "POST":
+        try:
+            action = request.form.get("action", "preview")
+        except RequestEntityTooLarge:
+            return _too_large(training, form)
+        if action == "apply":
+            if not apply_form.validate_on_submit():
+                flash(_("The import could not be applied. Please upload the file again."), "error")
+                return redirect(url_for("enrolment.import_enrolments", training_id=training.id))
+            try:
+                rows = json.loads(apply_form.rows.data or "[]")
+                if not isinstance(rows, list):
+                    raise ValueError
+                rows = [{"row": int(r["row"]), "values": {k: str(v) for k, v in r["values"].items()}}
+                        for r in rows]
+            except (ValueError, TypeError, KeyError, AttributeError):
+                flash(_("The import could not be applied. Please upload the file again."), "error")
+                return redirect(url_for("enrolment.import_enrolments", training_id=training.id))
+            try:
+                result = imports.import_rows(training, rows, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(_("Nothing was imported: %(reason)s", reason=error.message), "error")
+                checked = imports.preview(training, rows)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Imported %(created)d participants: %(accepted)d accepted, %(waitlisted)d "
+                        "on the waiting list. %(skipped)d rows were skipped because these "
+                        "people are already enrolled.", **result), "success")
+                return redirect(url_for("enrolment.participants", training_id=training.id))
+        elif form.validate_on_submit():
+            upload = form.file.data
+            try:
+                rows = imports.read_table(upload.read(), upload.filename)
+                checked = imports.preview(training, rows)
+                apply_form.rows.data = json.dumps(
+                    [{"row": r["row"], "values": r["values"]} for r in rows], ensure_ascii=False)
+            except imports.FileTooLarge as error:
+                form.file.errors = [str(error.message)]
+                status = 413
+            except DomainError as error:
+                form.apply_error(error)
+                if not form.file.errors:
+                    form.file.errors = [str(error.message)]
+                status = 422
+            else:
+                status = 422 if checked.errors else 200
+        else:
+            status = 422
+    return render_template("enrolment/import.html", training=training, form=form,
+                           apply_form=apply_form, checked=checked,
+                           max_rows=imports.max_rows(), columns=imports.COLUMNS), status
+
+
+def _too_large(training, form):
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    form.file.errors = [_("The file is larger than the limit of %(n)d MB. Split it into "
+                          "smaller files.", n=max(1, limit // (1024 * 1024)))]
+    return render_template("enrolment/import.html", training=training, form=form,
+                           apply_form=ApplyImportForm(formdata=None), checked=None,
+                           max_rows=imports.max_rows(), columns=imports.COLUMNS), 413
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error):
+    training_id = (request.view_args or {}).get("training_id")
+    if request.endpoint == "enrolment.import_enrolments" and training_id:
+        training = get_training(training_id)
+        if training is not None and can(current_user, "enrolment.manage", training):
+            return _too_large(training, ImportForm(formdata=None))
+    return render_template("errors/400.html", message=_(
+        "The upload is too large.")), 413
+
+
+# --------------------------------------------------------------------------- participants
+
+@bp.route("/trainings/<int:training_id>/my-enrolment", methods=["GET", "POST"])
+@login_required
+def my_enrolment(training_id: int):
+    training = load_training(training_id)
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        raise NotFound()
+    require(current_user, "enrolment.view", enrolment)
+    form = EmptyForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.withdraw_own(enrolment, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error.message), "error")
+            else:
+                db.session.commit()
+                flash(_("Your enrolment is withdrawn. Thank you for letting us know."), "success")
+        return redirect(url_for("enrolment.my_enrolment", training_id=training.id))
+    return render_template("enrolment/mine.html", training=training, enrolment=enrolment,
+                           form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def invitation(token: str):
+    found = services.invitation_for_token(token)
+    if found is None:
+        return render_template("enrolment/invitation_invalid.html"), 404
+    form = InvitationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            db.session.commit()
+            flash(_("Your password is set. Welcome, %(name)s.", name=user.name), "success")
+            return redirect(url_for("core.index"))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    response = render_template("enrolment/invitation.html", form=form, user=found.user)
+    return response, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
