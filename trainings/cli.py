@@ -68,3 +68,5 @@ def demo_command(quiet):
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    from .modules.cli import modules_cli
+    app.cli.add_command(modules_cli)
