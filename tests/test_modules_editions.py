@@ -71,3 +71,27 @@ def test_page_x_of_y_and_running_header(editions):
     page3 = text_of(reader, [2])
     assert f"3 of {total}" in page3 or f"3 dari {total}" in page3
     assert "Women's Leadership" in page3  # running header
+
+
+def structure_languages(reader):
+    found = set()
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if depth > 60 or not isinstance(node, dict):
+            return
+        if "/Lang" in node:
+            found.add((str(node.get("/S")), str(node["/Lang"])))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+            walk(kid, depth + 1)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_language_tags_reach_the_structure_tree(editions):
+    """Screen readers switch voice: each column of the bilingual edition carries /Lang."""
+    languages = structure_languages(editions["bilingual"])
+    assert ("/TD", "id") in languages and ("/TD", "en") in languages
+    assert ("/Div", "en") in structure_languages(editions["en"])

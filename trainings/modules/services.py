@@ -236,6 +236,7 @@ def render_edition_pdf(module: Module, edition: str) -> bytes:
     # The stylesheet is linked from the template (fetched through the gateway's restricted
     # fetcher): pdf.stylesheet() deadlocks on its non-reentrant lock when it builds the
     # fetcher inside _shared() (reported to the lead).
+    pdf.enable_structure_languages()
     return pdf.render_pdf("pdf/module.html", context, title=title, author=authors, lang=lang)
 
 
