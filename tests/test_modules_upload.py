@@ -137,3 +137,22 @@ def test_participants_cannot_upload(client, login, make, uploads):
         "file": (io.BytesIO(zip_of(MINI)), "mini.zip")}, content_type="multipart/form-data")
     assert response.status_code == 403
     assert not uploads.exists() or not (uploads / "mini").exists()
+
+
+def test_api_upload(api, make, uploads):
+    organiser = api(make.user("organiser"))
+    bad = organiser.post("/api/v1/modules", data=BAD["path traversal"](),
+                         content_type="application/zip")
+    assert bad.status_code == 422 and bad.json["error"]["code"] == "bad_module_zip"
+    broken = organiser.post("/api/v1/modules", data={
+        "file": (io.BytesIO(BAD["broken module"]()), "mini.zip")}, content_type="multipart/form-data")
+    assert broken.status_code == 422
+    assert {"field": "id/02-penutup.md", "code": "unpaired_section"}.items() <= \
+        broken.json["error"]["details"][0].items()
+    assert not (uploads / "mini").exists()
+    assert organiser.post("/api/v1/modules", json={}).status_code == 422
+    created = organiser.post("/api/v1/modules", data=zip_of(MINI), content_type="application/zip")
+    assert created.status_code == 201 and created.json["slug"] == "mini"
+    participant = api(make.user("participant"))
+    assert participant.post("/api/v1/modules", data=zip_of(MINI),
+                            content_type="application/zip").status_code == 403

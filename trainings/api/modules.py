@@ -1,12 +1,15 @@
 """API routes of the modules area (see docs/api-v1.md)."""
 from __future__ import annotations
 
+import io
+
 from flask import request, send_file, url_for
 
 from ..errors import ValidationError
 from ..modules import services
 from ..modules.sources import EDITIONS
-from .base import bp, public
+from ..policy import require
+from .base import actor, bp, public
 
 
 @bp.get("/modules")
@@ -33,3 +36,21 @@ def module_pdf(slug):
     edition = services.edition_pdf(slug, lang)
     return send_file(edition.path, mimetype="application/pdf", download_name=edition.filename,
                      max_age=300)
+
+
+@bp.post("/modules")
+def upload_module():
+    """Add or replace a module from a ZIP (multipart field ``file``, or the ZIP as the body
+    with Content-Type application/zip). 201 with the module; 422 and nothing changed when
+    the ZIP or the module in it has problems."""
+    require(actor(), "module.upload")
+    upload = request.files.get("file")
+    if upload is not None:
+        stream = upload.stream
+    elif request.mimetype in ("application/zip", "application/x-zip-compressed") and request.data:
+        stream = io.BytesIO(request.get_data())
+    else:
+        raise ValidationError("Send the module as a ZIP: a multipart field named file, or a "
+                              "body of type application/zip.", field="file")
+    report = services.install_zip(stream, actor=actor())
+    return services.summary(report.module), 201

@@ -21,9 +21,20 @@ from flask_babel import lazy_gettext as _l
 
 from .. import pdf
 from ..errors import NotFound, ValidationError
-from .sources import (EDITIONS, LANGUAGES, PROJECT, SLUG_RE, cache_dir, find_module_dir,
-                      fingerprint, module_dirs, render_tokens, shipped_dir, top_level_blocks,
-                      upload_dir)
+from .sources import (
+    EDITIONS,
+    LANGUAGES,
+    PROJECT,
+    SLUG_RE,
+    cache_dir,
+    find_module_dir,
+    fingerprint,
+    module_dirs,
+    render_tokens,
+    shipped_dir,
+    top_level_blocks,
+    upload_dir,
+)
 from .validation import Module, Report, validate
 
 PACKAGE = Path(__file__).resolve().parent
@@ -147,7 +158,7 @@ def sections_html(module: Module, image_url, shift: int = 0) -> list[dict]:
         parts = {lang: section_html(module, lang, number, image_url, shift) for lang in LANGUAGES}
         pairs = None
         if len(parts["id"]["blocks"]) == len(parts["en"]["blocks"]):
-            pairs = list(zip(parts["id"]["blocks"], parts["en"]["blocks"]))
+            pairs = list(zip(parts["id"]["blocks"], parts["en"]["blocks"], strict=True))
         out.append({"number": number, "anchor": f"section-{number}",
                     "sessions": sessions.get(number, []), "pairs": pairs, **parts})
     return out

@@ -11,8 +11,17 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from .sources import (LANGUAGES, LOGO_DIR, IMAGE_SUFFIXES, SLUG_RE, Section, image_problem,
-                      parse_section, read_toml, section_files)
+from .sources import (
+    IMAGE_SUFFIXES,
+    LANGUAGES,
+    LOGO_DIR,
+    SLUG_RE,
+    Section,
+    image_problem,
+    parse_section,
+    read_toml,
+    section_files,
+)
 
 
 @dataclass

@@ -1,10 +1,19 @@
 """Module pages: the list, one module in both languages, its PDF editions, upload."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   send_from_directory, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..errors import DomainError
 from ..i18n import current_language
@@ -71,6 +80,7 @@ def asset(slug, filename):
 
 
 @bp.route("/modules/upload", methods=["GET", "POST"])
+@login_required
 def upload():
     require(current_user, "module.upload")
     form = UploadForm()
