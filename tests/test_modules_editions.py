@@ -95,3 +95,35 @@ def test_language_tags_reach_the_structure_tree(editions):
     languages = structure_languages(editions["bilingual"])
     assert ("/TD", "id") in languages and ("/TD", "en") in languages
     assert ("/Div", "en") in structure_languages(editions["en"])
+
+
+def test_a_module_outside_the_repository_prints_its_logo_images_and_footnotes(app, tmp_path):
+    """Uploaded modules' images travel as data: URIs; nothing is fetched from elsewhere."""
+    import shutil
+    from pathlib import Path
+
+    from trainings import pdf
+
+    shutil.copytree(Path(__file__).parent / "data" / "modules" / "mini", tmp_path / "mini")
+    app.config["MODULES_DIR"] = str(tmp_path)
+    pdf.REFUSED.clear()
+    module = services.publishable("mini")
+    reader = PdfReader(io.BytesIO(services.render_edition_pdf(module, "bilingual")))
+    assert list(pdf.REFUSED) == []
+    figures = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if depth < 60 and isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(str(node.get("/Alt")))
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+                walk(kid, depth + 1)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert figures.count("Diagram") == 2 and "Logo logo" in figures
+    text = text_of(reader)
+    assert "Catatan kaki Indonesia." in text and "An English footnote." in text
+    assert "<b>bukan</b>" in text  # raw HTML printed as text
+    assert "Daftar Isi · Contents" in text_of(reader, [1])

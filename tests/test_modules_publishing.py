@@ -138,3 +138,13 @@ def test_anonymous_may_not_upload(client, shipped):
     response = client.get("/modules/upload")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.post("/modules/upload").status_code == 302
+
+
+def test_organisers_see_broken_modules_with_their_problems(client, login, make, shipped):
+    (shipped / "mini" / "id" / "02-penutup.md").write_text("# Penutup\n", encoding="utf-8")
+    anonymous = client.get("/modules").get_data(as_text=True)
+    assert "id/02-penutup.md" not in anonymous and "Test Module" not in anonymous
+    login(make.user("organiser"))
+    html = client.get("/modules").get_data(as_text=True)
+    assert "Modules that need fixing" in html and "id/02-penutup.md" in html
+    assert "The section is empty." in html

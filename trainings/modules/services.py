@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -216,7 +217,8 @@ def edition_context(module: Module, edition: str) -> dict:
             "authors": [{"name": a["name"], "organisation": a.get("organisation", "")}
                         for a in meta["authors"]],
             "organisations": [o["name"] for o in meta.get("organisations", [])],
-            "logos": [u for u in (_file_url(module, src) for src in module.logos) if u],
+            "logos": [{"url": url, "alt": "Logo " + Path(src).stem}
+                      for src in module.logos if (url := _file_url(module, src))],
         },
         "sections": sections_html(module, lambda src: _file_url(module, src)),
         "labels": labels,
@@ -280,8 +282,9 @@ def edition_pdf(slug: str, edition: str) -> Edition:
     temporary = folder / f".{target.name}.{uuid.uuid4().hex}.tmp"
     temporary.write_bytes(data)
     os.replace(temporary, target)
+    outdated = re.compile(re.escape(f"{slug}-{edition}-") + r"[0-9a-f]{16}\.pdf")
     for old in folder.glob(f"{slug}-{edition}-*.pdf"):
-        if old != target and len(old.name) == len(target.name):
+        if old != target and outdated.fullmatch(old.name):
             old.unlink(missing_ok=True)
     return Edition(target, filename, rendered=True)
 
