@@ -40,7 +40,15 @@ def check_command(slug):
 def build_command(slug):
     """Pre-build the PDF editions of every valid module (or SLUG) into the cache."""
     from . import services
-    slugs = [slug] if slug else [r.slug for r in services.check_all() if r.ok]
+    if slug:
+        slugs = [slug]
+    else:
+        reports = services.check_all()
+        slugs = [r.slug for r in reports if r.ok]
+        for report in reports:
+            if not report.ok:
+                click.echo(f"skipped {report.slug}: {len(report.problems)} problem(s); "
+                           f"run `flask modules check {report.slug}`", err=True)
     try:
         built = services.build_all(slugs)
     except DomainError as error:
