@@ -70,3 +70,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     from .enrolment.cli import enrolment_cli
     app.cli.add_command(enrolment_cli)
+    from .modules.cli import modules_cli
+    app.cli.add_command(modules_cli)

@@ -155,3 +155,33 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
     """Render a template with plain values to PDF bytes, through the restricted fetcher."""
     document = render_document(template, context, stylesheets=stylesheets)
     return write_pdf(document, title=title, author=author, lang=lang)
+
+
+def enable_structure_languages() -> bool:
+    """Carry HTML ``lang`` attributes into the PDF structure tree (``/Lang`` on each tagged
+    element), so screen readers switch voice per section or column. WeasyPrint 70 only sets
+    the document language; this wraps its tag builder once per process (idempotent; it
+    answers False, changing nothing, when WeasyPrint's internals differ)."""
+    def install():
+        try:
+            import pydyf
+            from weasyprint.pdf import tags
+        except ImportError:
+            return False
+        original = getattr(tags, "_build_box_tree", None)
+        if original is None or getattr(original, "anyam_lang", False):
+            return bool(original)
+
+        def build_box_tree(box, *args, **kwargs):
+            element = getattr(box, "element", None)
+            lang = element.get("lang") if element is not None and hasattr(element, "get") else None
+            for struct in original(box, *args, **kwargs):
+                if lang and isinstance(struct, dict) and "Lang" not in struct:
+                    struct["Lang"] = pydyf.String(lang)
+                yield struct
+
+        build_box_tree.anyam_lang = True
+        tags._build_box_tree = build_box_tree
+        return True
+
+    return _shared("structure_languages", install)

@@ -1,3 +1,97 @@
-from flask import Blueprint
+"""Module pages: the list, one module in both languages, its PDF editions, upload."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from ..errors import DomainError
+from ..i18n import current_language
+from ..policy import can, require
+from . import services
+from .forms import UploadForm
+from .sources import EDITIONS, IMAGE_SUFFIXES, LANGUAGES, find_module_dir
 
 bp = Blueprint("modules", __name__)
+
+
+def _first_language() -> str:
+    """The reader's language first: ?lang=, else the user's setting / UI language."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    return current_language() if current_language() in LANGUAGES else "en"
+
+
+@bp.route("/modules")
+def index():
+    modules, broken = services.list_modules()
+    may_upload = can(current_user, "module.upload")
+    return render_template("modules/index.html", modules=[services.summary(m) for m in modules],
+                           broken=broken if may_upload else [], may_upload=may_upload,
+                           first=_first_language(), editions=EDITIONS)
+
+
+@bp.route("/modules/<slug>")
+def detail(slug):
+    module = services.publishable(slug)
+    first = _first_language()
+    second = "en" if first == "id" else "id"
+    sections = services.sections_html(
+        module, lambda src: url_for("modules.asset", slug=slug, filename=src), shift=1)
+    return render_template("modules/detail.html", module=services.summary(module),
+                           sections=sections, first=first, second=second,
+                           session_map=module.session_map(), editions=EDITIONS)
+
+
+@bp.route("/modules/<slug>/<lang>.pdf")
+def pdf(slug, lang):
+    if lang not in EDITIONS:
+        abort(404)
+    edition = services.edition_pdf(slug, lang)
+    return send_file(edition.path, mimetype="application/pdf", download_name=edition.filename,
+                     as_attachment=False, max_age=300)
+
+
+@bp.route("/modules/<slug>/files/<path:filename>")
+def asset(slug, filename):
+    """Images of a module for its web page (only image files inside the module folder)."""
+    from .sources import image_problem
+    folder = find_module_dir(slug)
+    if folder is None or image_problem(filename, folder) or \
+            not any(filename.lower().endswith(s) for s in IMAGE_SUFFIXES):
+        abort(404)
+    response = send_from_directory(folder, filename, max_age=3600)
+    # An uploaded SVG opened on its own must not run anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@bp.route("/modules/upload", methods=["GET", "POST"])
+@login_required
+def upload():
+    require(current_user, "module.upload")
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            report = services.install_zip(form.file.data.stream, actor=current_user)
+        except DomainError as error:
+            form.apply_error(error)
+            return render_template("modules/upload.html", form=form, error=error), 422
+        flash(gettext("The module %(slug)s was uploaded and published.", slug=report.slug),
+              "success")
+        return redirect(url_for("modules.detail", slug=report.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("modules/upload.html", form=form, error=None), status
