@@ -58,7 +58,7 @@ def update() -> None:
             command = "update" if po.exists() else "init"
             args = ["-i", str(pot), "-d", str(directory), "-l", locale]
             if command == "update":
-                args += ["--no-fuzzy-matching", "--ignore-obsolete"]
+                args += ["--no-fuzzy-matching", "--ignore-obsolete", "--ignore-pot-creation-date"]
             subprocess.run(PYBABEL + ["-q", command] + args, check=True, cwd=ROOT)
         fill_english(directory / "en" / "LC_MESSAGES" / "messages.po")
         pot.unlink()

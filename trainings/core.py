@@ -38,6 +38,7 @@ TRAINING_NAV = [
     ("scheduling.edit", _l("Settings"), "training.edit"),
     ("scheduling.sessions", _l("Sessions"), "session.create"),
     ("enrolment.participants", _l("Participants"), "enrolment.list"),
+    ("enrolment.my_enrolment", _l("My enrolment"), "enrolment.own_in_training"),
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
     ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),

@@ -126,7 +126,17 @@ def _organisation(name: str, website: str) -> Organisation:
 
 
 def load_demo() -> tuple[Training, bool]:
-    """Load the demo course. Returns (training, created); a second call creates nothing."""
+    """Load the demo course and each area's demo data. Returns (training, created); a
+    second call creates nothing."""
+    from .enrolment.demo import load_demo_enrolment
+    training, created = _load_course()
+    for load_area in (load_demo_enrolment,):
+        load_area(training)
+    db.session.flush()
+    return training, created
+
+
+def _load_course() -> tuple[Training, bool]:
     users = {email: _user(email, name, role, lang, tz) for email, name, role, lang, tz in STAFF}
     existing = db.session.scalar(select(Training).where(Training.title_en == TITLE_EN))
     if existing is not None:

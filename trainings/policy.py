@@ -125,6 +125,9 @@ RULES: dict[str, Callable] = {
     "enrolment.view": lambda a, e: organises(a, e) or owns_enrolment(a, e),
     "enrolment.view_accessibility": is_staff,
     "enrolment.withdraw_own": owns_enrolment,
+    # on a training: the actor has an enrolment of their own there (any status but withdrawn)
+    "enrolment.own_in_training": lambda a, t: is_enrolled(
+        a, t, ("applied", "accepted", "waitlisted", "rejected")),
     "training.stats": organises,
     # attendance
     "attendance.mark": facilitates_session,  # on a session: roll call and report import
