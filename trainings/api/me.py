@@ -9,16 +9,15 @@ from .serializers import session_dict
 
 @bp.get("/me/schedule")
 def my_schedule():
-    """Sessions of the caller's accepted enrolments (and of trainings they staff), in their zone."""
+    """Sessions of the caller's accepted enrolments, in their zone, with link and own attendance."""
     user = actor()
     zone = request.args.get("tz")
     zone = validate_timezone(zone, field="tz") if zone else user.timezone
     items = []
-    for item in services.schedule_for(user, statuses=("accepted",)):
+    for item in services.schedule_for(user, statuses=("accepted",), include_staff=False):
         data = session_dict(item.session, item.number, zone, show_link=item.may_join)
         data["training_title"] = {"id": item.training.title_id or "", "en": item.training.title_en or ""}
         data["enrolment"] = item.enrolment.id if item.enrolment else None
         data["attendance"] = item.attendance
-        data["role"] = "participant" if item.enrolment else "staff"
         items.append(data)
     return {"items": items, "timezone": zone}

@@ -63,7 +63,7 @@ class SessionForm(_SessionFields):
     title_en = StringField(_l("Title in English"), validators=[Length(max=300)])
     description_id = TextAreaField(_l("Description in Indonesian"), validators=[Length(max=20000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=20000)])
-    starts_at = DateTimeLocalField(_l("Start"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    starts_at = DateTimeLocalField(_l("Start date and time"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                    validators=[InputRequired()])
 
 

@@ -254,7 +254,12 @@ def _organisations(value, field: str, errors: _Errors) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         errors.add(field, _("Give a list of organisation names."))
         return None
-    names = list(dict.fromkeys(" ".join(v.split()) for v in value if v.strip()))
+    seen: dict[str, str] = {}
+    for item in value:
+        name = " ".join(item.split())
+        if name:
+            seen.setdefault(name.casefold(), name)
+    names = list(seen.values())
     for name in names:
         if len(name) > 200:
             errors.add(field, _("An organisation name has at most 200 characters."))
