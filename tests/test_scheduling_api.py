@@ -1,5 +1,5 @@
 """The scheduling API per contract: trainings, staff, sessions, series, session PATCH, me/schedule."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 

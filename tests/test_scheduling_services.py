@@ -256,3 +256,19 @@ def test_accessibility_checklist_per_session(make):
     checklist = {c["key"]: c["people"] for c in rows[0].checklist}
     assert checklist == {"captions": ["Siti"], "sign_language": ["Ayesha"], "audio_only": ["Rina"]}
     assert [e.name for e in rows[0].participants] == ["Ayesha", "Budi", "Rina", "Siti"]
+
+
+def test_demo_follow_up_is_idempotent_and_shows_upcoming(app):
+    from trainings.demo import DEMO_PARTICIPANT, load_demo
+    from trainings.scheduling.demo import load_demo_scheduling
+    from trainings.scheduling.models import Training
+
+    training, _ = load_demo()
+    load_demo_scheduling(training)
+    db.session.commit()
+    load_demo_scheduling(training)
+    db.session.commit()
+    assert db.session.query(Training).count() == 2
+    participant = db.session.query(type(training.staff[0].user)).filter_by(email=DEMO_PARTICIPANT).one()
+    upcoming = [i for i in services.schedule_for(participant) if i.session.starts_at > datetime.now(UTC)]
+    assert len(upcoming) == 3 and all(i.may_join for i in upcoming)

@@ -65,7 +65,7 @@ def test_participants_and_facilitators_cannot_create_or_edit(make, login, client
 
 def test_settings_page_edits_and_manages_staff(make, login, client):
     organiser = make.user("organiser")
-    fac = make.user("facilitator", email="fac@example.org", name="Fatima")
+    make.user("facilitator", email="fac@example.org", name="Fatima")
     training = make.training(organiser=organiser, quotas={"ID": 5})
     login(organiser)
     page = client.get(f"/trainings/{training.id}/edit").get_data(as_text=True)
@@ -268,3 +268,22 @@ def test_csrf_is_required_for_changes(make, app_factory):
         client.post(f"/sessions/{training.sessions[0].id}/cancel")
         db.session.expire_all()
         assert db.session.get(TrainingSession, training.sessions[0].id).status == "scheduled"
+
+
+def test_trainings_index_summarises_sessions_in_fixed_queries(make, login, client, count_queries):
+    organiser = make.user("organiser")
+    make.training(organiser=organiser, sessions=7, title_en="Leadership")
+    login(organiser)
+
+    def queries():
+        with count_queries() as counter:
+            page = client.get("/trainings").get_data(as_text=True)
+        return counter.count, page
+
+    one, page = queries()
+    assert "7 sessions" in page and "December 5, 2023 – December 17, 2023" in page
+    assert "New training" in page
+    for _ in range(4):
+        make.training(organiser=organiser, sessions=7)
+    five, _page = queries()
+    assert five - one <= 1  # neither per training nor per session

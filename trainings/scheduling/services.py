@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..attendance.eligibility import validate_rule
 from ..attendance.models import AttendanceRecord
@@ -48,7 +49,8 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def visible_trainings(actor) -> list[Training]:
     """Trainings the actor may see: all for admins, else staffed or enrolled ones."""
-    query = select(Training).order_by(Training.created_at.desc(), Training.id.desc())
+    query = (select(Training).options(selectinload(Training.organisation_links))
+             .order_by(Training.created_at.desc(), Training.id.desc()))
     if not is_admin(actor):
         staffed = select(TrainingStaff.training_id).where(TrainingStaff.user_id == actor.id)
         enrolled = select(Enrolment.training_id).where(
@@ -82,6 +84,19 @@ def session_number(session: TrainingSession) -> int:
             or_(TrainingSession.starts_at < session.starts_at,
                 (TrainingSession.starts_at == session.starts_at) & (TrainingSession.id < session.id))))
     return int(earlier or 0) + 1
+
+
+def session_summaries(trainings) -> dict[int, tuple[int, datetime, datetime]]:
+    """(number of sessions, first start, last start) per training id, in one grouped query."""
+    ids = [t.id for t in trainings]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(TrainingSession.training_id, func.count(TrainingSession.id),
+               func.min(TrainingSession.starts_at), func.max(TrainingSession.starts_at))
+        .where(TrainingSession.training_id.in_(ids)).group_by(TrainingSession.training_id))
+    return {tid: (count, first, last)
+            for tid, count, first, last in rows}
 
 
 def staff_of(training: Training, role: str) -> list:
@@ -725,8 +740,9 @@ ACCESSIBILITY_NEEDS = [
     ("sign_language", _l("Sign language interpretation"), ("sign language", "signing", "isyarat", "bisindo", "sibi", "bsl", "auslan")),
     ("audio_only", _l("Audio-only participation (low bandwidth)"),
      ("audio", "bandwidth", "suara", "phone", "telepon", "dial", "sinyal", "koneksi")),
-    ("screen_reader", _l("Screen reader-friendly materials"),
-     ("screen reader", "pembaca layar", "blind", "netra", "low vision", "braille")),
+    ("documents", _l("Accessible documents (screen reader, large print)"),
+     ("screen reader", "screen-reader", "pembaca layar", "blind", "netra", "low vision",
+      "braille", "large print", "large-print", "huruf besar", "cetak besar")),
     ("interpretation", _l("Language interpretation"),
      ("interpret", "penerjemah", "juru bahasa", "translation", "terjemah")),
     ("breaks", _l("Extra breaks"), ("break", "istirahat", "jeda")),

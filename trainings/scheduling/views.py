@@ -53,6 +53,7 @@ def _apply_error(form, error: DomainError, mapping: dict[str, str]) -> None:
 def index():
     trainings = services.visible_trainings(current_user)
     return render_template("scheduling/index.html", trainings=trainings,
+                           summaries=services.session_summaries(trainings),
                            may_create=can(current_user, "training.create"))
 
 
