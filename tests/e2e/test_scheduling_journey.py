@@ -65,7 +65,8 @@ def test_organiser_plans_a_series_and_participant_sees_it_in_pkt(live_server, pa
     assert axe_violations(page) == []
 
     # The participant, in another browser context, sees the series in Pakistan time.
-    context = browser.new_context(locale="en-GB", timezone_id="Asia/Karachi")
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Karachi",
+                                  viewport={"width": 360, "height": 740})  # a phone
     other = context.new_page()
     other.set_default_timeout(15000)
     log_in(other, base, participant.email, factories.PASSWORD)
@@ -77,9 +78,12 @@ def test_organiser_plans_a_series_and_participant_sees_it_in_pkt(live_server, pa
     assert "https://meet.example.org/leadership" in items.first.inner_text()
     assert other.get_by_text("Times are shown in your time zone, Asia/Karachi (PKT).").is_visible()
     assert axe_violations(other) == []
+    # Fits a phone's width: no sideways scrolling.
+    assert other.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     other.get_by_role("button", name="Create my calendar link").click()
     other.wait_for_load_state()
     assert "/me/calendar.ics?token=" in other.locator("code").inner_text()
+    assert other.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()
 
     # The organiser (also staff) sees who comes and what to prepare.
