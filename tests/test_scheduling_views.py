@@ -287,3 +287,15 @@ def test_trainings_index_summarises_sessions_in_fixed_queries(make, login, clien
         make.training(organiser=organiser, sessions=7)
     five, _page = queries()
     assert five - one <= 1  # neither per training nor per session
+
+
+def test_meeting_link_on_the_training_page_only_for_accepted_and_staff(make, login, client):
+    training = make.training(organiser=make.user("organiser"), sessions=1)
+    link = training.sessions[0].meeting_url
+    accepted, waiting = make.user(), make.user()
+    make.enrolment(training, user=accepted)
+    make.enrolment(training, user=waiting, status="waitlisted")
+    login(waiting)
+    assert link not in client.get(f"/trainings/{training.id}").get_data(as_text=True)
+    login(accepted)
+    assert link in client.get(f"/trainings/{training.id}").get_data(as_text=True)

@@ -286,10 +286,11 @@ def sessions(training_id: int):
     choices = _facilitator_choices(training)
     one.facilitators.choices = series.facilitators.choices = choices
     status = 200
-    if request.method == "GET":
-        one.zone.data = series.zone.data = training.timezone
-    else:
-        action = request.form.get("action")
+    action = request.form.get("action") if request.method == "POST" else None
+    for form in (one, series):
+        if action != ("one" if form is one else "series"):
+            form.zone.data = training.timezone
+    if request.method == "POST":
         form = one if action == "one" else series
         if action not in ("one", "series"):
             abort(400)
