@@ -272,3 +272,12 @@ def test_demo_follow_up_is_idempotent_and_shows_upcoming(app):
     participant = db.session.query(type(training.staff[0].user)).filter_by(email=DEMO_PARTICIPANT).one()
     upcoming = [i for i in services.schedule_for(participant) if i.session.starts_at > datetime.now(UTC)]
     assert len(upcoming) == 3 and all(i.may_join for i in upcoming)
+
+
+def test_classify_needs(app):
+    assert services.classify_needs("Sign language interpreting (BISINDO)") == ["sign_language"]
+    assert services.classify_needs("Penerjemah bahasa Inggris") == ["interpretation"]
+    assert services.classify_needs("Large-print materials") == ["documents"]
+    assert services.classify_needs("Takarir langsung dan jeda istirahat") == ["captions", "breaks"]
+    assert services.classify_needs("A quiet room") == ["other"]
+    assert services.classify_needs("  ") == []

@@ -171,6 +171,7 @@ def test_training_page_shows_participant_zones_and_marks_another_date(make, logi
     training = make.training(organiser=organiser, sessions=0)
     make.session(training, starts_at=datetime(2023, 12, 5, 13, 0, tzinfo=UTC))  # 20:00 WIB
     make.enrolment(training, timezone="Asia/Kuala_Lumpur")
+    make.enrolment(training, timezone="Asia/Kuching")  # also MYT: shown once
     make.enrolment(training, timezone="Asia/Karachi")
     make.enrolment(training, timezone="Pacific/Auckland")
     make.enrolment(training, timezone="Europe/London", status="waitlisted")  # not counted
@@ -180,6 +181,7 @@ def test_training_page_shows_participant_zones_and_marks_another_date(make, logi
     assert "21:00 MYT" in page and "18:00 PKT" in page
     assert "02:00 NZDT (Wed 6 Dec, next day)" in page
     assert "GMT" not in page
+    assert page.count("21:00 MYT") == 1
 
 
 def test_module_link_only_when_the_modules_page_exists(make, login, client, app):

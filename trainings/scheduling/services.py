@@ -756,6 +756,8 @@ def classify_needs(text: str | None) -> list[str]:
         return []
     keys = []
     for key, _label, words in ACCESSIBILITY_NEEDS:
+        if key == "interpretation" and "sign_language" in keys:
+            continue  # "sign language interpreting" is one need, not two
         if any(word in lowered for word in words):
             keys.append(key)
     return keys or ["other"]

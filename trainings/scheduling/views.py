@@ -60,11 +60,15 @@ def index():
 def _zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
     """The session in the home zone and each participant zone, flagging another date."""
     home_day = to_zone(instant, home).date()
-    entries = []
+    entries, shown = [], set()
     for zone in [home] + [z for z in zones if z != home]:
         local = to_zone(instant, zone)
+        text = format_time(instant, zone)
+        if text in shown:  # Asia/Kuala_Lumpur and Asia/Kuching are both "15:00 MYT"
+            continue
+        shown.add(text)
         shift = (local.date() - home_day).days
-        entries.append({"zone": zone, "time": format_time(instant, zone), "shift": shift,
+        entries.append({"zone": zone, "time": text, "shift": shift,
                         "date": format_date(instant, zone, fmt="EEE d MMM") if shift else ""})
     return entries
 
