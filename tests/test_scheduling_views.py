@@ -126,6 +126,7 @@ def test_sessions_page_adds_one_and_a_weekly_series_and_warns_of_conflicts(make,
     ({"series-first_starts_at": "1800-01-01T10:00"}, "between the years"),
     ({"series-zone": "Mars/Base"}, "valid time zone"),
     ({"series-first_starts_at": ""}, "This field is required"),
+    ({"series-mode": "weekly"}, "Choose at least one weekday"),
 ])
 def test_series_form_errors_write_nothing(make, login, client, change, message):
     organiser = make.user("organiser")

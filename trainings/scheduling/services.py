@@ -620,28 +620,31 @@ def update_session(session: TrainingSession, data: dict, *, actor) -> list[dict]
         changed = _apply_session(session, clean)
         _ensure_facilitators_are_staff(session.training, clean.get("facilitators", []))
     if changed:
-        session.sequence = (session.sequence or 0) + 1
-        session.updated_at = datetime.now(UTC)
+        _raise_sequence(session)
     db.session.flush()
     return facilitator_conflicts(session)
+
+
+def _raise_sequence(session: TrainingSession) -> None:
+    """SEQUENCE + 1 in the database itself, so that concurrent changes never share a number."""
+    session.sequence = TrainingSession.sequence + 1
+    session.updated_at = datetime.now(UTC)
+    db.session.flush()
+    db.session.refresh(session, ["sequence"])
 
 
 def cancel_session(session: TrainingSession, *, actor) -> TrainingSession:
     """Cancel: the session stays (participants see it), marked cancelled."""
     if session.status != "cancelled":
         session.status = "cancelled"
-        session.sequence = (session.sequence or 0) + 1
-        session.updated_at = datetime.now(UTC)
-        db.session.flush()
+        _raise_sequence(session)
     return session
 
 
 def reinstate_session(session: TrainingSession, *, actor) -> TrainingSession:
     if session.status == "cancelled":
         session.status = "scheduled"
-        session.sequence = (session.sequence or 0) + 1
-        session.updated_at = datetime.now(UTC)
-        db.session.flush()
+        _raise_sequence(session)
     return session
 
 
