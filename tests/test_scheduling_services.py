@@ -174,6 +174,7 @@ def test_facilitator_conflicts_warn_but_do_not_block(make):
     assert [(w["facilitator"], w["conflicting_session"]) for w in warnings] == [
         ("fac@example.org", booked.id)]
     assert "Fatima" in warnings[0]["message"]
+    assert booked.title_en not in warnings[0]["message"]  # another training's details stay private
     # the facilitator now belongs to the training's team
     assert fac in services.staff_of(one, "facilitator")
 

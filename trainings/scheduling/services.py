@@ -673,8 +673,12 @@ def facilitator_conflicts(session: TrainingSession) -> list[dict]:
             "facilitator": user.email,
             "conflicting_session": other.id,
             "conflicting_training": other.training_id,
-            "message": _("%(name)s also facilitates “%(title)s” at an overlapping time.",
-                         name=user.name, title=other.title_en or other.title_id),
+            # The other training's details stay private: its title only within one training.
+            "message": (_("%(name)s already facilitates “%(title)s” at an overlapping time.",
+                          name=user.name, title=other.title_en or other.title_id)
+                        if other.training_id == session.training_id else
+                        _("%(name)s already facilitates a session of another training at an "
+                          "overlapping time.", name=user.name)),
         })
     return warnings
 
