@@ -282,3 +282,31 @@ def test_classify_needs(app):
     assert services.classify_needs("Takarir langsung dan jeda istirahat") == ["captions", "breaks"]
     assert services.classify_needs("A quiet room") == ["other"]
     assert services.classify_needs("  ") == []
+
+
+def test_participants_hear_of_changes_to_upcoming_sessions_in_their_language(make):
+    from trainings.outbox.models import OutboxMessage
+
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, title_id="Kepemimpinan", title_en="Leadership")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    session = make.session(training, starts_at=start)
+    make.enrolment(training, name="Siti", language="id", timezone="Asia/Jakarta")
+    make.enrolment(training, name="Ayesha", language="en", timezone="Asia/Karachi", email="a@example.org")
+    make.enrolment(training, name="Waiting", status="waitlisted")
+
+    services.update_session(session, {"title": {"id": "Baru", "en": "New"}}, actor=organiser)
+    assert db.session.query(OutboxMessage).count() == 0  # a new title is no news
+    services.update_session(session, {"starts_at": (start + timedelta(hours=1)).isoformat()},
+                            actor=organiser)
+    messages = db.session.query(OutboxMessage).order_by(OutboxMessage.id).all()
+    assert [m.to_name for m in messages] == ["Siti", "Ayesha"]
+    assert messages[0].subject == "Sesi 1 dari Kepemimpinan mendapat waktu baru"
+    assert "WIB" in messages[0].body and "PKT" in messages[1].body
+    assert messages[1].kind == "session_rescheduled"
+    services.cancel_session(session, actor=organiser)
+    assert db.session.query(OutboxMessage).filter_by(kind="session_cancelled").count() == 2
+
+    past = make.session(training, starts_at=datetime(2023, 12, 5, 7, 0, tzinfo=UTC))
+    services.cancel_session(past, actor=organiser)
+    assert db.session.query(OutboxMessage).count() == 4  # nobody hears about the past

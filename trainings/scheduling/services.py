@@ -616,11 +616,17 @@ def update_session(session: TrainingSession, data: dict, *, actor) -> list[dict]
     errors = _Errors()
     clean = _clean_session(data, partial=True, errors=errors)
     errors.raise_if_any()
+    before = (session.starts_at, session.duration_minutes, session.status)
     with db.session.no_autoflush:
         changed = _apply_session(session, clean)
         _ensure_facilitators_are_staff(session.training, clean.get("facilitators", []))
     if changed:
         _raise_sequence(session)
+        after = (session.starts_at, session.duration_minutes, session.status)
+        if after[2] != before[2]:
+            notify_participants(session, "cancelled" if after[2] == "cancelled" else "reinstated")
+        elif after != before:
+            notify_participants(session, "rescheduled")
     db.session.flush()
     return facilitator_conflicts(session)
 
@@ -638,6 +644,7 @@ def cancel_session(session: TrainingSession, *, actor) -> TrainingSession:
     if session.status != "cancelled":
         session.status = "cancelled"
         _raise_sequence(session)
+        notify_participants(session, "cancelled")
     return session
 
 
@@ -645,7 +652,51 @@ def reinstate_session(session: TrainingSession, *, actor) -> TrainingSession:
     if session.status == "cancelled":
         session.status = "scheduled"
         _raise_sequence(session)
+        notify_participants(session, "reinstated")
     return session
+
+
+def notify_participants(session: TrainingSession, change: str) -> int:
+    """Tell the accepted participants (through the outbox) that an upcoming session moved,
+    was cancelled or is back on; each in their own language and zone. Returns the count."""
+    from flask_babel import force_locale
+
+    from ..outbox.services import queue_mail
+    from ..timezones import format_datetime
+
+    if session.ends_at < datetime.now(UTC):
+        return 0  # the past does not change anybody's plans
+    training = session.training
+    number = session_number(session)
+    people = db.session.scalars(select(Enrolment).where(
+        Enrolment.training_id == training.id, Enrolment.status == "accepted").order_by(Enrolment.id))
+    sent = 0
+    for enrolment in people:
+        lang = enrolment.language if enrolment.language in ("id", "en") else "en"
+        zone = enrolment.timezone if enrolment.timezone else training.timezone
+        with force_locale(lang):
+            names = {"training": training.title(lang), "number": number,
+                     "title": session.title(lang),
+                     "when": format_datetime(session.starts_at, zone, locale=lang)}
+            subject = {
+                "rescheduled": _("Session %(number)d of %(training)s has a new time", **names),
+                "cancelled": _("Session %(number)d of %(training)s is cancelled", **names),
+                "reinstated": _("Session %(number)d of %(training)s takes place after all", **names),
+            }[change]
+            lines = [_("Hello %(name)s,", name=enrolment.name), ""]
+            lines.append({
+                "rescheduled": _("Session %(number)d (%(title)s) of %(training)s now starts on "
+                                 "%(when)s.", **names),
+                "cancelled": _("Session %(number)d (%(title)s) of %(training)s, planned for "
+                               "%(when)s, is cancelled.", **names),
+                "reinstated": _("Session %(number)d (%(title)s) of %(training)s takes place after "
+                                "all, on %(when)s.", **names),
+            }[change])
+            lines += ["", _("Calendars subscribed to your Anyam calendar link update by themselves.")]
+        queue_mail(enrolment.email, subject, "\n".join(lines), to_name=enrolment.name,
+                   training=training, kind=f"session_{change}")
+        sent += 1
+    return sent
 
 
 def facilitator_conflicts(session: TrainingSession) -> list[dict]:
