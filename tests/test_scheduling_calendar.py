@@ -95,3 +95,21 @@ def test_personal_feed_refuses_missing_or_wrong_token(make, client):
     assert client.get("/me/calendar.ics").status_code == 404
     assert client.get("/me/calendar.ics?token=").status_code == 404
     assert client.get("/me/calendar.ics?token=guess").status_code == 404
+
+
+def test_training_feed_with_the_personal_token_for_calendar_apps(make, client, login):
+    participant = make.user(language="en")
+    training = make.training(organiser=make.user("organiser"), sessions=2)
+    other = make.training(organiser=make.user("organiser"), sessions=1)
+    make.enrolment(training, user=participant)
+    token = services.issue_calendar_token(participant)
+    db.session.commit()
+    response = client.get(f"/trainings/{training.id}/calendar.ics?token={token}")
+    assert response.status_code == 200
+    events = _events(response.data)
+    assert len(events) == 2 and str(events[0]["URL"]) == training.sessions[0].meeting_url
+    assert client.get(f"/trainings/{other.id}/calendar.ics?token={token}").status_code == 403
+    assert client.get(f"/trainings/{training.id}/calendar.ics?token=wrong").status_code == 404
+    login(participant)
+    page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
+    assert f"/trainings/{training.id}/calendar.ics?token={token}" in page

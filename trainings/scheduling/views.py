@@ -88,6 +88,9 @@ def detail(training_id: int):
         organisers=services.staff_of(training, "organiser"),
         facilitators=services.staff_of(training, "facilitator"),
         may_join=is_staff(current_user, training) or is_enrolled(current_user, training),
+        subscribe_url=(url_for("scheduling.calendar", training_id=training.id,
+                               token=current_user.calendar_token, _external=True)
+                       if current_user.calendar_token else None),
         may_edit=can(current_user, "training.edit", training))
 
 
@@ -451,16 +454,30 @@ def _training_url(training) -> str:
 
 
 @bp.route("/trainings/<int:training_id>/calendar.ics")
-@login_required
 def calendar(training_id: int):
+    """The training's sessions. Logged in, or with the personal feed token so that calendar
+    apps (which carry no session cookie) can subscribe to one training."""
+    token = request.args.get("token")
+    if token is not None:
+        viewer = services.user_for_calendar_token(token)
+        if viewer is None:
+            raise NotFound()
+        lang = viewer.language if viewer.language in ("id", "en") else "en"
+    elif current_user.is_authenticated:
+        viewer, lang = current_user, current_language()
+    else:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
     training = load_training(training_id)
-    require(current_user, "training.view", training)
-    may_join = is_staff(current_user, training) or is_enrolled(current_user, training)
-    lang = current_language()
+    require(viewer, "training.view", training)
+    may_join = is_staff(viewer, training) or is_enrolled(viewer, training)
     entries = [(s, training, n, may_join) for n, s in services.numbered_sessions(training)]
     body = build_calendar(entries, name=training.title(lang), lang=lang,
                           url_for_training=_training_url)
-    return _ics(body, f"training-{training.id}.ics")
+    response = _ics(body, f"training-{training.id}.ics")
+    if token is not None:
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/me/calendar.ics")
