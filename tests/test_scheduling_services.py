@@ -310,3 +310,20 @@ def test_participants_hear_of_changes_to_upcoming_sessions_in_their_language(mak
     past = make.session(training, starts_at=datetime(2023, 12, 5, 7, 0, tzinfo=UTC))
     services.cancel_session(past, actor=organiser)
     assert db.session.query(OutboxMessage).count() == 4  # nobody hears about the past
+
+
+def test_training_conflicts_match_single_session_checks(make):
+    organiser = make.user("organiser")
+    fac, other_fac = make.user("facilitator"), make.user("facilitator")
+    training = make.training(organiser=organiser)
+    base = datetime(2030, 1, 7, 7, 0, tzinfo=UTC)
+    a = make.session(training, starts_at=base, facilitators=[fac])
+    b = make.session(training, starts_at=base + timedelta(hours=1), facilitators=[fac, other_fac])
+    c = make.session(training, starts_at=base + timedelta(hours=3), facilitators=[fac])
+    d = make.session(make.training(), starts_at=base + timedelta(hours=3, minutes=30),
+                     facilitators=[other_fac, fac], status="cancelled")
+    together = services.training_conflicts([a, b, c, d])
+    for session in (a, b, c, d):
+        assert together.get(session.id, []) == services.facilitator_conflicts(session)
+    assert [w["conflicting_session"] for w in together[a.id]] == [b.id]
+    assert c.id not in together  # only overlapping a cancelled session

@@ -105,6 +105,7 @@ def test_sessions_page_adds_one_and_a_weekly_series_and_warns_of_conflicts(make,
     text = response.get_data(as_text=True)
     assert "4 sessions are added" in text
     assert "Fatima already facilitates a session of another training" in text  # the conflict, as a warning
+    assert text.count("Overlap:") == 1  # and in the list, next to the session concerned
     starts = [s.starts_at for s in db.session.query(TrainingSession).filter_by(training_id=training.id)
               .order_by(TrainingSession.starts_at)]
     assert starts[0] == datetime(2030, 3, 4, 7, 0, tzinfo=UTC)

@@ -320,9 +320,11 @@ def sessions(training_id: int):
                 _flash_warnings(warnings)
                 return redirect(url_for("scheduling.sessions", training_id=training.id))
         status = 422
+    numbered = services.numbered_sessions(training)
     return render_template(
         "scheduling/sessions.html", training=training, one=one, series=series,
-        sessions=services.numbered_sessions(training), zone=viewer_timezone(training.timezone),
+        sessions=numbered, zone=viewer_timezone(training.timezone),
+        conflicts=services.training_conflicts([s for _n, s in numbered]),
         action_form=EmptyForm()), status
 
 
