@@ -300,3 +300,15 @@ def test_me_schedule(make, api):
 def test_api_needs_a_token(client):
     assert client.post("/api/v1/trainings", json=TRAINING).status_code == 401
     assert client.get("/api/v1/me/schedule").status_code == 401
+
+
+def test_remove_staff_keeps_the_last_organiser(make, api):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, facilitators=[make.user("facilitator")])
+    staff = {s.role: s.id for s in training.staff}
+    client = api(organiser)
+    assert client.delete(f"/api/v1/trainings/{training.id}/staff/{staff['organiser']}").status_code == 409
+    assert client.delete(f"/api/v1/trainings/{training.id}/staff/{staff['facilitator']}").status_code == 204
+    assert client.delete(f"/api/v1/trainings/{training.id}/staff/{staff['facilitator']}").status_code == 404
+    assert api(make.user("organiser")).delete(
+        f"/api/v1/trainings/{training.id}/staff/{staff['organiser']}").status_code == 403

@@ -88,6 +88,15 @@ def add_staff(training_id: int):
     return staff_dict(staff), 201
 
 
+@bp.delete("/trainings/<int:training_id>/staff/<int:staff_id>")
+def remove_staff(training_id: int, staff_id: int):
+    training = _training(training_id)
+    require(actor(), "training.manage_staff", training)
+    services.remove_staff(training, staff_id, actor=actor())
+    db.session.commit()
+    return "", 204
+
+
 @bp.get("/trainings/<int:training_id>/sessions")
 def list_sessions(training_id: int):
     training = _training(training_id)
