@@ -1,0 +1,115 @@
+"""Calendar feeds parsed back with icalendar: UIDs, DTSTAMP, UTC times, SEQUENCE, links, language."""
+from datetime import UTC, datetime
+
+from icalendar import Calendar
+
+from trainings.extensions import db
+from trainings.scheduling import services
+
+
+def _events(body: bytes) -> list:
+    return [c for c in Calendar.from_ical(body).walk("VEVENT")]
+
+
+def test_training_feed(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=3)
+    login(organiser)
+    response = client.get(f"/trainings/{training.id}/calendar.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    events = _events(response.data)
+    assert [str(e["UID"]) for e in events] == [f"session-{s.id}@anyam" for s in training.sessions]
+    first = events[0]
+    assert first.decoded("DTSTART") == datetime(2023, 12, 5, 7, 0, tzinfo=UTC)
+    assert first.decoded("DTEND") == datetime(2023, 12, 5, 9, 0, tzinfo=UTC)
+    assert first.decoded("DTSTART").utcoffset().total_seconds() == 0
+    assert "DTSTAMP" in first and int(first["SEQUENCE"]) == 0
+    assert str(first["URL"]) == training.sessions[0].meeting_url
+    assert training.sessions[0].meeting_url in str(first["DESCRIPTION"])
+    assert "session 1" in str(first["SUMMARY"])
+
+
+def test_feed_sequence_and_cancellation_follow_changes(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=2)
+    first, second = training.sessions
+    login(organiser)
+    before = _events(client.get(f"/trainings/{training.id}/calendar.ics").data)
+
+    services.update_session(first, {"starts_at": "2023-12-05T16:00:00+07:00"}, actor=organiser)
+    services.cancel_session(second, actor=organiser)
+    db.session.commit()
+    after = _events(client.get(f"/trainings/{training.id}/calendar.ics").data)
+
+    assert [str(e["UID"]) for e in after] == [str(e["UID"]) for e in before]  # stable UIDs
+    assert int(after[0]["SEQUENCE"]) == int(before[0]["SEQUENCE"]) + 1
+    assert after[0].decoded("DTSTART") == datetime(2023, 12, 5, 9, 0, tzinfo=UTC)
+    assert str(after[1]["STATUS"]) == "CANCELLED" and int(after[1]["SEQUENCE"]) == 1
+    assert str(after[0]["STATUS"]) == "CONFIRMED"
+
+
+def test_training_feed_needs_permission(make, login, client):
+    training = make.training(organiser=make.user("organiser"), sessions=1)
+    assert client.get(f"/trainings/{training.id}/calendar.ics").status_code == 302  # to login
+    login(make.user())
+    assert client.get(f"/trainings/{training.id}/calendar.ics").status_code == 403
+
+
+def test_personal_feed_token_links_and_language(make, client, login):
+    participant = make.user(language="id")
+    accepted = make.training(organiser=make.user("organiser"), sessions=2,
+                             title_id="Kepemimpinan", title_en="Leadership")
+    waiting = make.training(organiser=make.user("organiser"), sessions=1)
+    make.enrolment(accepted, user=participant)
+    make.enrolment(waiting, user=participant, status="waitlisted")
+    make.training(organiser=make.user("organiser"), sessions=1)  # not theirs
+    token = services.issue_calendar_token(participant)
+    db.session.commit()
+
+    response = client.get(f"/me/calendar.ics?token={token}")  # no login: calendar apps
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    events = _events(response.data)
+    assert len(events) == 3
+    by_uid = {str(e["UID"]): e for e in events}
+    mine = by_uid[f"session-{accepted.sessions[0].id}@anyam"]
+    assert "Kepemimpinan" in str(mine["SUMMARY"]) and "sesi 1" in str(mine["SUMMARY"])
+    assert str(mine["URL"]) == accepted.sessions[0].meeting_url
+    assert "Gabung ke pertemuan" in str(mine["DESCRIPTION"])
+    waitlisted = by_uid[f"session-{waiting.sessions[0].id}@anyam"]
+    assert waiting.sessions[0].meeting_url not in waitlisted.to_ical().decode()
+
+    # revoking kills the old link; a new link replaces it
+    login(participant)
+    client.post("/me/calendar-token", data={"action": "revoke"})
+    assert client.get(f"/me/calendar.ics?token={token}").status_code == 404
+    client.post("/me/calendar-token", data={"action": "create"})
+    db.session.expire_all()
+    fresh = db.session.get(type(participant), participant.id).calendar_token
+    assert fresh and fresh != token
+    assert client.get(f"/me/calendar.ics?token={fresh}").status_code == 200
+
+
+def test_personal_feed_refuses_missing_or_wrong_token(make, client):
+    make.user()
+    assert client.get("/me/calendar.ics").status_code == 404
+    assert client.get("/me/calendar.ics?token=").status_code == 404
+    assert client.get("/me/calendar.ics?token=guess").status_code == 404
+
+
+def test_training_feed_with_the_personal_token_for_calendar_apps(make, client, login):
+    participant = make.user(language="en")
+    training = make.training(organiser=make.user("organiser"), sessions=2)
+    other = make.training(organiser=make.user("organiser"), sessions=1)
+    make.enrolment(training, user=participant)
+    token = services.issue_calendar_token(participant)
+    db.session.commit()
+    response = client.get(f"/trainings/{training.id}/calendar.ics?token={token}")
+    assert response.status_code == 200
+    events = _events(response.data)
+    assert len(events) == 2 and str(events[0]["URL"]) == training.sessions[0].meeting_url
+    assert client.get(f"/trainings/{other.id}/calendar.ics?token={token}").status_code == 403
+    assert client.get(f"/trainings/{training.id}/calendar.ics?token=wrong").status_code == 404
+    login(participant)
+    page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
+    assert f"/trainings/{training.id}/calendar.ics?token={token}" in page
