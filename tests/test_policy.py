@@ -82,3 +82,9 @@ def test_views_and_api_answer_403_to_strangers(cast, client, login, api):
     login(cast["stranger"])
     assert client.get(f"/trainings/{training.id}").status_code == 403
     assert api(cast["stranger"]).get(f"/api/v1/trainings/{training.id}").status_code == 403
+
+
+def test_session_facilitators_find_the_training_in_their_list(cast):
+    from trainings.scheduling.services import visible_trainings
+    assert cast["training"] in visible_trainings(cast["facilitator"])
+    assert cast["training"] not in visible_trainings(cast["other_facilitator"])

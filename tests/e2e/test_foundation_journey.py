@@ -1,5 +1,5 @@
 """The organiser logs in and sees the demo course; the pages pass axe's WCAG 2.1 AA checks."""
-from trainings.demo import DEMO_PASSWORD, TITLE_EN, load_demo
+from trainings.demo import DEMO_PASSWORD, TITLE_EN, TITLE_ID, load_demo
 from trainings.extensions import db
 
 from .conftest import axe_violations, log_in
@@ -17,7 +17,7 @@ def test_demo_organiser_logs_in_and_sees_the_course(live_server, page):
     log_in(page, base, "organiser@example.org", DEMO_PASSWORD)
     # The organiser's language is Indonesian: the page switches to it.
     assert page.locator("html").get_attribute("lang") == "id"
-    page.get_by_role("link", name="Kepemimpinan Perempuan", exact=False).first.click()
+    page.get_by_role("link", name=TITLE_ID, exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Kepemimpinan Perempuan")
     assert page.get_by_text(TITLE_EN).is_visible()

@@ -48,7 +48,8 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # --------------------------------------------------------------------------- queries
 
 def visible_trainings(actor) -> list[Training]:
-    """Trainings the actor may see: all for admins, else staffed or enrolled ones."""
+    """Trainings the actor may see: all for admins, else staffed, facilitated or enrolled ones
+    (the same rule as policy's "training.view")."""
     query = (select(Training).options(selectinload(Training.organisation_links))
              .order_by(Training.created_at.desc(), Training.id.desc()))
     if not is_admin(actor):
@@ -56,7 +57,12 @@ def visible_trainings(actor) -> list[Training]:
         enrolled = select(Enrolment.training_id).where(
             Enrolment.user_id == actor.id,
             Enrolment.status.in_(("accepted", "waitlisted", "applied")))
-        query = query.where(or_(Training.id.in_(staffed), Training.id.in_(enrolled)))
+        facilitated = (select(TrainingSession.training_id)
+                       .join(session_facilitators,
+                             session_facilitators.c.session_id == TrainingSession.id)
+                       .where(session_facilitators.c.user_id == actor.id))
+        query = query.where(or_(Training.id.in_(staffed), Training.id.in_(enrolled),
+                                Training.id.in_(facilitated)))
     return list(db.session.scalars(query))
 
 
