@@ -551,7 +551,10 @@ class Matrix:
 
 
 def matrix(training: Training, *, country: str | None = None) -> Matrix:
-    """Participants × sessions from two queries: the sessions, and one joined plain-rows query."""
+    """Participants × sessions from two queries: the sessions, and one joined plain-rows query.
+
+    Counts, rates and eligibility are computed while the rows stream in (no per-row queries).
+    """
     sessions = [MatrixSession(id=s.id, number=n, title_id=s.title_id, title_en=s.title_en,
                               starts_at=s.starts_at, cancelled=s.status == "cancelled")
                 for n, s in enumerate(db.session.execute(
@@ -559,47 +562,69 @@ def matrix(training: Training, *, country: str | None = None) -> Matrix:
                            TrainingSession.starts_at, TrainingSession.status)
                     .where(TrainingSession.training_id == training.id)
                     .order_by(TrainingSession.starts_at, TrainingSession.id)).all(), start=1)]
+    held_position = {s.id: i for i, s in enumerate(sessions) if not s.cancelled}
     position = {s.id: i for i, s in enumerate(sessions)}
-    held_ids = {s.id for s in sessions if not s.cancelled}
+    held = len(held_position)
     rule = training.certificate_rule or {}
-    counting = set(eligibility.counting_statuses(rule))
+    counting = frozenset(eligibility.counting_statuses(rule))
+    attended_statuses = frozenset(eligibility.ATTENDED)
+    mandatory = tuple(s for s in rule.get("mandatory_sessions") or [] if s in held_position)
+    mandatory_set = frozenset(mandatory)
+    required = eligibility.required_sessions(rule, held)
+    wanted = country.upper() if country else None
     query = (select(Enrolment.id, Enrolment.name, Enrolment.email, Enrolment.country_code,
                     AttendanceRecord.session_id, AttendanceRecord.status)
              .outerjoin(AttendanceRecord, AttendanceRecord.enrolment_id == Enrolment.id)
              .where(Enrolment.training_id == training.id, Enrolment.status == "accepted"))
     rows: dict[int, MatrixRow] = {}
-    attended_ids: dict[int, set] = {}
+    counted: dict[int, int] = {}
+    mandatory_done: dict[int, set] = {}
+    per_session = [0] * len(sessions)
     width = len(sessions)
     all_countries: set[str] = set()
     for eid, name, email, code, session_id, status in db.session.execute(query):
         row = rows.get(eid)
         if row is None:
-            row = rows[eid] = MatrixRow(eid, name, email, code, [None] * width)
-            attended_ids[eid] = set()
             all_countries.add(code)
-        if session_id is not None and session_id in position:
-            row.statuses[position[session_id]] = status
+            if wanted is not None and code != wanted:
+                continue
+            row = rows[eid] = MatrixRow(eid, name, email, code, [None] * width)
+            counted[eid] = 0
+        index = position.get(session_id)
+        if index is None:
+            continue
+        row.statuses[index] = status
+        if session_id in held_position:
+            if status in attended_statuses:
+                row.attended += 1
+                per_session[index] += 1
             if status in counting:
-                attended_ids[eid].add(session_id)
-    wanted = country.upper() if country else None
-    result = [r for r in rows.values() if wanted is None or r.country == wanted]
+                counted[eid] += 1
+                if session_id in mandatory_set:
+                    mandatory_done.setdefault(eid, set()).add(session_id)
+    result = [r for r in rows.values() if r is not None]
     result.sort(key=lambda r: (r.name.casefold(), r.enrolment))
-    held = len(held_ids)
-    for row in result:
-        row.progress = eligibility.progress_of(rule, held_ids, attended_ids[row.enrolment])
-        row.attended = sum(1 for i, s in enumerate(row.statuses)
-                           if s in ("present", "late") and sessions[i].id in held_ids)
-        row.rate = row.attended / held if held else None
-    for i, s in enumerate(sessions):
-        s.attended = sum(1 for r in result if r.statuses[i] in ("present", "late"))
-        s.rate = s.attended / len(result) if result and not s.cancelled else None
+    empty: set = set()
+    eligible = 0
     by_country: dict[str, dict] = {}
     for row in result:
-        entry = by_country.setdefault(row.country, {"code": row.country, "participants": 0,
-                                                     "attended": 0, "eligible": 0})
+        done = mandatory_done.get(row.enrolment, empty)
+        row.progress = eligibility.Progress(
+            attended=counted[row.enrolment], held=held, required=required,
+            missing_mandatory=tuple(s for s in mandatory if s not in done))
+        row.rate = row.attended / held if held else None
+        entry = by_country.get(row.country)
+        if entry is None:
+            entry = by_country[row.country] = {"code": row.country, "participants": 0,
+                                               "attended": 0, "eligible": 0}
         entry["participants"] += 1
         entry["attended"] += row.attended
-        entry["eligible"] += 1 if row.eligible else 0
+        if row.progress.eligible:
+            entry["eligible"] += 1
+            eligible += 1
+    for i, s in enumerate(sessions):
+        s.attended = per_session[i]
+        s.rate = s.attended / len(result) if result and not s.cancelled else None
     for entry in by_country.values():
         possible = entry["participants"] * held
         entry["rate"] = entry["attended"] / possible if possible else None
@@ -608,7 +633,7 @@ def matrix(training: Training, *, country: str | None = None) -> Matrix:
                   countries=sorted(by_country.values(), key=lambda e: e["code"]),
                   all_countries=sorted(all_countries), held=held,
                   rate=sum(r.attended for r in result) / possible if possible else None,
-                  eligible=sum(1 for r in result if r.eligible))
+                  eligible=eligible)
 
 
 def matrix_json(m: Matrix) -> dict:

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..errors import DomainError
 from ..exports import csv_response, xlsx_response
@@ -202,8 +203,18 @@ def _matrix_page(training, form, status=200):
     form.mandatory_sessions.choices = [
         (s.id, f"{s.number}. {s.title_id if current_language() == 'id' else s.title_en}")
         for s in data.sessions if not s.cancelled]
+    labels = status_labels()
+    # Cells and repeated words are escaped once here, not for each of 20,000 cells.
+    cells = {st: Markup('<td class="st st-{}">{}</td>').format(st or "none",
+                                                                labels[st] if st else "–")
+             for st in (*STATUSES, None)}
+    more = {n: ngettext("%(num)s more", "%(num)s more", n)
+            for n in {r.progress.remaining for r in data.rows}}
     return render_template("attendance/matrix.html", training=training, m=data, form=form,
-                           country=country, labels=status_labels(),
+                           country=country, labels=labels, cells=cells, more_text=more,
+                           eligible_text=Markup("<strong>{}</strong>").format(_("Eligible")),
+                           not_yet_text=_("Not yet"),
+                           mandatory_text=_("a mandatory session missed"),
                            zone=viewer_timezone(training.timezone),
                            may_edit=can(current_user, "training.edit", training)), status
 
