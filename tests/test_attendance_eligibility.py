@@ -87,3 +87,14 @@ def test_matrix_applies_the_rule(course):
     assert row.attended == 3  # present and late
     assert row.eligible  # excused counts towards the rule
     assert row.eligible == progress(training, person).eligible
+
+
+def test_own_attendance_for_my_schedule(course):
+    training, person, attend = course
+    attend(["present", "late", None, "absent", "present", None, None])
+    training.certificate_rule = {"min_sessions": 4}
+    own = services.own_attendance(person)
+    assert [status for _n, _s, status in own.sessions][:5] == ["present", "late", None, "absent",
+                                                                "present"]
+    assert (own.progress.attended, own.progress.remaining) == (3, 1)
+    assert own.progress == evaluate(training, [person.id])[person.id]

@@ -299,3 +299,19 @@ def test_matrix_data_is_two_queries(make, count_queries):
     with count_queries() as counter:
         services.matrix(training)
     assert counter.count <= 3
+
+
+def test_cli_import_dry_run_then_apply(setup, runner):
+    s, tan = setup["session"], setup["people"][2]
+    path = str(DATA / "zoom_participants.csv")
+    dry = runner.invoke(args=["attendance", "import", str(s.id), path, "--min-minutes", "15",
+                              "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Tan Mei Ling: - -> present" in dry.output and "nothing written" in dry.output
+    assert status_of(s, tan) is None
+    done = runner.invoke(args=["attendance", "import", str(s.id), path, "--min-minutes", "15"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert status_of(s, tan) == "present"
+    wrong = runner.invoke(args=["attendance", "import", str(s.id), str(DATA / "not_a_report.csv")])
+    assert wrong.exit_code != 0 and "not a participant report" in wrong.output
