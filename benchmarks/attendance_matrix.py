@@ -30,7 +30,7 @@ GRID = Environment(autoescape=True).from_string(
     "{% for st in r.statuses %}{{ labels[st] }}{% endfor %}<td>{{ r.attended }}</td></tr>"
     "{% endfor %}</table>")
 # every variant renders the same grid, with its cells escaped once (as the page does)
-LABELS = {st: Markup(f'<td class="st st-{st or "none"}">{st.title() if st else "-"}</td>')
+LABELS = {st: Markup('<td class="st st-{}">{}</td>').format(st or "none", st.title() if st else "-")
           for st in ("present", "late", "absent", "excused", None)}
 
 
@@ -147,7 +147,7 @@ def main(participants=1000, sessions=20):
                     ("orm-eager: selectinload + same grid", orm(True)),
                     ("orm-lazy: a query per participant + same grid", orm(False))]
         times = {label: [] for label, _fn in variants}
-        for label, fn in variants:
+        for _label, fn in variants:
             fn()  # warm up
         for _round in range(int(os.environ.get("BENCH_ROUNDS", "9"))):
             for label, fn in variants:  # interleaved, so load on the machine hits all alike

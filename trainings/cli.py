@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .attendance.cli import attendance_cli
 from .errors import DomainError
 from .extensions import db
 
@@ -67,5 +68,5 @@ def demo_command(quiet):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
-    from .attendance.cli import attendance_cli; app.cli.add_command(attendance_cli)  # noqa: E702
+    app.cli.add_command(attendance_cli)
     app.cli.add_command(demo_command)
