@@ -228,3 +228,21 @@ def test_wrong_file_writes_nothing(cohort):
                                actor=cohort["organiser"])
     db.session.rollback()
     assert changes_count() == before and statuses(cohort["session"]) == {}
+
+
+def test_a_record_created_meanwhile_by_someone_else_is_updated_not_duplicated(cohort, monkeypatch):
+    """Two facilitators mark the same person at once: the second changes the first's row."""
+    session, siti = cohort["session"], cohort["people"]["Siti Nurhalizah"]
+    real_insert = services._insert_if_absent
+
+    def other_wins(values):
+        real_insert({**values, "status": "excused", "updated_by_id": cohort["organiser"].id})
+        return real_insert(values)  # now a conflict: nothing inserted
+
+    monkeypatch.setattr(services, "_insert_if_absent", other_wins)
+    assert services.set_records(session, [{"enrolment": siti.id, "status": "late"}],
+                                actor=cohort["facilitator"]) == 1
+    db.session.commit()
+    assert statuses(session) == {siti.id: "late"}
+    trail = services.audit_trail(session)
+    assert [(c.old_status, c.new_status) for c in trail] == [("excused", "late")]

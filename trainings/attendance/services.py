@@ -130,9 +130,10 @@ def _insert_if_absent(values: dict) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(AttendanceRecord).values(**values).on_conflict_do_nothing(
-        index_elements=["session_id", "enrolment_id"])
-    return db.session.execute(statement).rowcount == 1
+    statement = (insert(AttendanceRecord).values(**values)
+                 .on_conflict_do_nothing(index_elements=["session_id", "enrolment_id"])
+                 .returning(AttendanceRecord.id))
+    return db.session.execute(statement).scalar() is not None
 
 
 def set_records(session: TrainingSession, records, *, actor, source: str = "manual") -> int:
