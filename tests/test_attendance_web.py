@@ -315,3 +315,23 @@ def test_cli_import_dry_run_then_apply(setup, runner):
     assert status_of(s, tan) == "present"
     wrong = runner.invoke(args=["attendance", "import", str(s.id), str(DATA / "not_a_report.csv")])
     assert wrong.exit_code != 0 and "not a participant report" in wrong.output
+
+
+def test_roll_call_refuses_unknown_status_and_reports_overlaps(setup, login, client):
+    s, (a, b, _c) = setup["session"], setup["people"]
+    login(setup["facilitator"])
+    bad = client.post(f"/sessions/{s.id}/attendance", data={
+        f"status-{a.id}": "asleep", f"orig-status-{a.id}": "", f"note-{a.id}": "",
+        f"orig-note-{a.id}": ""})
+    assert bad.status_code == 422
+    assert "Unknown status" in bad.get_data(as_text=True) or "not valid" in bad.get_data(as_text=True)
+    assert status_of(s, a) is None
+    # the organiser marks b while the facilitator's page still shows b unmarked
+    from trainings.attendance import services
+    services.set_records(s, [{"enrolment": b.id, "status": "excused"}], actor=setup["organiser"])
+    db.session.commit()
+    response = client.post(f"/sessions/{s.id}/attendance", data={
+        f"status-{b.id}": "absent", f"orig-status-{b.id}": "", f"note-{b.id}": "",
+        f"orig-note-{b.id}": ""}, follow_redirects=True)
+    assert "Someone else had changed the status of" in response.get_data(as_text=True)
+    assert status_of(s, b) == "absent"

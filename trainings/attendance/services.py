@@ -87,14 +87,11 @@ def _clean_changes(records) -> list[Change]:
             enrolment = raw.get("enrolment")
             status = raw.get("status")
             note = raw.get("note")
+            if status is not None and status not in STATUSES:
+                status = str(status)  # refused below with the row's number
             if isinstance(enrolment, bool) or not isinstance(enrolment, int):
                 details.append({"field": "enrolment", "row": index,
                                 "message": str(_l("The enrolment must be an id."))})
-                continue
-            if status is not None and status not in STATUSES:
-                details.append({"field": "status", "row": index,
-                                "message": str(_l("Unknown status: %(status)s. Use present, late, "
-                                                  "absent or excused.", status=str(status)[:20]))})
                 continue
             if note is not None and not isinstance(note, str):
                 details.append({"field": "note", "row": index,
@@ -102,6 +99,11 @@ def _clean_changes(records) -> list[Change]:
                 continue
             change = Change(enrolment=enrolment, status=status,
                             note=note.strip() if note is not None else None)
+        if change.status is not None and change.status not in STATUSES:
+            details.append({"field": "status", "row": index,
+                            "message": str(_l("Unknown status: %(status)s. Use present, late, "
+                                              "absent or excused.", status=str(change.status)[:20]))})
+            continue
         if change.status is None and change.note is None and change.minutes is None:
             details.append({"field": "status", "row": index,
                             "message": str(_l("Give a status or a note."))})

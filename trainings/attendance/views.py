@@ -68,6 +68,11 @@ def roll_call(session_id: int):
         if not changes:
             flash(_("Nothing was changed."), "info")
             return redirect(url_for(".roll_call", session_id=session.id))
+        # Records someone else changed since this page was loaded, that this person changed too.
+        current = {r.enrolment: r for r in rows}
+        overlapping = [current[c.enrolment].name for c in changes
+                       if c.status is not None and (current[c.enrolment].status or "")
+                       != (request.form.get(f"orig-status-{c.enrolment}") or "")]
         try:
             changed = services.set_records(session, changes, actor=current_user)
         except DomainError as error:
@@ -76,6 +81,10 @@ def roll_call(session_id: int):
             return _session_page("roll_call.html", session, 422, form=form, rows=rows)
         db.session.commit()
         flash(ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed), "success")
+        if overlapping:
+            flash(_("Someone else had changed the status of %(names)s in the meantime; your "
+                    "choice replaced theirs (see the change history).",
+                    names=", ".join(overlapping)), "info")
         return redirect(url_for(".roll_call", session_id=session.id))
     if request.method == "POST":
         return _session_page("roll_call.html", session, 422, form=form, rows=rows)
