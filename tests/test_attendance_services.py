@@ -246,3 +246,13 @@ def test_a_record_created_meanwhile_by_someone_else_is_updated_not_duplicated(co
     assert statuses(session) == {siti.id: "late"}
     trail = services.audit_trail(session)
     assert [(c.old_status, c.new_status) for c in trail] == [("excused", "late")]
+
+
+def test_a_report_of_another_day_is_refused(cohort):
+    other_day = (DATA / "zoom_participants.csv").read_text(encoding="utf-8").replace(
+        "12/05/2023", "12/07/2023").encode()
+    with pytest.raises(ReportError) as caught:
+        services.import_report(cohort["session"], other_day, actor=cohort["organiser"])
+    assert caught.value.code == "report_for_another_session"
+    assert "another session" in str(caught.value.message)
+    assert statuses(cohort["session"]) == {}

@@ -448,9 +448,25 @@ def analyse(session: TrainingSession, rows: list[reports.ReportRow], *, platform
     return analysis
 
 
+SESSION_MARGIN = timedelta(hours=3)
+
+
 def parse_upload(session: TrainingSession, data: bytes) -> reports.Report:
-    local_date = to_zone(session.starts_at, session.training.timezone).date()
-    return reports.parse_report(data, zone=session.training.timezone, session_date=local_date)
+    """Parse a report for this session; refuse one whose times lie outside the session."""
+    zone = session.training.timezone
+    local_date = to_zone(session.starts_at, zone).date()
+    report = reports.parse_report(data, zone=zone, session_date=local_date)
+    joins = [r.join for r in report.rows if r.join is not None]
+    leaves = [r.leave or r.join for r in report.rows if r.join is not None]
+    if joins and (max(leaves) < session.starts_at - SESSION_MARGIN
+                  or min(joins) > session.ends_at + SESSION_MARGIN):
+        from ..timezones import format_datetime
+        raise reports.ReportError(
+            _l("The report's times (from %(first)s) do not overlap this session (%(session)s). "
+               "Is it the report of another session?",
+               first=format_datetime(min(joins), zone), session=format_datetime(session.starts_at, zone)),
+            field="report", code="report_for_another_session")
+    return report
 
 
 def source_label(platform: str, filename: str) -> str:
