@@ -123,3 +123,12 @@ def test_durations(text, minutes):
 ])
 def test_normalised_names(raw, clean):
     assert normalise_name(raw) == clean
+
+
+def test_older_teams_attendance_list_pairs_joined_and_left():
+    report = parse("teams_attendance_list_legacy.csv")
+    assert report.platform == "teams"
+    cagla = by_name(report, "Çağla Demir")
+    assert [(r.join.hour, r.join.minute, r.leave.hour, r.leave.minute) for r in cagla] == [
+        (14, 3, 15, 1), (15, 5, 16, 0)]  # local WIB times, two intervals
+    assert by_name(report, "Dewi Lestari")[0].join == datetime(2023, 12, 5, 7, 32, tzinfo=UTC)

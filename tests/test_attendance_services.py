@@ -256,3 +256,14 @@ def test_a_report_of_another_day_is_refused(cohort):
     assert caught.value.code == "report_for_another_session"
     assert "another session" in str(caught.value.message)
     assert statuses(cohort["session"]) == {}
+
+
+def test_older_teams_list_matched_by_name(cohort):
+    people = cohort["people"]
+    services.import_report(cohort["session"],
+                           (DATA / "teams_attendance_list_legacy.csv").read_bytes(),
+                           actor=cohort["organiser"], filename="teams.csv")
+    got = {n: statuses(cohort["session"])[e.id] for n, e in people.items()}
+    assert got["Siti Nurhalizah"] == "present" and got["Çağla Demir"] == "present"
+    assert got["Dewi Lestari"] == "late" and got["Tan Mei Ling"] == "absent"
+    assert got["Nur Aisyah binti Abdullah"] == "absent"

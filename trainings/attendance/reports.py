@@ -11,7 +11,8 @@ Supported:
   * Google Meet attendance CSV (``Name`` or ``First name``/``Last name``, ``Email``,
     ``Duration`` as free text such as "1 hr 2 min", ``Time joined``, ``Time exited``);
   * Microsoft Teams attendance report (UTF-16, tab-separated, in sections; durations
-    such as "59m 35s").
+    such as "59m 35s"), and the older Teams attendance list (``Full Name``, ``User
+    Action`` Joined/Left, ``Timestamp``), whose events are paired into intervals.
 
 Times in these reports carry no zone: they are read in the training's home zone unless
 the value states an offset ("2023-12-05 14:01:00+07:00", "... GMT+7").
@@ -325,8 +326,40 @@ def parse_teams(table, clock: Clock) -> list[ReportRow]:
     return rows
 
 
-ADAPTERS = (("zoom", _is_zoom, parse_zoom), ("teams", _is_teams, parse_teams),
-            ("meet", _is_meet, parse_meet))
+def _is_teams_events(keys):
+    return "full name" in keys and "user action" in keys and "timestamp" in keys
+
+
+def parse_teams_events(table, clock: Clock) -> list[ReportRow]:
+    """The older Teams attendance list: one "Joined"/"Left" event per line, paired here."""
+    h = _find_header(table, _is_teams_events)
+    header = [_key(c) for c in table[h]]
+    rows: list[ReportRow] = []
+    open_since: dict[str, tuple[datetime, int]] = {}
+    last_seen: datetime | None = None
+    for line, row in _section_rows(table, h):
+        name = _cell(row, header, "full name")
+        action = _cell(row, header, "user action").lower()
+        text = _cell(row, header, "timestamp")
+        try:
+            moment = clock.parse(text)
+        except ValueError:
+            raise _bad_value(line, "Timestamp", text) from None
+        if not name or moment is None:
+            continue
+        last_seen = max(last_seen, moment) if last_seen else moment
+        if action.startswith("joined"):
+            open_since.setdefault(name, (moment, line))
+        elif action.startswith("left") and name in open_since:
+            start, first_line = open_since.pop(name)
+            rows.append(ReportRow(name, "", start, moment, None, first_line))
+    for name, (start, line) in open_since.items():  # still in the meeting when it was saved
+        rows.append(ReportRow(name, "", start, max(last_seen or start, start), None, line))
+    return rows
+
+
+ADAPTERS = (("zoom", _is_zoom, parse_zoom), ("teams", _is_teams_events, parse_teams_events),
+            ("teams", _is_teams, parse_teams), ("meet", _is_meet, parse_meet))
 PLATFORM_NAMES = {"zoom": "Zoom", "meet": "Google Meet", "teams": "Microsoft Teams"}
 
 
@@ -346,7 +379,8 @@ def parse_report(data: bytes, *, zone: str, session_date: date) -> Report:
         raise ReportError(_l("This file is not a participant report we can read. Upload the "
                              "participants export of Zoom, the attendance CSV of Google Meet "
                              "or the attendance report of Microsoft Teams."), field="report")
-    parser = next(p for name, _pred, p in ADAPTERS if name == platform)
+    parser = next(p for name, pred, p in ADAPTERS
+                  if name == platform and _find_header(table, pred) is not None)
     rows = parser(table, Clock(zone, session_date))
     if not rows:
         raise ReportError(_l("The report lists no participants."), field="report")
