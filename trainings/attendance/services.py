@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -569,7 +569,7 @@ class Matrix:
     eligible: int
 
 
-def matrix(training: Training, *, country: str | None = None) -> Matrix:
+def matrix(training: Training, *, country: str | None = None, with_email: bool = False) -> Matrix:
     """Participants × sessions from two queries: the sessions, and one joined plain-rows query.
 
     Counts, rates and eligibility are computed while the rows stream in (no per-row queries).
@@ -591,7 +591,8 @@ def matrix(training: Training, *, country: str | None = None) -> Matrix:
     mandatory_set = frozenset(mandatory)
     required = eligibility.required_sessions(rule, held)
     wanted = country.upper() if country else None
-    query = (select(Enrolment.id, Enrolment.name, Enrolment.email, Enrolment.country_code,
+    email_column = Enrolment.email if with_email else literal("")  # exports only: less to fetch
+    query = (select(Enrolment.id, Enrolment.name, email_column, Enrolment.country_code,
                     AttendanceRecord.session_id, AttendanceRecord.status)
              .outerjoin(AttendanceRecord, AttendanceRecord.enrolment_id == Enrolment.id)
              .where(Enrolment.training_id == training.id, Enrolment.status == "accepted"))
@@ -601,7 +602,10 @@ def matrix(training: Training, *, country: str | None = None) -> Matrix:
     per_session = [0] * len(sessions)
     width = len(sessions)
     all_countries: set[str] = set()
-    for eid, name, email, code, session_id, status in db.session.execute(query):
+    # per session id: (column, held, mandatory); per status: (attended, counting)
+    columns = {sid: (i, sid in held_position, sid in mandatory_set) for sid, i in position.items()}
+    flags = {st: (st in attended_statuses, st in counting) for st in STATUSES}
+    for eid, name, email, code, session_id, status in db.session.execute(query).all():
         row = rows.get(eid)
         if row is None:
             all_countries.add(code)
@@ -609,17 +613,19 @@ def matrix(training: Training, *, country: str | None = None) -> Matrix:
                 continue
             row = rows[eid] = MatrixRow(eid, name, email, code, [None] * width)
             counted[eid] = 0
-        index = position.get(session_id)
-        if index is None:
+        column = columns.get(session_id)
+        if column is None:
             continue
+        index, is_held, is_mandatory = column
         row.statuses[index] = status
-        if session_id in held_position:
-            if status in attended_statuses:
+        if is_held:
+            attended, counts = flags[status]
+            if attended:
                 row.attended += 1
                 per_session[index] += 1
-            if status in counting:
+            if counts:
                 counted[eid] += 1
-                if session_id in mandatory_set:
+                if is_mandatory:
                     mandatory_done.setdefault(eid, set()).add(session_id)
     result = [r for r in rows.values() if r is not None]
     result.sort(key=lambda r: (r.name.casefold(), r.enrolment))

@@ -217,10 +217,13 @@ def _matrix_page(training, form, status=200):
     cells = {st: Markup('<td class="st st-{}">{}</td>').format(st or "none",
                                                                 labels[st] if st else "–")
              for st in (*STATUSES, None)}
+    # The cells are escaped Markup already: joining them as text and marking the result
+    # safe avoids 20,000 escape() calls on a 1000 x 20 grid.
+    row_cells = {r.enrolment: Markup("".join([cells[st] for st in r.statuses])) for r in data.rows}
     more = {n: ngettext("%(num)s more", "%(num)s more", n)
             for n in {r.progress.remaining for r in data.rows}}
     return render_template("attendance/matrix.html", training=training, m=data, form=form,
-                           country=country, labels=labels, cells=cells, more_text=more,
+                           country=country, labels=labels, row_cells=row_cells, more_text=more,
                            eligible_text=Markup("<strong>{}</strong>").format(_("Eligible")),
                            not_yet_text=_("Not yet"),
                            mandatory_text=_("a mandatory session missed"),
@@ -265,7 +268,7 @@ def settings(training_id: int):
 def _export(training_id: int, kind: str):
     training = services.get_training(training_id)
     require(current_user, "attendance.matrix", training)
-    header, rows = services.export_table(services.matrix(training))
+    header, rows = services.export_table(services.matrix(training, with_email=True))
     name = f"attendance-training-{training.id}"
     if kind == "csv":
         return csv_response(header, rows, f"{name}.csv")
