@@ -219,7 +219,7 @@ def _matrix_page(training, form, status=200):
              for st in (*STATUSES, None)}
     # The cells are escaped Markup already: joining them as text and marking the result
     # safe avoids 20,000 escape() calls on a 1000 x 20 grid.
-    row_cells = {r.enrolment: Markup("".join([cells[st] for st in r.statuses])) for r in data.rows}
+    row_cells = {r.enrolment: Markup("".join([cells[st] for st in r.statuses])) for r in data.rows}  # noqa: S704 - only pre-escaped cells
     more = {n: ngettext("%(num)s more", "%(num)s more", n)
             for n in {r.progress.remaining for r in data.rows}}
     return render_template("attendance/matrix.html", training=training, m=data, form=form,
