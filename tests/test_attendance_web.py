@@ -335,3 +335,23 @@ def test_roll_call_refuses_unknown_status_and_reports_overlaps(setup, login, cli
         f"orig-note-{b.id}": ""}, follow_redirects=True)
     assert "Someone else had changed the status of" in response.get_data(as_text=True)
     assert status_of(s, b) == "absent"
+
+
+def test_roll_call_saves_one_person_as_json_for_the_script(setup, login, client):
+    s, (a, b, _c) = setup["session"], setup["people"]
+    login(setup["facilitator"])
+    headers = {"X-Requested-With": "fetch"}
+    response = client.post(f"/sessions/{s.id}/attendance", headers=headers, data={
+        f"status-{a.id}": "late", f"orig-status-{a.id}": "", f"note-{a.id}": "Datang 20 menit",
+        f"orig-note-{a.id}": ""})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["changed"] == 1
+    assert body["records"][0]["status"] == "late" and body["records"][0]["note"] == "Datang 20 menit"
+    assert setup["facilitator"].name in body["records"][0]["last_change"]
+    # a note for somebody without a status is refused with a message, nothing written
+    refused = client.post(f"/sessions/{s.id}/attendance", headers=headers, data={
+        f"orig-status-{b.id}": "", f"note-{b.id}": "?", f"orig-note-{b.id}": ""})
+    assert refused.status_code == 422
+    assert "Choose a status" in refused.get_json()["error"]["message"]
+    assert status_of(s, b) is None

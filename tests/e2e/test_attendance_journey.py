@@ -1,6 +1,7 @@
 """A facilitator takes the roll call with the keyboard only; the pages pass axe's checks."""
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from trainings.attendance.models import AttendanceRecord
@@ -13,7 +14,7 @@ from .conftest import axe_violations, log_in
 SHOTS = Path(__file__).parent.parent.parent / "instance" / "screenshots"
 
 
-def test_keyboard_roll_call_import_and_matrix(live_server, page):
+def test_keyboard_roll_call_import_and_matrix(live_server, page, browser):
     organiser = user("organiser", language="en")
     facilitator = user("facilitator", language="en", name="Ratna Widyaningsih")
     course = training(organiser=organiser, sessions=3)
@@ -34,18 +35,42 @@ def test_keyboard_roll_call_import_and_matrix(live_server, page):
     assert axe_violations(page) == []
 
     # Keyboard only: focus Çağla's "Present", arrow to "Late", tab to her note and type.
-    page.get_by_role("group", name="Attendance of Çağla Demir").get_by_label("Present").focus()
+    # Each change is saved at once (static/js/attendance.js) and announced in a live region.
+    status_line = page.locator("#autosave-status")
+    cagla = page.get_by_role("group", name="Attendance of Çağla Demir")
+    cagla.get_by_label("Present").focus()
     page.keyboard.press("Space")
     page.keyboard.press("ArrowRight")
-    assert page.get_by_role("group", name="Attendance of Çağla Demir").get_by_label("Late").is_checked()
+    assert cagla.get_by_label("Late").is_checked()
     page.keyboard.press("Tab")
     page.keyboard.type("Koneksi putus-putus")
-    page.get_by_role("group", name="Attendance of Siti Nurhalizah").get_by_label("Excused").focus()
-    page.keyboard.press("Space")
-    page.get_by_role("button", name="Save changes").focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "Saved 2 changes" in page.locator(".flashes").inner_text()
+    page.keyboard.press("Tab")  # leaving the note saves it
+    expect(page.locator(f"input[name='orig-note-{ids['Çağla Demir']}']")).to_have_value(
+        "Koneksi putus-putus")
+    assert status_line.inner_text()  # announced ("Saved 1 change (Çağla Demir)")
+    assert "Late" in page.locator(f"#last-{ids['Çağla Demir']}").inner_text()
+
+    def saved():
+        db.session.expire_all()
+        return dict(db.session.execute(
+            select(AttendanceRecord.enrolment_id, AttendanceRecord.status)
+            .where(AttendanceRecord.session_id == session_id)).all())
+    assert saved() == {ids["Çağla Demir"]: "late"}
+
+    # Without JavaScript the same page works: the button posts only what changed.
+    plain = browser.new_context(java_script_enabled=False, locale="en-GB")
+    other = plain.new_page()
+    log_in(other, base, facilitator.email, PASSWORD)
+    other.goto(f"{base}/sessions/{session_id}/attendance")
+    other.get_by_role("group", name="Attendance of Siti Nurhalizah").get_by_label("Excused").focus()
+    other.keyboard.press("Space")
+    other.get_by_role("button", name="Save changes").focus()
+    with other.expect_navigation():
+        other.keyboard.press("Enter")
+    assert "Saved 1 change" in other.locator(".flashes").inner_text()
+    plain.close()
+    assert saved() == {ids["Çağla Demir"]: "late", ids["Siti Nurhalizah"]: "excused"}
+    page.reload()
     assert page.get_by_label("Note for Çağla Demir").input_value() == "Koneksi putus-putus"
 
     # "Mark all present" leaves the two marked people alone.

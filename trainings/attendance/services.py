@@ -161,13 +161,19 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
         select(AttendanceRecord).where(
             AttendanceRecord.session_id == session.id,
             AttendanceRecord.enrolment_id.in_([c.enrolment for c in changes])).with_for_update())}
+    unmarked = [{"field": "status", "row": i,
+                 "message": str(_l("Choose a status before writing a note."))}
+                for i, c in enumerate(changes) if c.status is None and c.enrolment not in existing]
+    if unmarked:
+        raise ValidationError(_l("Choose a status before writing a note."), field="status",
+                              details=unmarked)
     actor_id = actor.id if actor is not None else None
     now = utcnow()
     changed = 0
     for change in changes:
         record = existing.get(change.enrolment)
         if record is None:
-            status = change.status or "absent"
+            status = change.status or "absent"  # a row created meanwhile by someone else
             created = _insert_if_absent({
                 "session_id": session.id, "enrolment_id": change.enrolment, "status": status,
                 "note": change.note or "", "minutes": change.minutes, "updated_at": now,

@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..exports import csv_response, xlsx_response
 from ..extensions import db
 from ..i18n import current_language, viewer_timezone
+from ..timezones import format_datetime
 from ..policy import can, require
 from . import reports, services
 from .forms import ApplyForm, RollCallForm, SettingsForm, UploadForm
@@ -49,23 +50,35 @@ def _submitted_changes(rows) -> list[services.Change]:
             change.status = status
         if note is not None and note.strip() != original_note.strip():
             change.note = note.strip()
-            if change.status is None and row.status is None:
-                change.status = status or "absent"
         if change.status is not None or change.note is not None:
             changes.append(change)
     return changes
 
 
+def _last_change_text(row) -> str:
+    if row.updated_at is None:
+        return str(status_labels()[None])
+    zone = viewer_timezone()
+    return (f"{status_labels()[row.status]} — {row.updated_by or _('an import')}, "
+            f"{format_datetime(row.updated_at, zone)}")
+
+
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 @login_required
 def roll_call(session_id: int):
+    """The roll call. Without JavaScript the whole form is posted and only changed records
+    are applied; with it (static/js/attendance.js) each person is saved on change, and
+    this view answers JSON to requests marked ``X-Requested-With: fetch``."""
     session = services.get_session(session_id)
     require(current_user, "attendance.mark", session)
     form = RollCallForm()
     rows = services.roll_call(session)
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
     if form.validate_on_submit():
         changes = _submitted_changes(rows)
         if not changes:
+            if wants_json:
+                return {"changed": 0, "records": [], "message": _("Nothing was changed.")}
             flash(_("Nothing was changed."), "info")
             return redirect(url_for(".roll_call", session_id=session.id))
         # Records someone else changed since this page was loaded, that this person changed too.
@@ -77,16 +90,32 @@ def roll_call(session_id: int):
             changed = services.set_records(session, changes, actor=current_user)
         except DomainError as error:
             db.session.rollback()
+            if wants_json:
+                return error.to_dict(), error.status
             form.apply_error(error)
             return _session_page("roll_call.html", session, 422, form=form, rows=rows)
         db.session.commit()
-        flash(ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed), "success")
-        if overlapping:
-            flash(_("Someone else had changed the status of %(names)s in the meantime; your "
-                    "choice replaced theirs (see the change history).",
-                    names=", ".join(overlapping)), "info")
+        message = ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed)
+        notice = _("Someone else had changed the status of %(names)s in the meantime; your "
+                   "choice replaced theirs (see the change history).",
+                   names=", ".join(overlapping)) if overlapping else None
+        if wants_json:
+            fresh = {r.enrolment: r for r in services.roll_call(session)}
+            names = ", ".join(fresh[c.enrolment].name for c in changes)
+            return {"changed": changed, "message": f"{message} ({names})" + (
+                        f" {notice}" if notice else ""),
+                    "records": [{"enrolment": c.enrolment, "status": fresh[c.enrolment].status,
+                                 "note": fresh[c.enrolment].note,
+                                 "last_change": _last_change_text(fresh[c.enrolment])}
+                                for c in changes]}
+        flash(message, "success")
+        if notice:
+            flash(notice, "info")
         return redirect(url_for(".roll_call", session_id=session.id))
     if request.method == "POST":
+        if wants_json:
+            return {"error": {"code": "invalid_form", "details": [],
+                              "message": _("The page has expired. Reload it and try again.")}}, 400
         return _session_page("roll_call.html", session, 422, form=form, rows=rows)
     return _session_page("roll_call.html", session, form=form, rows=rows,
                          may_view_matrix=can(current_user, "attendance.matrix", session.training))
