@@ -11,8 +11,8 @@ from ..errors import DomainError
 from ..exports import csv_response, xlsx_response
 from ..extensions import db
 from ..i18n import current_language, viewer_timezone
-from ..timezones import format_datetime
 from ..policy import can, require
+from ..timezones import format_datetime
 from . import reports, services
 from .forms import ApplyForm, RollCallForm, SettingsForm, UploadForm
 from .models import STATUSES
