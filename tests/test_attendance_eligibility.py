@@ -98,3 +98,22 @@ def test_own_attendance_for_my_schedule(course):
                                                                 "present"]
     assert (own.progress.attended, own.progress.remaining) == (3, 1)
     assert own.progress == evaluate(training, [person.id])[person.id]
+
+
+def test_rates_count_only_sessions_that_have_taken_place(make):
+    from datetime import timedelta
+
+    from trainings.db import utcnow
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=3,
+                             first_start=utcnow() - timedelta(days=3), interval_days=2)
+    person = make.enrolment(training)
+    for session in training.sessions[:2]:
+        services.set_records(session, [{"enrolment": person.id, "status": "present"}],
+                             actor=organiser)
+    db.session.commit()
+    m = services.matrix(training)
+    assert (m.held, m.past) == (3, 2)
+    assert m.rows[0].rate == 1.0 and m.rate == 1.0  # 2 of the 2 sessions so far
+    assert m.sessions[2].rate is None  # still to come
+    assert not m.rows[0].eligible and m.rows[0].progress.remaining == 1  # the rule: all 3

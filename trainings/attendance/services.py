@@ -570,9 +570,10 @@ class Matrix:
     rows: list[MatrixRow]
     countries: list[dict]
     all_countries: list[str]
-    held: int
+    held: int  # sessions not cancelled (the certificate rule counts these)
     rate: float | None
     eligible: int
+    past: int = 0  # sessions not cancelled that have started: rates are over these
 
 
 def matrix(training: Training, *, country: str | None = None, with_email: bool = False) -> Matrix:
@@ -590,6 +591,9 @@ def matrix(training: Training, *, country: str | None = None, with_email: bool =
     held_position = {s.id: i for i, s in enumerate(sessions) if not s.cancelled}
     position = {s.id: i for i, s in enumerate(sessions)}
     held = len(held_position)
+    now = utcnow()
+    taken_place = {s.id for s in sessions if not s.cancelled and s.starts_at <= now}
+    past = len(taken_place)
     rule = training.certificate_rule or {}
     counting = frozenset(eligibility.counting_statuses(rule))
     attended_statuses = frozenset(eligibility.ATTENDED)
@@ -643,7 +647,7 @@ def matrix(training: Training, *, country: str | None = None, with_email: bool =
         row.progress = eligibility.Progress(
             attended=counted[row.enrolment], held=held, required=required,
             missing_mandatory=tuple(s for s in mandatory if s not in done))
-        row.rate = row.attended / held if held else None
+        row.rate = min(1.0, row.attended / past) if past else None
         entry = by_country.get(row.country)
         if entry is None:
             entry = by_country[row.country] = {"code": row.country, "participants": 0,
@@ -655,16 +659,16 @@ def matrix(training: Training, *, country: str | None = None, with_email: bool =
             eligible += 1
     for i, s in enumerate(sessions):
         s.attended = per_session[i]
-        s.rate = s.attended / len(result) if result and not s.cancelled else None
+        s.rate = s.attended / len(result) if result and s.id in taken_place else None
     for entry in by_country.values():
-        possible = entry["participants"] * held
-        entry["rate"] = entry["attended"] / possible if possible else None
-    possible = len(result) * held
+        possible = entry["participants"] * past
+        entry["rate"] = min(1.0, entry["attended"] / possible) if possible else None
+    possible = len(result) * past
     return Matrix(training=training, sessions=sessions, rows=result,
                   countries=sorted(by_country.values(), key=lambda e: e["code"]),
                   all_countries=sorted(all_countries), held=held,
-                  rate=sum(r.attended for r in result) / possible if possible else None,
-                  eligible=eligible)
+                  rate=min(1.0, sum(r.attended for r in result) / possible) if possible else None,
+                  eligible=eligible, past=past)
 
 
 def matrix_json(m: Matrix) -> dict:
@@ -680,10 +684,10 @@ def export_table(m: Matrix, lang: str = "en") -> tuple[list[str], list[list]]:
     for s in m.sessions:
         day = to_zone(s.starts_at, zone).strftime("%Y-%m-%d")
         header.append(f"S{s.number} {day}" + (" (cancelled)" if s.cancelled else ""))
-    header += ["Attended", "Held", "Rate %", "Eligible"]
+    header += ["Attended", "Held so far", "Rate %", "Eligible"]
     body = []
     for r in m.rows:
-        body.append([r.name, r.email, r.country, *[s or "" for s in r.statuses], r.attended, m.held,
+        body.append([r.name, r.email, r.country, *[s or "" for s in r.statuses], r.attended, m.past,
                      round(r.rate * 100) if r.rate is not None else "", r.eligible])
     return header, body
 
