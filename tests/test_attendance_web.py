@@ -355,3 +355,11 @@ def test_roll_call_saves_one_person_as_json_for_the_script(setup, login, client)
     assert refused.status_code == 422
     assert "Choose a status" in refused.get_json()["error"]["message"]
     assert status_of(s, b) is None
+
+
+def test_api_import_refuses_an_oversized_body(setup, api):
+    response = api(setup["organiser"]).post(
+        f"/api/v1/sessions/{setup['session'].id}/attendance/import",
+        data=b"x" * (6 * 1024 * 1024), headers={"Content-Type": "text/csv"})
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ..attendance import services
+from ..attendance import reports, services
 from ..errors import ValidationError
 from ..extensions import db
 from ..policy import require
@@ -28,6 +28,9 @@ def import_attendance(session_id: int):
     session = services.get_session(session_id)
     require(actor(), "attendance.mark", session)
     min_minutes = services.validate_min_minutes(request.args.get("min_minutes"))
+    if request.content_length and request.content_length > reports.MAX_BYTES + 64 * 1024:
+        raise ValidationError("The report is too large (at most 5 MB).", code="too_large",
+                              status=413)
     if request.files:
         upload = next(iter(request.files.values()))
         data, filename = upload.read(), upload.filename or "report.csv"
