@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .attendance.cli import attendance_cli
 from .errors import DomainError
 from .extensions import db
 
@@ -67,6 +68,7 @@ def demo_command(quiet):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(attendance_cli)
     app.cli.add_command(demo_command)
     from .enrolment.cli import enrolment_cli
     app.cli.add_command(enrolment_cli)

@@ -1,5 +1,5 @@
 """Imports every area's models so that SQLAlchemy and Alembic see all tables."""
-from .attendance.models import AttendanceChange, AttendanceRecord  # noqa: F401
+from .attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord  # noqa: F401
 from .auth.models import ApiToken, User  # noqa: F401
 from .enrolment.models import Enrolment  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401

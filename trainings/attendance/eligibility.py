@@ -90,26 +90,39 @@ def required_sessions(rule: dict, held: int) -> int:
     return min(max(needed), held) if needed else held
 
 
+def held_session_ids(training) -> set[int]:
+    return set(db.session.scalars(
+        select(TrainingSession.id).where(TrainingSession.training_id == training.id,
+                                         TrainingSession.status != "cancelled")))
+
+
+def counting_statuses(rule: dict) -> tuple[str, ...]:
+    return ATTENDED + (("excused",) if (rule or {}).get("excused_counts") else ())
+
+
+def progress_of(rule: dict, held_ids, attended_ids) -> Progress:
+    """One enrolment's progress from the ids of the held sessions it attended (pure)."""
+    rule = rule or {}
+    held_ids = set(held_ids)
+    attended_ids = set(attended_ids) & held_ids
+    mandatory = [s for s in rule.get("mandatory_sessions") or [] if s in held_ids]
+    return Progress(attended=len(attended_ids), held=len(held_ids),
+                    required=required_sessions(rule, len(held_ids)),
+                    missing_mandatory=tuple(s for s in mandatory if s not in attended_ids))
+
+
 def evaluate(training, enrolment_ids=None) -> dict[int, Progress]:
     """Progress of each enrolment with a record (and of each id in ``enrolment_ids``)."""
     rule = training.certificate_rule or {}
-    held_ids = set(db.session.scalars(
-        select(TrainingSession.id).where(TrainingSession.training_id == training.id,
-                                         TrainingSession.status != "cancelled")))
-    counting = ATTENDED + (("excused",) if rule.get("excused_counts") else ())
+    held_ids = held_session_ids(training)
     attended: dict[int, set[int]] = {}
     rows = db.session.execute(
         select(AttendanceRecord.enrolment_id, AttendanceRecord.session_id)
         .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
-        .where(TrainingSession.training_id == training.id, AttendanceRecord.status.in_(counting)))
+        .where(TrainingSession.training_id == training.id,
+               AttendanceRecord.status.in_(counting_statuses(rule))))
     for enrolment_id, session_id in rows:
         if session_id in held_ids:
             attended.setdefault(enrolment_id, set()).add(session_id)
-    mandatory = [s for s in rule.get("mandatory_sessions") or [] if s in held_ids]
-    required = required_sessions(rule, len(held_ids))
     ids = set(attended) | set(enrolment_ids or ())
-    return {
-        eid: Progress(attended=len(attended.get(eid, ())), held=len(held_ids), required=required,
-                      missing_mandatory=tuple(s for s in mandatory if s not in attended.get(eid, ())))
-        for eid in ids
-    }
+    return {eid: progress_of(rule, held_ids, attended.get(eid, ())) for eid in ids}

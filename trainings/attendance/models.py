@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
@@ -46,8 +46,28 @@ class AttendanceChange(db.Model):
     new_status: Mapped[str | None] = mapped_column(String(10))
     old_note: Mapped[str | None] = mapped_column(Text)
     new_note: Mapped[str | None] = mapped_column(Text)
+    old_minutes: Mapped[int | None] = mapped_column()
+    new_minutes: Mapped[int | None] = mapped_column()
     source: Mapped[str] = mapped_column(String(100), default="manual")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     changed_by = relationship("User")
+
+
+class AttendanceImport(db.Model):
+    """A parsed meeting report waiting for its preview to be applied (kept server-side)."""
+
+    __tablename__ = "attendance_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    platform: Mapped[str] = mapped_column(String(20))
+    # [{"name", "email", "join", "leave", "minutes", "line"}] with ISO instants
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
