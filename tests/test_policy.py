@@ -88,3 +88,14 @@ def test_session_facilitators_find_the_training_in_their_list(cast):
     from trainings.scheduling.services import visible_trainings
     assert cast["training"] in visible_trainings(cast["facilitator"])
     assert cast["training"] not in visible_trainings(cast["other_facilitator"])
+
+
+def test_facilitators_reach_the_roll_call_from_the_training_page(cast, client, login):
+    training, session = cast["training"], cast["session"]
+    login(cast["facilitator"])
+    html = client.get(f"/trainings/{training.id}").get_data(as_text=True)
+    assert f"/sessions/{session.id}/" in html and "Roll call for session 1" in html
+    client.post("/logout")
+    login(cast["participant"])
+    html = client.get(f"/trainings/{training.id}").get_data(as_text=True)
+    assert "Roll call for session" not in html

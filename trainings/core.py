@@ -68,8 +68,10 @@ def nav_items() -> list[dict]:
 
 @bp.app_context_processor
 def _navigation():
+    from .policy import can
     return {"nav_items": nav_items, "training_nav": training_nav,
-            "has_endpoint": lambda name: name in current_app.view_functions}
+            "has_endpoint": lambda name: name in current_app.view_functions,
+            "can": lambda action, obj=None: can(current_user, action, obj)}
 
 
 @bp.route("/")

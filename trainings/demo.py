@@ -128,10 +128,11 @@ def _organisation(name: str, website: str) -> Organisation:
 def load_demo() -> tuple[Training, bool]:
     """Load the demo course and each area's demo data. Returns (training, created); a
     second call creates nothing."""
+    from .attendance.demo import load_demo_attendance
     from .enrolment.demo import load_demo_enrolment
     from .scheduling.demo import load_demo_scheduling
     training, created = _load_course()
-    for load_area in (load_demo_scheduling, load_demo_enrolment):
+    for load_area in (load_demo_scheduling, load_demo_enrolment, load_demo_attendance):
         load_area(training)
     db.session.flush()
     return training, created

@@ -13,7 +13,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0004_attendance'
-down_revision = '0001_initial'
+down_revision = '0003_enrolment'
 branch_labels = None
 depends_on = None
 
