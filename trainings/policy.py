@@ -41,15 +41,39 @@ def is_admin(actor) -> bool:
     return _authenticated(actor) and actor.role == "admin"
 
 
-def has_staff_role(actor, training, *roles: str) -> bool:
+def _ties(actor, training) -> tuple[frozenset[str], frozenset[str]]:
+    """(staff roles, enrolment statuses) of the actor in the training, in two small queries.
+
+    Within a request they are remembered on ``g`` (a page asks many policy questions about
+    the same training: its menu alone asks one per entry). Outside a request, always fresh.
+    """
+    from flask import g, has_request_context
+
+    from .enrolment.models import Enrolment
     from .extensions import db
     from .scheduling.models import TrainingStaff
-    if not _authenticated(actor) or training is None:
+    key = (actor.id, training.id)
+    cache = g.setdefault("_policy_ties", {}) if has_request_context() else {}
+    if key not in cache:
+        roles = db.session.scalars(select(TrainingStaff.role).where(
+            TrainingStaff.training_id == training.id, TrainingStaff.user_id == actor.id))
+        statuses = db.session.scalars(select(Enrolment.status).where(
+            Enrolment.training_id == training.id, Enrolment.user_id == actor.id))
+        cache[key] = (frozenset(roles), frozenset(statuses))
+    return cache[key]
+
+
+def forget_ties() -> None:
+    """Call after changing staff or enrolments in a request that checks policy again."""
+    from flask import g, has_request_context
+    if has_request_context():
+        g.pop("_policy_ties", None)
+
+
+def has_staff_role(actor, training, *roles: str) -> bool:
+    if not _authenticated(actor) or training is None or training.id is None:
         return False
-    query = select(exists().where(TrainingStaff.training_id == training.id,
-                                  TrainingStaff.user_id == actor.id,
-                                  TrainingStaff.role.in_(roles)))
-    return bool(db.session.scalar(query))
+    return bool(_ties(actor, training)[0] & set(roles))
 
 
 def organises(actor, obj) -> bool:
@@ -72,15 +96,10 @@ def facilitates_session(actor, session) -> bool:
 
 
 def is_enrolled(actor, obj, statuses=("accepted",)) -> bool:
-    from .enrolment.models import Enrolment
-    from .extensions import db
     training = _training_of(obj)
-    if not _authenticated(actor) or training is None:
+    if not _authenticated(actor) or training is None or training.id is None:
         return False
-    query = select(exists().where(Enrolment.training_id == training.id,
-                                  Enrolment.user_id == actor.id,
-                                  Enrolment.status.in_(statuses)))
-    return bool(db.session.scalar(query))
+    return bool(_ties(actor, training)[1] & set(statuses))
 
 
 def owns_enrolment(actor, obj) -> bool:
