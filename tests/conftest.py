@@ -110,10 +110,14 @@ def app_factory(database_url, _migrated, tmp_path):
         return app
 
     yield make
-    if made:
-        with made[0].app_context():
+    for app in made:
+        with app.app_context():
             db.session.rollback()
-            _empty_all_tables()
+            if app.config["SQLALCHEMY_DATABASE_URI"] == database_url:
+                _empty_all_tables()
+                break
+    for app in made:
+        with app.app_context():
             db.engine.dispose()
 
 

@@ -49,3 +49,14 @@ def test_cookies_are_httponly_and_samesite_lax(app, client, make):
     for cookie in cookies:
         assert "HttpOnly" in cookie
         assert "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_when_served_over_https(app_factory, make):
+    app = app_factory(PUBLIC_BASE_URL="https://anyam.example.org")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    with app.app_context():
+        user = make.user()
+        email = user.email
+    response = app.test_client().post("/login", base_url="https://anyam.example.org",
+                                      data={"email": email, "password": "correct-horse-battery"})
+    assert all("Secure" in c for c in response.headers.getlist("Set-Cookie"))

@@ -32,6 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
             Path(app.instance_path) / "anyam.sqlite")
     _check_secret_key(app)
+    if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        # Served over https: cookies travel only over https.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
     from . import db as _db  # noqa: F401  (registers the SQLite pragmas)
     from . import models  # noqa: F401  (every table, for Alembic and relationships)

@@ -92,9 +92,21 @@ def can_create_training(actor, _obj=None) -> bool:
     return _authenticated(actor) and actor.role in ("admin", "organiser")
 
 
+def facilitates_any_session(actor, training) -> bool:
+    from .extensions import db
+    from .scheduling.models import TrainingSession, session_facilitators
+    if not _authenticated(actor) or training is None:
+        return False
+    query = select(exists().where(
+        session_facilitators.c.user_id == actor.id,
+        session_facilitators.c.session_id == TrainingSession.id,
+        TrainingSession.training_id == training.id))
+    return bool(db.session.scalar(query))
+
+
 def may_view_training(actor, training) -> bool:
-    return is_staff(actor, training) or is_enrolled(actor, training,
-                                                    ("accepted", "waitlisted", "applied"))
+    return (is_staff(actor, training) or facilitates_any_session(actor, training)
+            or is_enrolled(actor, training, ("accepted", "waitlisted", "applied")))
 
 
 RULES: dict[str, Callable] = {
