@@ -35,7 +35,7 @@ PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers
 #: The last URLs the fetcher refused (for logs and tests).
 REFUSED: collections.deque[str] = collections.deque(maxlen=200)
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a stylesheet factory asks for the fetcher
 _state: dict = {}
 logger = logging.getLogger(__name__)
 

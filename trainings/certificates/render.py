@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import segno
-from babel.dates import format_date, format_interval
+from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext, lazy_gettext as _l
 
@@ -67,10 +67,16 @@ def is_rtl(text: str) -> bool:
 
 
 def date_range(first: str, last: str, lang: str) -> str:
+    """``5–28 Desember 2023``, ``30 November – 2 December 2023`` (day first in both languages)."""
     start, end = date.fromisoformat(first), date.fromisoformat(last)
+    full = format_date(end, "d MMMM y", locale=lang)
     if start == end:
-        return format_date(start, "long", locale=lang)
-    return format_interval(start, end, "yMMMMd", locale=lang)
+        return full
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{full}"
+    if start.year == end.year:
+        return f"{format_date(start, 'd MMMM', locale=lang)} – {full}"
+    return f"{format_date(start, 'd MMMM y', locale=lang)} – {full}"
 
 
 def qr_data_uri(url: str) -> str:
@@ -100,7 +106,7 @@ def context(claims: dict, *, code: str, verify_url: str, assets: dict,
         "training": dict(claims["training"]),
         "dates": {lang: date_range(claims["first_date"], claims["last_date"], lang)
                   for lang in ("id", "en")},
-        "issued": {lang: format_date(date.fromisoformat(claims["issued_date"]), "long", locale=lang)
+        "issued": {lang: format_date(date.fromisoformat(claims["issued_date"]), "d MMMM y", locale=lang)
                    for lang in ("id", "en")},
         "sessions_attended": claims["sessions_attended"],
         "sessions_held": claims["sessions_held"],
