@@ -274,9 +274,10 @@ def revoke(certificate: Certificate, *, actor, reason: str | None) -> Certificat
                        code="replaced")
     if certificate.revoked_at is not None:
         raise Conflict(_("This certificate is already revoked."), code="already_revoked")
-    certificate.revoked_at = utcnow()
-    certificate.revoked_by_id = getattr(actor, "id", None)
+    actor_id = getattr(actor, "id", None)
     certificate.revoke_reason = reason
+    certificate.revoked_by_id = actor_id
+    certificate.revoked_at = utcnow()
     db.session.flush()
     return certificate
 
