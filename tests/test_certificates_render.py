@@ -42,8 +42,9 @@ def test_certificate_holds_both_languages_the_name_and_metadata(app, make, tmp_p
     assert "Ratih Kusumaningrum" in text and "Chairperson" in text
     assert reader.metadata.title.startswith("Sertifikat / Certificate: Siti Rahmawati")
     assert "Komnas Perempuan" in reader.metadata.author
-    assert b"/Lang (id)" in data or b"/Lang(id)" in data
-    assert b"/StructTreeRoot" in data  # tagged (PDF/UA)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "id"
+    assert "/StructTreeRoot" in root  # tagged (PDF/UA)
 
 
 def test_qr_code_decodes_to_the_verification_url(app, make, tmp_path):
