@@ -198,3 +198,14 @@ def test_demo_loader_is_idempotent(app, make):
     assert db.session.query(Signatory).count() == 2
     assert training.certificate_statement_en.startswith("Has completed")
     assert db.session.query(Certificate).count() == 0
+
+
+def test_cli_issue_all_and_verify(app, make, runner):
+    training, (enrolment,), _o = certified_training(make, names=["Siti Rahmawati"])
+    result = runner.invoke(args=["certificates", "issue-all", str(training.id),
+                                 "--base-url", "https://anyam.example.org"])
+    assert result.exit_code == 0, result.output
+    assert "1 issued" in result.output
+    code = services.current_certificate(enrolment).code
+    result = runner.invoke(args=["certificates", "verify", code.lower()])
+    assert f"{code}: valid, Siti Rahmawati" in result.output

@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .certificates.cli import certificates_cli
 from .errors import DomainError
 from .extensions import db
 
@@ -68,3 +69,4 @@ def demo_command(quiet):
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(certificates_cli)
