@@ -118,3 +118,30 @@ def test_batches_render_one_pdf_per_certificate_through_the_pool(app, make):
 
 def test_weasyprint_uses_harfbuzz_subsetting(app):
     assert pdf.has_harfbuzz_subset(), "install libharfbuzz-subset0 (scripts/install-system-deps.sh)"
+
+
+def _qr(data: bytes, tmp_path) -> str:
+    (tmp_path / "w.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "w.pdf"),
+                    str(tmp_path / "w")], check=True)
+    return subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "w.png")],
+                          capture_output=True, check=True).stdout.decode().strip()
+
+
+def test_the_longest_content_still_fits_on_one_page(app, make, tmp_path):
+    from trainings.demo import TITLE_EN, TITLE_ID
+    name = "Ni Luh Putu Ayu Lestari Kusumawardhani binti Abdullah Siddiqui"
+    training, _e, organiser = certified_training(make, names=[name])
+    training.title_id, training.title_en = TITLE_ID, TITLE_EN
+    services.update_statement(training, actor=organiser, statement_id="Kata " * 60,
+                              statement_en="Word " * 60)
+    load_demo_certificates(training)
+    services.add_signatory(training, actor=organiser, name="Farah Iqbal",
+                           role_id="Koordinator Program Regional", role_en="Regional Programme Coordinator",
+                           organisation="Komnas Perempuan")
+    db.session.commit()
+    certificate = services.issue_all(training, actor=organiser, base=base())[0]
+    db.session.commit()
+    data = services.certificate_pdf(certificate, base())
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    assert _qr(data, tmp_path) == f"{base()}/verify/{certificate.code}"

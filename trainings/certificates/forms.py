@@ -26,8 +26,8 @@ class ReissueForm(BaseForm):
 
 
 class StatementForm(BaseForm):
-    statement_id = TextAreaField(_l("Statement in Indonesian"), validators=[Length(max=600)])
-    statement_en = TextAreaField(_l("Statement in English"), validators=[Length(max=600)])
+    statement_id = TextAreaField(_l("Statement in Indonesian"), validators=[Length(max=300)])
+    statement_en = TextAreaField(_l("Statement in English"), validators=[Length(max=300)])
 
 
 class SignatoryForm(BaseForm):

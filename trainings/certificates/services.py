@@ -32,6 +32,7 @@ from .models import Certificate, CertificateAsset, OrganisationLogo, Signatory
 MAX_IMAGE_BYTES = 300 * 1024
 MAX_IMAGE_PIXELS = 2500
 BATCH = 50
+STATEMENT_LIMIT = 300  # per language: the certificate has one page
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -413,9 +414,9 @@ def credential(certificate: Certificate, base: str) -> dict:
 
 def update_statement(training, *, actor, statement_id: str | None, statement_en: str | None) -> None:
     training.certificate_statement_id = _clean(statement_id, "statement_id", required=False,
-                                               limit=600)
+                                               limit=STATEMENT_LIMIT)
     training.certificate_statement_en = _clean(statement_en, "statement_en", required=False,
-                                               limit=600)
+                                               limit=STATEMENT_LIMIT)
     db.session.flush()
 
 
