@@ -12,7 +12,7 @@ from trainings.certificates import render, services
 from trainings.certificates.demo import load_demo_certificates
 from trainings.extensions import db
 
-from .certificates_helpers import attend, base, certified_training
+from .certificates_helpers import base, certified_training
 
 
 def _text(data: bytes) -> str:

@@ -243,3 +243,18 @@ def test_participant_partial_shows_downloads(app, make, client, login):
                                       training=training, enrolment=enrolment)
     assert f"/certificates/{certificate.code}.pdf" in html
     assert f"/certificates/{certificate.code}/credential.json" in html
+
+
+def test_api_answers_202_while_the_job_runs_elsewhere(app, make, api, monkeypatch):
+    from trainings import jobs
+    training, _e, organiser = certified_training(make, names=["Siti Rahmawati"])
+    monkeypatch.setattr(jobs, "dispatch", lambda job: None)  # a worker elsewhere will run it
+    client = api(organiser)
+    response = client.post(f"/api/v1/trainings/{training.id}/certificates")
+    assert response.status_code == 202
+    job_id = response.json["job"]
+    assert client.get(f"/api/v1/jobs/{job_id}").json["state"] == "queued"
+    jobs.run(job_id)  # what the worker does
+    status = client.get(f"/api/v1/jobs/{job_id}").json
+    assert (status["state"], status["done"], status["total"]) == ("done", 1, 1)
+    assert status["result"] == {"issued": 1}

@@ -24,7 +24,8 @@ from pathlib import Path
 import segno
 from babel.dates import format_date
 from flask import current_app
-from flask_babel import force_locale, gettext, lazy_gettext as _l
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from .. import pdf
 
@@ -181,7 +182,7 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
         return [render_chunk([c])[0] if len(contexts) > 1 else
                 pdf.write_pdf(document, **metadata(c)) for c in contexts]
     return [pdf.write_pdf(document.copy([page]), **metadata(ctx))
-            for page, ctx in zip(document.pages, contexts)]
+            for page, ctx in zip(document.pages, contexts, strict=True)]
 
 
 def _worker_chunk(contexts: list[dict]) -> list[bytes]:
@@ -220,7 +221,7 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
 
     def finish(chunk, pdfs):
         nonlocal done
-        for index, data in zip(chunk, pdfs):
+        for index, data in zip(chunk, pdfs, strict=True):
             results[index] = data
             if keys[index]:
                 store(keys[index], data)

@@ -1,9 +1,20 @@
 """Web pages of the certificates area: manage, progress, downloads, public verification."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template,
-                   request, url_for)
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,8 +25,16 @@ from ..extensions import db, limiter
 from ..policy import can, require
 from ..scheduling.models import Organisation, Training
 from . import openbadges, services
-from .forms import (EmptyForm, IssueOneForm, LogoForm, ReissueForm, RevokeForm, SignatoryForm,
-                    StatementForm, VerifyForm)
+from .forms import (
+    EmptyForm,
+    IssueOneForm,
+    LogoForm,
+    ReissueForm,
+    RevokeForm,
+    SignatoryForm,
+    StatementForm,
+    VerifyForm,
+)
 from .models import OrganisationLogo, Signatory
 
 bp = Blueprint("certificates", __name__)
