@@ -209,3 +209,17 @@ def test_cli_issue_all_and_verify(app, make, runner):
     code = services.current_certificate(enrolment).code
     result = runner.invoke(args=["certificates", "verify", code.lower()])
     assert f"{code}: valid, Siti Rahmawati" in result.output
+
+
+def test_an_abandoned_job_does_not_block_issuing_forever(app, make):
+    from datetime import timedelta
+
+    from trainings.db import utcnow
+    training, _e, organiser = certified_training(make)
+    stuck = services.start_issue_all(training, actor=organiser, base=base())
+    stuck.state, stuck.updated_at = "running", utcnow() - timedelta(hours=2)
+    db.session.commit()
+    fresh = services.start_issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    assert fresh.id != stuck.id
+    assert (jobs.get(stuck.id).state, jobs.get(stuck.id).error) == ("failed", "abandoned")

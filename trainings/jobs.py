@@ -19,10 +19,10 @@ import importlib
 import logging
 import secrets
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, update
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, utcnow
@@ -64,6 +64,8 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last sign of life (every progress report): a job silent for long was abandoned.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     training = relationship("Training")
 
@@ -95,6 +97,23 @@ def create(kind: str, params: dict, *, training=None, actor=None, total: int = 0
               created_by_id=getattr(actor, "id", None))
     db.session.add(job)
     db.session.flush()
+    return job
+
+
+def active(kind: str, training) -> Job | None:
+    """The queued or running job of that kind for the training, unless it was abandoned
+    (no progress for ``JOBS_STALE_AFTER`` seconds, e.g. the process running it stopped):
+    an abandoned job is marked failed so that the work can start again."""
+    job = db.session.scalar(select(Job).where(Job.training_id == training.id, Job.kind == kind,
+                                              Job.state.in_(("queued", "running")))
+                            .order_by(Job.created_at.desc()))
+    if job is None:
+        return None
+    stale_after = timedelta(seconds=current_app.config.get("JOBS_STALE_AFTER", 900))
+    if job.updated_at < utcnow() - stale_after:
+        job.state, job.error, job.finished_at = "failed", "abandoned", utcnow()
+        db.session.flush()
+        return None
     return job
 
 
@@ -138,6 +157,7 @@ def _run_in_app(app, job_id: str) -> None:
 
 
 def _set(job_id: str, **values) -> None:
+    values.setdefault("updated_at", utcnow())
     db.session.execute(update(Job).where(Job.id == job_id).values(**values))
     db.session.commit()
 

@@ -68,6 +68,7 @@ def upgrade():
     sa.Column('created_at', trainings.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('started_at', trainings.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', trainings.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', trainings.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_jobs_state_known')),
     sa.CheckConstraint('done >= 0 AND total >= 0', name=op.f('ck_jobs_counts_positive')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_jobs_created_by_id_users'), ondelete='SET NULL'),

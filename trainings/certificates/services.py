@@ -233,9 +233,7 @@ def issue_one(enrolment, *, actor, base: str, reason: str | None = None) -> Cert
 
 def start_issue_all(training, *, actor, base: str) -> jobs.Job:
     """A background job issuing (and rendering) every missing certificate; reuses a running one."""
-    running = db.session.scalar(select(jobs.Job).where(
-        jobs.Job.training_id == training.id, jobs.Job.kind == "certificates.issue_all",
-        jobs.Job.state.in_(("queued", "running"))))
+    running = jobs.active("certificates.issue_all", training)
     if running is not None:
         return running
     training_claims(training)  # refuse at once when there is nothing to certify

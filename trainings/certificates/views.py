@@ -16,7 +16,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import jobs
 from ..enrolment.models import Enrolment
@@ -78,9 +77,7 @@ def render_manage(training, status: int = 200, **forms):
     logos = {o.id: db.session.get(OrganisationLogo, o.id) is not None
              for o in organisations}
     issuable = [r for r in rows if r["certificate"] is None]
-    running = db.session.scalar(select(jobs.Job).where(
-        jobs.Job.training_id == training.id, jobs.Job.kind == "certificates.issue_all",
-        jobs.Job.state.in_(("queued", "running"))))
+    running = jobs.active("certificates.issue_all", training)
     statement_form = forms.get("statement_form") or StatementForm(
         prefix="statement", statement_id=training.certificate_statement_id,
         statement_en=training.certificate_statement_en)
