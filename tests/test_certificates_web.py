@@ -258,3 +258,32 @@ def test_api_answers_202_while_the_job_runs_elsewhere(app, make, api, monkeypatc
     status = client.get(f"/api/v1/jobs/{job_id}").json
     assert (status["state"], status["done"], status["total"]) == ("done", 1, 1)
     assert status["result"] == {"issued": 1}
+
+
+def test_web_issue_one_by_decision_and_revoke(app, make, client, login):
+    training, (enrolment,), organiser = certified_training(make, names=["Rabia Khan"], attended=1)
+    login(organiser)
+    url = f"/trainings/{training.id}/certificates/issue"
+    missing = client.post(url, data={"issue-enrolment_id": enrolment.id, "issue-reason": ""})
+    assert missing.status_code == 422 and "Please give a reason." in missing.get_data(as_text=True)
+    assert services.current_certificate(enrolment) is None
+    done = client.post(url, data={"issue-enrolment_id": enrolment.id,
+                                  "issue-reason": "Followed the recordings"})
+    assert done.status_code == 302
+    certificate = services.current_certificate(enrolment)
+    assert certificate.issue_reason == "Followed the recordings"
+    revoked = client.post(f"/certificates/{certificate.code}/revoke",
+                          data={"revoke-reason": "Recordings were not watched"})
+    assert revoked.status_code == 302
+    db.session.expire_all()
+    assert certificate.status == "revoked"
+    html = client.get(f"/trainings/{training.id}/certificates").get_data(as_text=True)
+    assert "Recordings were not watched" in html
+
+
+def test_hostile_names_are_escaped_on_pages(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=['<script>alert(1)</script>'])
+    certificate = services.issue_all(training, actor=organiser, base="http://localhost")[0]
+    db.session.commit()
+    html = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

@@ -132,7 +132,6 @@ def issuer_profile(base_url: str) -> dict:
 def build_credential(claims: dict, *, code: str, verify_url: str, base_url: str,
                      issued_at: str, email: str, revoked: bool = False) -> dict:
     """The unsigned OpenBadgeCredential of one certificate (plain values in, dict out)."""
-    base = base_url.rstrip("/")
     salt = hashlib.sha256(f"anyam-ob:{code}".encode()).hexdigest()[:16]
     email_hash = hashlib.sha256((email.lower() + salt).encode()).hexdigest()
     title = claims["training"]
@@ -156,7 +155,7 @@ def build_credential(claims: dict, *, code: str, verify_url: str, base_url: str,
             "activityStartDate": claims["first_date"] + "T00:00:00Z",
             "activityEndDate": claims["last_date"] + "T00:00:00Z",
             "achievement": {
-                "id": f"{base}/trainings/{claims['training_id']}/achievement",
+                "id": f"{verify_url}#achievement",
                 "type": ["Achievement"],
                 "achievementType": "Certificate",
                 "name": title["en"],
