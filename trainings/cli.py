@@ -6,8 +6,11 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from .attendance.cli import attendance_cli
+from .certificates.cli import certificates_cli
+from .enrolment.cli import enrolment_cli
 from .errors import DomainError
 from .extensions import db
+from .modules.cli import modules_cli
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 
@@ -70,7 +73,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(attendance_cli)
     app.cli.add_command(demo_command)
-    from .enrolment.cli import enrolment_cli
     app.cli.add_command(enrolment_cli)
-    from .modules.cli import modules_cli
     app.cli.add_command(modules_cli)
+    app.cli.add_command(certificates_cli)

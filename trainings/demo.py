@@ -129,10 +129,12 @@ def load_demo() -> tuple[Training, bool]:
     """Load the demo course and each area's demo data. Returns (training, created); a
     second call creates nothing."""
     from .attendance.demo import load_demo_attendance
+    from .certificates.demo import load_demo_certificates
     from .enrolment.demo import load_demo_enrolment
     from .scheduling.demo import load_demo_scheduling
     training, created = _load_course()
-    for load_area in (load_demo_scheduling, load_demo_enrolment, load_demo_attendance):
+    for load_area in (load_demo_scheduling, load_demo_enrolment, load_demo_attendance,
+                      load_demo_certificates):
         load_area(training)
     db.session.flush()
     return training, created

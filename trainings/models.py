@@ -11,3 +11,10 @@ from .scheduling.models import (  # noqa: F401
     TrainingSession,
     TrainingStaff,
 )
+from .certificates.models import (  # noqa: F401
+    Certificate,
+    CertificateAsset,
+    OrganisationLogo,
+    Signatory,
+)
+from .jobs import Job  # noqa: F401

@@ -158,6 +158,9 @@ RULES: dict[str, Callable] = {
     "certificate.revoke": organises,
     "certificate.list": organises,
     "certificate.download": lambda a, c: organises(a, c) or owns_enrolment(a, c),
+    # background jobs: who started it, or an organiser of its training
+    "job.view": lambda a, j: is_admin(a) or (_authenticated(a) and j.created_by_id == a.id)
+    or (j.training is not None and organises(a, j.training)),
     # modules
     "module.upload": can_create_training,
     # administration

@@ -1,3 +1,424 @@
-from flask import Blueprint
+"""Web pages of the certificates area: manage, progress, downloads, public verification."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import jobs
+from ..enrolment.models import Enrolment
+from ..errors import DomainError, NotFound
+from ..extensions import db, limiter
+from ..policy import can, require
+from ..scheduling.models import Organisation, Training
+from . import openbadges, services
+from .forms import (
+    EmptyForm,
+    IssueOneForm,
+    LogoForm,
+    ReissueForm,
+    RevokeForm,
+    SignatoryForm,
+    StatementForm,
+    VerifyForm,
+)
+from .models import OrganisationLogo, Signatory
 
 bp = Blueprint("certificates", __name__)
+
+
+def verify_limit() -> str:
+    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
+
+
+def base() -> str:
+    return services.base_url(request.host_url)
+
+
+def load_training(training_id: int) -> Training:
+    training = db.session.get(Training, training_id)
+    if training is None:
+        raise NotFound()
+    return training
+
+
+def load_certificate(code: str):
+    certificate = services.get_by_code(code)
+    if certificate is None:
+        raise NotFound()
+    return certificate
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{filename}"')
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+# Managing ----------------------------------------------------------------------------------
+
+def render_manage(training, status: int = 200, **forms):
+    rows = services.overview(training)
+    organisations = training.organisations
+    logos = {o.id: db.session.get(OrganisationLogo, o.id) is not None
+             for o in organisations}
+    issuable = [r for r in rows if r["certificate"] is None]
+    running = jobs.active("certificates.issue_all", training)
+    statement_form = forms.get("statement_form") or StatementForm(
+        prefix="statement", statement_id=training.certificate_statement_id,
+        statement_en=training.certificate_statement_en)
+    return render_template(
+        "certificates/manage.html", training=training, rows=rows,
+        eligible_missing=sum(1 for r in issuable if r["progress"].eligible),
+        valid_count=sum(1 for r in rows if r["certificate"] and r["certificate"].is_valid),
+        history=[c for c in services.certificates_of(training) if c.replaced_at is not None],
+        signatories=services.signatories_of(training), organisations=organisations, logos=logos,
+        running_job=running, issue_all_form=EmptyForm(prefix="all"),
+        issue_form=forms.get("issue_form") or IssueOneForm(prefix="issue"),
+        issuable=issuable, revoke_form=RevokeForm(prefix="revoke"),
+        statement_form=statement_form,
+        signatory_form=forms.get("signatory_form") or SignatoryForm(prefix="signatory"),
+        logo_form=forms.get("logo_form") or LogoForm(prefix="logo"),
+        delete_form=EmptyForm(prefix="delete")), status
+
+
+@bp.route("/trainings/<int:training_id>/certificates")
+@login_required
+def manage(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "certificate.list", training)
+    return render_manage(training)
+
+
+@bp.route("/trainings/<int:training_id>/certificates/issue-all", methods=["POST"])
+@login_required
+def issue_all(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "certificate.issue", training)
+    form = EmptyForm(prefix="all")
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(url_for(".manage", training_id=training.id))
+    try:
+        job = services.start_issue_all(training, actor=current_user, base=base())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(".manage", training_id=training.id))
+    db.session.commit()
+    jobs.dispatch(job)
+    return redirect(url_for(".job", job_id=job.id))
+
+
+@bp.route("/trainings/<int:training_id>/certificates/issue", methods=["POST"])
+@login_required
+def issue_one(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "certificate.issue", training)
+    form = IssueOneForm(prefix="issue")
+    if form.validate_on_submit():
+        enrolment = db.session.get(Enrolment, form.enrolment_id.data)
+        try:
+            if enrolment is None or enrolment.training_id != training.id:
+                raise NotFound(_("No such participant in this training."), field="enrolment_id")
+            certificate = services.issue_one(enrolment, actor=current_user, base=base(),
+                                             reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("Certificate %(code)s issued to %(name)s.", code=certificate.code,
+                    name=certificate.name), "success")
+            return redirect(url_for(".manage", training_id=training.id))
+    return render_manage(training, 422, issue_form=form)
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@login_required
+def revoke(code: str):
+    certificate = load_certificate(code)
+    require(current_user, "certificate.revoke", certificate)
+    form = RevokeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        flash(_("Give a reason for revoking the certificate."), "error")
+        return redirect(url_for(".manage", training_id=certificate.training_id))
+    try:
+        services.revoke(certificate, actor=current_user, reason=form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate %(code)s revoked.", code=certificate.code), "success")
+    return redirect(url_for(".manage", training_id=certificate.training_id))
+
+
+@bp.route("/certificates/<code>/reissue", methods=["GET", "POST"])
+@login_required
+def reissue(code: str):
+    certificate = load_certificate(code)
+    require(current_user, "certificate.issue", certificate)
+    form = ReissueForm(prefix="reissue", name=certificate.name)
+    if form.validate_on_submit():
+        try:
+            new = services.reissue(certificate, actor=current_user, base=base(),
+                                   reason=form.reason.data, name=form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("Corrected certificate %(new)s issued; %(old)s is now marked as replaced.",
+                    new=new.code, old=certificate.code), "success")
+            return redirect(url_for(".manage", training_id=certificate.training_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("certificates/reissue.html", certificate=certificate,
+                           training=certificate.training, form=form), status
+
+
+@bp.route("/trainings/<int:training_id>/certificates/statement", methods=["POST"])
+@login_required
+def statement(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "training.edit", training)
+    form = StatementForm(prefix="statement")
+    if form.validate_on_submit():
+        try:
+            services.update_statement(training, actor=current_user,
+                                      statement_id=form.statement_id.data,
+                                      statement_en=form.statement_en.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("The certificate statement is saved. It is printed on certificates issued "
+                    "from now on."), "success")
+            return redirect(url_for(".manage", training_id=training.id))
+    return render_manage(training, 422, statement_form=form)
+
+
+@bp.route("/trainings/<int:training_id>/certificates/signatories", methods=["POST"])
+@login_required
+def add_signatory(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "training.edit", training)
+    form = SignatoryForm(prefix="signatory")
+    if form.validate_on_submit():
+        upload = form.signature.data
+        data = upload.read(services.MAX_IMAGE_BYTES + 1) if upload else None
+        try:
+            services.add_signatory(training, actor=current_user, name=form.name.data,
+                                   role_id=form.role_id.data, role_en=form.role_en.data,
+                                   organisation=form.organisation.data, signature=data or None)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("Signatory added."), "success")
+            return redirect(url_for(".manage", training_id=training.id))
+    return render_manage(training, 422, signatory_form=form)
+
+
+@bp.route("/trainings/<int:training_id>/certificates/signatories/<int:signatory_id>/delete",
+          methods=["POST"])
+@login_required
+def remove_signatory(training_id: int, signatory_id: int):
+    training = load_training(training_id)
+    require(current_user, "training.edit", training)
+    signatory = db.session.get(Signatory, signatory_id)
+    if signatory is None or signatory.training_id != training.id:
+        raise NotFound()
+    if EmptyForm(prefix="delete").validate_on_submit():
+        services.remove_signatory(signatory, actor=current_user)
+        db.session.commit()
+        flash(_("Signatory removed."), "success")
+    return redirect(url_for(".manage", training_id=training.id))
+
+
+@bp.route("/trainings/<int:training_id>/certificates/logo", methods=["POST"])
+@login_required
+def logo(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "training.edit", training)
+    form = LogoForm(prefix="logo")
+    if form.validate_on_submit():
+        try:
+            org_id = int(form.organisation_id.data or 0)
+        except ValueError:
+            org_id = 0
+        organisation = db.session.get(Organisation, org_id)
+        if organisation is None or organisation not in training.organisations:
+            raise NotFound()
+        upload = form.logo.data
+        data = upload.read(services.MAX_IMAGE_BYTES + 1) if upload else b""
+        try:
+            services.set_logo(organisation, data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.apply_error(error)
+        else:
+            db.session.commit()
+            flash(_("Logo of %(name)s saved.", name=organisation.name), "success")
+            return redirect(url_for(".manage", training_id=training.id))
+    return render_manage(training, 422, logo_form=form)
+
+
+# Downloads ---------------------------------------------------------------------------------
+
+@bp.route("/trainings/<int:training_id>/certificates.zip")
+@login_required
+def download_zip(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "certificate.list", training)
+    data = services.zip_bytes(services.training_pdfs(training, base()))
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="certificates-{training.id}.zip"'
+    return response
+
+
+@bp.route("/trainings/<int:training_id>/certificates.pdf")
+@login_required
+def download_merged(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "certificate.list", training)
+    return pdf_response(services.merged_pdf(training, base()),
+                        f"certificates-{training.id}-print.pdf")
+
+
+@bp.route("/certificates/<code>.pdf")
+@login_required
+def download(code: str):
+    certificate = load_certificate(code)
+    if not can(current_user, "certificate.download", certificate):
+        raise NotFound()
+    return pdf_response(services.certificate_pdf(certificate, base()),
+                        services.pdf_filename(certificate))
+
+
+@bp.route("/certificates/<code>/credential.json")
+@login_required
+def credential(code: str):
+    certificate = load_certificate(code)
+    if not can(current_user, "certificate.download", certificate):
+        raise NotFound()
+    response = jsonify(services.credential(certificate, base()))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="open-badge-{certificate.code}.json"')
+    response.mimetype = "application/vc+ld+json"
+    return response
+
+
+# Jobs --------------------------------------------------------------------------------------
+
+def load_job(job_id: str):
+    job = jobs.get(job_id)
+    if job is None or not can(current_user, "job.view", job):
+        raise NotFound()
+    return job
+
+
+@bp.route("/jobs/<job_id>")
+@login_required
+def job(job_id: str):
+    job = load_job(job_id)
+    return render_template("certificates/job.html", job=job, training=job.training)
+
+
+@bp.route("/jobs/<job_id>.json")
+@login_required
+def job_status(job_id: str):
+    job = load_job(job_id)
+    data = jobs.job_dict(job)
+    data["percent"] = job.percent
+    return jsonify(data)
+
+
+# Public verification ---------------------------------------------------------------------------
+
+LABELS = {
+    "name": _l("Name"), "training": _l("Training"), "dates": _l("Dates"),
+    "sessions": _l("Sessions attended"), "issuers": _l("Issued by"),
+    "signatories": _l("Signed by"), "statement": _l("Statement"), "issued_at": _l("Issued on"),
+    "code": _l("Verification code"), "status": _l("Status"),
+}
+
+
+def both_languages(labels: dict) -> dict:
+    out = {}
+    for lang in ("id", "en"):
+        with force_locale(lang):
+            for key, text in labels.items():
+                out.setdefault(key, {})[lang] = str(text)
+    return out
+
+
+def status_text(info: dict) -> dict:
+    out = {}
+    for lang in ("id", "en"):
+        with force_locale(lang):
+            if info["status"] == "valid":
+                out[lang] = _("Valid: this certificate was issued as shown below.")
+            elif info["status"] == "revoked":
+                out[lang] = _("Revoked: this certificate is no longer valid.")
+            else:
+                out[lang] = _("Replaced: a corrected certificate with the code %(code)s "
+                              "replaces this one.", code=info["replaced_by"] or "")
+    return out
+
+
+@bp.route("/verify")
+@limiter.limit(verify_limit)
+def verify_form():
+    form = VerifyForm(request.args)
+    if request.args.get("code") is not None and form.validate():
+        certificate = services.get_by_code(form.code.data)
+        if certificate is not None:
+            return redirect(url_for(".verify", code=certificate.code))
+        form.code.errors = [_("No certificate has this code. Check it and type it again.")]
+        return render_template("certificates/verify_form.html", form=form), 404
+    return render_template("certificates/verify_form.html", form=form)
+
+
+@bp.route("/verify/<code>")
+@limiter.limit(verify_limit)
+def verify(code: str):
+    certificate = load_certificate(code)
+    if certificate.code != code:
+        return redirect(url_for(".verify", code=certificate.code))
+    info = services.verification(certificate, base())
+    return render_template("certificates/verify.html", info=info, certificate=certificate,
+                           labels=both_languages(LABELS), status_text=status_text(info))
+
+
+@bp.route(openbadges.ISSUER_PATH)
+def issuer():
+    response = jsonify(openbadges.issuer_profile(base()))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.app_context_processor
+def _certificate_helpers():
+    def certificate_for_enrolment(enrolment):
+        if enrolment is None or not getattr(enrolment, "id", None):
+            return None
+        return services.current_certificate(enrolment)
+    return {"certificate_for_enrolment": certificate_for_enrolment}

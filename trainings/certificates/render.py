@@ -1,0 +1,256 @@
+"""Certificate PDFs: plain contexts → the PDF gateway, chunked, pooled and cached.
+
+* A certificate's context is built from its stored claims (plain values only).
+* Several certificates are laid out as one WeasyPrint document per chunk (≤ 25 pages) and
+  split into one PDF each with ``document.copy([page])``; chunks run on a pool of worker
+  processes (``fork``: the children inherit the parsed stylesheet and font configuration).
+* Every PDF is cached under ``<instance>/cache/certificates/<sha256>.pdf`` keyed by the
+  context and the template, stylesheet and translations, so a re-download never renders.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import multiprocessing
+import os
+import tempfile
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date
+from pathlib import Path
+
+import segno
+from babel.dates import format_date
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from .. import pdf
+
+TEMPLATE = "pdf/certificate.html"
+STYLESHEET = "css/certificate.css"
+CHUNK = 25  # pages per combined document (memory: ~0.55 MB per page while rendering)
+POOL_MIN = 8  # fewer certificates than this render in the calling process
+
+# The fixed wording of the certificate: printed in Indonesian and English together.
+LABELS = {
+    "certificate": _l("Certificate"),
+    "awarded_to": _l("is awarded to"),
+    "for_taking_part": _l("for taking part in the training"),
+    "sessions": _l("Sessions attended"),
+    "dates": _l("Dates"),
+    "organised_by": _l("Organised by"),
+    "code": _l("Verification code"),
+    "verify_at": _l("Check this certificate at"),
+    "issued_on": _l("Issued on"),
+}
+
+_APP = None  # the Flask app, for pool workers (set before forking)
+
+
+def labels() -> dict:
+    """Each label in Indonesian and English (the certificate carries both)."""
+    out = {}
+    for lang in ("id", "en"):
+        with force_locale(lang):
+            for key, text in LABELS.items():
+                out.setdefault(key, {})[lang] = str(text)
+            out.setdefault("of", {})[lang] = gettext("of")
+    return out
+
+
+def is_rtl(text: str) -> bool:
+    strong = [unicodedata.bidirectional(c) for c in text if unicodedata.bidirectional(c) in
+              ("L", "R", "AL")]
+    return bool(strong) and sum(1 for b in strong if b in ("R", "AL")) > len(strong) / 2
+
+
+def date_range(first: str, last: str, lang: str) -> str:
+    """``5–28 Desember 2023``, ``30 November – 2 December 2023`` (day first in both languages)."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    full = format_date(end, "d MMMM y", locale=lang)
+    if start == end:
+        return full
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{full}"
+    if start.year == end.year:
+        return f"{format_date(start, 'd MMMM', locale=lang)} – {full}"
+    return f"{format_date(start, 'd MMMM y', locale=lang)} – {full}"
+
+
+def qr_data_uri(url: str) -> str:
+    """A vector QR code (SVG) of the verification URL, as a data: URI."""
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
+
+
+def asset_data_uri(sha256: str | None, assets: dict) -> str | None:
+    """A stored image as a data: URI (``assets``: sha256 -> (content_type, bytes))."""
+    if not sha256 or sha256 not in assets:
+        return None
+    import base64
+    content_type, data = assets[sha256]
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+def context(claims: dict, *, code: str, verify_url: str, assets: dict,
+            label_text: dict | None = None) -> dict:
+    """The certificate template's context: plain values only."""
+    name = claims["name"]
+    return {
+        "code": code,
+        "verify_url": verify_url,
+        "qr": qr_data_uri(verify_url),
+        "name": name,
+        "name_dir": "rtl" if is_rtl(name) else "ltr",
+        "training": dict(claims["training"]),
+        "dates": {lang: date_range(claims["first_date"], claims["last_date"], lang)
+                  for lang in ("id", "en")},
+        "issued": {lang: format_date(date.fromisoformat(claims["issued_date"]), "d MMMM y", locale=lang)
+                   for lang in ("id", "en")},
+        "sessions_attended": claims["sessions_attended"],
+        "sessions_held": claims["sessions_held"],
+        "statement": dict(claims.get("statement") or {"id": "", "en": ""}),
+        "organisations": [{"name": o["name"], "logo": asset_data_uri(o.get("logo"), assets)}
+                          for o in claims.get("organisations", [])],
+        "signatories": [{"name": s["name"], "role": dict(s.get("role") or {}),
+                         "organisation": s.get("organisation", ""),
+                         "signature": asset_data_uri(s.get("signature"), assets)}
+                        for s in claims.get("signatories", [])],
+        "labels": label_text or labels(),
+    }
+
+
+def metadata(ctx: dict) -> dict:
+    return {"title": f"Sertifikat / Certificate: {ctx['name']} ({ctx['code']})",
+            "author": ", ".join(o["name"] for o in ctx["organisations"]) or "Anyam",
+            "lang": "id"}
+
+
+# Cache ---------------------------------------------------------------------------------
+
+_digests: dict = {}
+
+
+def _design_digest() -> str:
+    """Changes when the template or stylesheet changes (keyed by modification times)."""
+    files = [Path(current_app.jinja_loader.searchpath[0]) / TEMPLATE,
+             pdf.PACKAGE / "static" / STYLESHEET]
+    key = tuple((str(f), f.stat().st_mtime_ns) for f in files)
+    if key not in _digests:
+        digest = hashlib.sha256()
+        for f in files:
+            digest.update(f.read_bytes())
+        _digests.clear()
+        _digests[key] = digest.hexdigest()
+    return _digests[key]
+
+
+def cache_key(ctx: dict) -> str:
+    payload = json.dumps(ctx, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((_design_digest() + payload).encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    path = Path(current_app.instance_path) / "cache" / "certificates"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cached(key: str) -> bytes | None:
+    try:
+        return (cache_dir() / f"{key}.pdf").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def store(key: str, data: bytes) -> None:
+    directory = cache_dir()
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, directory / f"{key}.pdf")
+
+
+# Rendering -----------------------------------------------------------------------------
+
+def render_chunk(contexts: list[dict]) -> list[bytes]:
+    """One document for the chunk, split into one PDF per certificate."""
+    document = pdf.render_document(TEMPLATE, {"certificates": contexts}, stylesheets=(STYLESHEET,))
+    if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
+        return [render_chunk([c])[0] if len(contexts) > 1 else
+                pdf.write_pdf(document, **metadata(c)) for c in contexts]
+    return [pdf.write_pdf(document.copy([page]), **metadata(ctx))
+            for page, ctx in zip(document.pages, contexts, strict=True)]
+
+
+def _worker_chunk(contexts: list[dict]) -> list[bytes]:
+    with _APP.app_context():
+        return render_chunk(contexts)
+
+
+def warm_up() -> None:
+    """Parse the stylesheet and make the font configuration (before forking workers)."""
+    pdf.font_config()
+    pdf.fetcher()
+    pdf.stylesheet(STYLESHEET)
+    current_app.jinja_env.get_template(TEMPLATE)
+
+
+def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: bool = True,
+                on_progress=None) -> list[bytes]:
+    """PDF bytes for each context (same order); cached ones are not rendered again."""
+    global _APP
+    results: list[bytes | None] = [None] * len(contexts)
+    keys = [cache_key(c) for c in contexts] if use_cache else [None] * len(contexts)
+    todo = []
+    for index, key in enumerate(keys):
+        data = cached(key) if key else None
+        if data is not None:
+            results[index] = data
+        else:
+            todo.append(index)
+    done = len(contexts) - len(todo)
+    if on_progress and done:
+        on_progress(done)
+    workers = workers if workers is not None else current_app.config.get(
+        "CERTIFICATES_PDF_WORKERS", 2)
+    size = max(1, min(CHUNK, math.ceil(len(todo) / max(1, workers))))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+
+    def finish(chunk, pdfs):
+        nonlocal done
+        for index, data in zip(chunk, pdfs, strict=True):
+            results[index] = data
+            if keys[index]:
+                store(keys[index], data)
+        done += len(chunk)
+        if on_progress:
+            on_progress(done)
+
+    if len(todo) >= POOL_MIN and workers > 1 and len(chunks) > 1:
+        warm_up()
+        _APP = current_app._get_current_object()
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk]): chunk
+                       for chunk in chunks}
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+    else:
+        for chunk in chunks:
+            finish(chunk, render_chunk([contexts[i] for i in chunk]))
+    return results  # type: ignore[return-value]
+
+
+def merge(pdfs: list[bytes], *, title: str) -> bytes:
+    """One PDF for printing, made of the single certificates (no re-rendering)."""
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(io.BytesIO(data))
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
