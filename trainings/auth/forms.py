@@ -20,6 +20,12 @@ class ProfileForm(BaseForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = TimezoneField(_l("Time zone"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # anyam.js offers the device's zone with this label when it differs from the saved one
+        self.timezone.render_kw = {**(self.timezone.render_kw or {}),
+                                   "data-suggest-label": str(_l("Use this device's time zone:"))}
+
 
 class PasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[Optional()],

@@ -16,6 +16,20 @@
       var hint = document.getElementById(select.id + "-browser");
       if (has && !select.querySelector("option[selected]")) { select.value = zone; }
       if (has && hint) { hint.textContent = zone; }
+      // A saved zone that differs from this device's: offer the device's zone, never impose it.
+      var label = select.dataset.suggestLabel;
+      if (has && label && select.value !== zone) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button-secondary suggest-zone";
+        button.textContent = label + " " + zone;
+        button.addEventListener("click", function () {
+          select.value = zone;
+          select.focus();
+          button.remove();
+        });
+        select.insertAdjacentElement("afterend", button);
+      }
     });
   });
 })();
