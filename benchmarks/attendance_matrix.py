@@ -46,6 +46,7 @@ class Row:
 
 def main(participants=1000, sessions=20):
     from flask import g
+
     from trainings import create_app
     from trainings.attendance import services
     from trainings.attendance.models import AttendanceRecord

@@ -1,7 +1,14 @@
 """Imports every area's models so that SQLAlchemy and Alembic see all tables."""
 from .attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord  # noqa: F401
 from .auth.models import ApiToken, User  # noqa: F401
+from .certificates.models import (  # noqa: F401
+    Certificate,
+    CertificateAsset,
+    OrganisationLogo,
+    Signatory,
+)
 from .enrolment.models import Enrolment  # noqa: F401
+from .jobs import Job  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .scheduling.models import (  # noqa: F401
     Organisation,
@@ -11,10 +18,3 @@ from .scheduling.models import (  # noqa: F401
     TrainingSession,
     TrainingStaff,
 )
-from .certificates.models import (  # noqa: F401
-    Certificate,
-    CertificateAsset,
-    OrganisationLogo,
-    Signatory,
-)
-from .jobs import Job  # noqa: F401

@@ -3,8 +3,8 @@ from .conftest import log_in
 
 
 def test_profile_offers_the_devices_zone(live_server, browser):
-    from trainings.extensions import db
     from tests import factories
+    from trainings.extensions import db
     user = factories.user("participant", timezone="Asia/Jakarta")
     db.session.commit()
     context = browser.new_context(locale="en-GB", timezone_id="Asia/Karachi")
