@@ -93,7 +93,7 @@ def _fresh_request_state():
     """Tests keep an app context pushed, so requests share `g`: forget per-request caches
     (the chosen language, the logged-in user) as a new request in production would."""
     from flask import g
-    for key in ("_flask_babel", "_login_user", "_policy_ties"):
+    for key in ("_flask_babel", "_login_user", "_policy_ties", "_certificates_by_user"):
         g.pop(key, None)
 
 

@@ -126,3 +126,32 @@ def evaluate(training, enrolment_ids=None) -> dict[int, Progress]:
             attended.setdefault(enrolment_id, set()).add(session_id)
     ids = set(attended) | set(enrolment_ids or ())
     return {eid: progress_of(rule, held_ids, attended.get(eid, ())) for eid in ids}
+
+
+def progress_for_enrolments(enrolments) -> dict[int, Progress]:
+    """Progress of several enrolments, of any trainings, in two queries (My schedule)."""
+    enrolments = [e for e in enrolments if e is not None]
+    if not enrolments:
+        return {}
+    training_ids = {e.training_id for e in enrolments}
+    held: dict[int, set[int]] = {tid: set() for tid in training_ids}
+    for session_id, training_id in db.session.execute(
+            select(TrainingSession.id, TrainingSession.training_id)
+            .where(TrainingSession.training_id.in_(training_ids),
+                   TrainingSession.status != "cancelled")):
+        held[training_id].add(session_id)
+    statuses: dict[int, list[tuple[int, str]]] = {}
+    for enrolment_id, session_id, status in db.session.execute(
+            select(AttendanceRecord.enrolment_id, AttendanceRecord.session_id,
+                   AttendanceRecord.status)
+            .where(AttendanceRecord.enrolment_id.in_([e.id for e in enrolments]))):
+        statuses.setdefault(enrolment_id, []).append((session_id, status))
+    result = {}
+    for enrolment in enrolments:
+        rule = enrolment.training.certificate_rule or {}
+        counting = counting_statuses(rule)
+        held_ids = held[enrolment.training_id]
+        attended = {sid for sid, status in statuses.get(enrolment.id, ())
+                    if status in counting and sid in held_ids}
+        result[enrolment.id] = progress_of(rule, held_ids, attended)
+    return result

@@ -50,6 +50,15 @@ def current_certificate(enrolment) -> Certificate | None:
                                                        Certificate.replaced_at.is_(None)))
 
 
+def current_certificates_of_user(user_id: int) -> dict[int, Certificate]:
+    """enrolment id -> current certificate, for every enrolment of one user (one query)."""
+    from ..enrolment.models import Enrolment
+    rows = db.session.scalars(
+        select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .where(Enrolment.user_id == user_id, Certificate.replaced_at.is_(None)))
+    return {c.enrolment_id: c for c in rows}
+
+
 def certificates_of(training, *, include_history: bool = True) -> list[Certificate]:
     query = select(Certificate).where(Certificate.training_id == training.id)
     if not include_history:

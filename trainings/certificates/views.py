@@ -6,6 +6,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -418,7 +419,14 @@ def issuer():
 @bp.app_context_processor
 def _certificate_helpers():
     def certificate_for_enrolment(enrolment):
+        """The current certificate of an enrolment. The first call of a request loads those
+        of all the same person's enrolments at once (My schedule lists many trainings)."""
         if enrolment is None or not getattr(enrolment, "id", None):
             return None
-        return services.current_certificate(enrolment)
+        if enrolment.user_id is None:
+            return services.current_certificate(enrolment)
+        cache = g.setdefault("_certificates_by_user", {})
+        if enrolment.user_id not in cache:
+            cache[enrolment.user_id] = services.current_certificates_of_user(enrolment.user_id)
+        return cache[enrolment.user_id].get(enrolment.id)
     return {"certificate_for_enrolment": certificate_for_enrolment}

@@ -395,7 +395,7 @@ def reinstate_session(session_id: int):
 @bp.route("/me/schedule")
 @login_required
 def my_schedule():
-    from ..attendance.eligibility import evaluate
+    from ..attendance.eligibility import progress_for_enrolments
     now = datetime.now(UTC)
     items = services.schedule_for(current_user)
     upcoming = [i for i in items if i.session.ends_at >= now]
@@ -406,10 +406,12 @@ def my_schedule():
                                                         "enrolment": item.enrolment, "progress": None})
         if item.enrolment is not None:
             entry["enrolment"] = item.enrolment
+    accepted = [entry["enrolment"] for entry in trainings.values()
+                if entry["enrolment"] is not None and entry["enrolment"].status == "accepted"]
+    progress = progress_for_enrolments(accepted)
     for entry in trainings.values():
-        enrolment = entry["enrolment"]
-        if enrolment is not None and enrolment.status == "accepted":
-            entry["progress"] = evaluate(entry["training"], [enrolment.id]).get(enrolment.id)
+        if entry["enrolment"] is not None:
+            entry["progress"] = progress.get(entry["enrolment"].id)
     feed_url = (url_for("scheduling.my_calendar", token=current_user.calendar_token, _external=True)
                 if current_user.calendar_token else None)
     return render_template("scheduling/my_schedule.html", upcoming=upcoming,
