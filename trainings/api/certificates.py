@@ -9,7 +9,7 @@ from ..certificates import services
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..policy import can, require
-from ..scheduling.models import Training
+from ..scheduling.services import load_training
 from ..timezones import iso_utc
 from .base import actor, bp, json_body, public
 
@@ -18,11 +18,7 @@ def _base() -> str:
     return services.base_url(request.host_url)
 
 
-def _training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None:
-        raise NotFound()
-    return training
+_training = load_training
 
 
 def _certificate(code: str):

@@ -6,7 +6,7 @@ from ..enrolment import imports, services
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..policy import can, require
-from ..scheduling.services import get_training
+from ..scheduling.services import load_training
 from .base import actor, bp, json_body
 from .serializers import enrolment_dict
 
@@ -14,11 +14,7 @@ XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
               "application/octet-stream")
 
 
-def _training(training_id: int):
-    training = get_training(training_id)
-    if training is None:
-        raise NotFound("No such training.")
-    return training
+_training = load_training
 
 
 def _enrolment(enrolment_id: int):

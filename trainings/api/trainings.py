@@ -1,7 +1,7 @@
 """Trainings and sessions (scheduling): thin routes over ``trainings.scheduling.services``."""
 from flask import request
 
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..policy import is_enrolled, is_staff, require
 from ..scheduling import services
@@ -9,19 +9,8 @@ from ..timezones import validate_timezone
 from .base import actor, bp, json_body
 from .serializers import session_dict, training_dict
 
-
-def _training(training_id: int):
-    training = services.get_training(training_id)
-    if training is None:
-        raise NotFound("No such training.")
-    return training
-
-
-def _session(session_id: int):
-    session = services.get_session(session_id)
-    if session is None:
-        raise NotFound("No such session.")
-    return session
+_training = services.load_training
+_session = services.load_session
 
 
 def _zone() -> str:

@@ -20,6 +20,7 @@ from ..db import utcnow
 from ..enrolment.models import Enrolment
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..scheduling import services as scheduling_services
 from ..scheduling.models import Training, TrainingSession
 from ..timezones import to_zone
 from . import eligibility, reports
@@ -32,17 +33,11 @@ IMPORT_TTL = timedelta(days=2)
 # ---------------------------------------------------------------- loading
 
 def get_session(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None:
-        raise NotFound(_l("No such session."))
-    return session
+    return scheduling_services.load_session(session_id)
 
 
 def get_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None:
-        raise NotFound(_l("No such training."))
-    return training
+    return scheduling_services.load_training(training_id)
 
 
 def session_number(session: TrainingSession) -> int:

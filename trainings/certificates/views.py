@@ -23,7 +23,8 @@ from ..enrolment.models import Enrolment
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter
 from ..policy import can, require
-from ..scheduling.models import Organisation, Training
+from ..scheduling.models import Organisation
+from ..scheduling.services import load_training
 from . import openbadges, services
 from .forms import (
     EmptyForm,
@@ -48,11 +49,6 @@ def base() -> str:
     return services.base_url(request.host_url)
 
 
-def load_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None:
-        raise NotFound()
-    return training
 
 
 def load_certificate(code: str):

@@ -28,6 +28,7 @@ from ..i18n import current_language, viewer_timezone
 from ..outbox.services import outbox_for_training
 from ..policy import can, require
 from ..scheduling.services import get_training, numbered_sessions
+from ..scheduling.services import load_training as load_training_or_404
 from . import imports, services
 from .forms import (
     AddParticipantForm,
@@ -42,11 +43,7 @@ from .models import SECTORS, STATUSES
 bp = Blueprint("enrolment", __name__)
 
 
-def load_training(training_id: int):
-    training = get_training(training_id)
-    if training is None:
-        raise NotFound()
-    return training
+load_training = load_training_or_404
 
 
 def load_enrolment(enrolment_id: int):

@@ -74,6 +74,22 @@ def get_session(session_id: int) -> TrainingSession | None:
     return db.session.get(TrainingSession, session_id)
 
 
+def load_training(training_id: int) -> Training:
+    """The training, or NotFound (404 on the web and in the API)."""
+    training = get_training(training_id)
+    if training is None:
+        raise NotFound(_l("No such training."))
+    return training
+
+
+def load_session(session_id: int) -> TrainingSession:
+    """The session, or NotFound (404 on the web and in the API)."""
+    session = get_session(session_id)
+    if session is None:
+        raise NotFound(_l("No such session."))
+    return session
+
+
 def numbered_sessions(training: Training) -> list[tuple[int, TrainingSession]]:
     """Sessions in start order with their 1-based number (cancelled ones keep a number)."""
     sessions = db.session.scalars(

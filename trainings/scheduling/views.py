@@ -23,18 +23,8 @@ bp = Blueprint("scheduling", __name__)
 JOIN_OPENS_BEFORE = timedelta(minutes=30)
 
 
-def load_training(training_id: int):
-    training = services.get_training(training_id)
-    if training is None:
-        raise NotFound()
-    return training
-
-
-def load_session(session_id: int):
-    session = services.get_session(session_id)
-    if session is None:
-        raise NotFound()
-    return session
+load_training = services.load_training
+load_session = services.load_session
 
 
 def _apply_error(form, error: DomainError, mapping: dict[str, str]) -> None:
