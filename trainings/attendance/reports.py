@@ -194,6 +194,19 @@ def _bad_value(line: int, column: str, value: str) -> ReportError:
 
 # ---------------------------------------------------------------- adapters
 
+
+def _join_and_leave(clock, line: int, join_text: str, leave_text: str):
+    """Parse a row's join and leave times, naming the column of a bad value."""
+    try:
+        join = clock.parse(join_text)
+    except ValueError:
+        raise _bad_value(line, "Join Time", join_text) from None
+    try:
+        leave = clock.parse(leave_text)
+    except ValueError:
+        raise _bad_value(line, "Leave Time", leave_text) from None
+    return join, leave
+
 def _find_header(table, predicate) -> int | None:
     for index, row in enumerate(table):
         keys = [_key(c) for c in row]
@@ -246,14 +259,7 @@ def parse_zoom(table, clock: Clock) -> list[ReportRow]:
         join_text = _cell(row, header, "join time")
         leave_text = _cell(row, header, "leave time")
         minutes_text = _cell(row, header, "duration (minutes)", "total duration (minutes)")
-        try:
-            join = clock.parse(join_text)
-        except ValueError:
-            raise _bad_value(line, "Join Time", join_text) from None
-        try:
-            leave = clock.parse(leave_text)
-        except ValueError:
-            raise _bad_value(line, "Leave Time", leave_text) from None
+        join, leave = _join_and_leave(clock, line, join_text, leave_text)
         try:
             minutes = parse_duration(minutes_text)
         except ValueError:
@@ -304,14 +310,7 @@ def parse_teams(table, clock: Clock) -> list[ReportRow]:
         email = _cell(row, header, "email", "participant id (upn)")
         join_text = _cell(row, header, "join time", "first join")
         leave_text = _cell(row, header, "leave time", "last leave")
-        try:
-            join = clock.parse(join_text)
-        except ValueError:
-            raise _bad_value(line, "Join Time", join_text) from None
-        try:
-            leave = clock.parse(leave_text)
-        except ValueError:
-            raise _bad_value(line, "Leave Time", leave_text) from None
+        join, leave = _join_and_leave(clock, line, join_text, leave_text)
         text = _cell(row, header, "duration", "in-meeting duration")
         try:
             minutes = parse_duration(text)
