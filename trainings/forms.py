@@ -11,16 +11,26 @@ from .timezones import common_timezones, is_valid_timezone
 class BaseForm(FlaskForm):
     """Base for Anyam forms. ``apply_error`` puts a service's DomainError next to its field."""
 
-    def apply_error(self, error) -> None:
+    def apply_error(self, error, field_map=None) -> None:
+        """Show ``error`` next to its field (``field_map`` maps service fields to form
+        fields), or above the form when no field of this form matches."""
         details = error.details or [{"field": error.field, "message": str(error.message)}]
         placed = False
         for detail in details:
-            field = getattr(self, detail.get("field") or "", None)
+            name = detail.get("field") or ""
+            mapping = field_map or {}
+            head = name.split(".")[0]  # "country_quotas.PK" is about "country_quotas"
+            name = mapping.get(name) or mapping.get(head) or (name if hasattr(self, name) else head)
+            field = getattr(self, name, None)
             if field is not None and hasattr(field, "errors"):
                 field.errors = list(field.errors) + [str(detail.get("message"))]
                 placed = True
         if not placed:
             self.form_errors.append(str(error.message))
+
+
+class EmptyForm(BaseForm):
+    """A form with only the CSRF token, for buttons that change state."""
 
 
 class TimezoneField(SelectField):

@@ -3,7 +3,7 @@ from flask import request
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..policy import is_enrolled, is_staff, require
+from ..policy import can, require
 from ..scheduling import services
 from ..timezones import validate_timezone
 from .base import actor, bp, json_body
@@ -92,7 +92,7 @@ def list_sessions(training_id: int):
     require(actor(), "training.view", training)
     zone = _zone()
     # The meeting link is for staff and accepted participants, not applicants or the waitlist.
-    show_link = is_staff(actor(), training) or is_enrolled(actor(), training)
+    show_link = can(actor(), "training.join", training)
     return {"items": [session_dict(s, n, zone, show_link=show_link)
                       for n, s in services.numbered_sessions(training)]}
 
@@ -127,7 +127,7 @@ def create_series(training_id: int):
 def get_session(session_id: int):
     session = _session(session_id)
     require(actor(), "session.view", session)
-    show_link = is_staff(actor(), session) or is_enrolled(actor(), session)
+    show_link = can(actor(), "training.join", session)
     data = session_dict(session, services.session_number(session), _zone(), show_link=show_link)
     return data
 

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from ..forms import LANGUAGE_CHOICES, BaseForm, TimezoneField
+from ..forms import LANGUAGE_CHOICES, BaseForm, EmptyForm, TimezoneField  # noqa: F401
 
 
 class LoginForm(BaseForm):
@@ -40,7 +40,3 @@ class PasswordForm(BaseForm):
 
 class TokenForm(BaseForm):
     name = StringField(_l("What the token is for"), validators=[Optional(), Length(max=100)])
-
-
-class EmptyForm(BaseForm):
-    """A form with only the CSRF token, for buttons that change state."""

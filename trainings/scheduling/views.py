@@ -12,7 +12,7 @@ from ..auth.forms import EmptyForm
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..i18n import current_language, viewer_timezone
-from ..policy import can, is_enrolled, is_staff, require
+from ..policy import can, require
 from ..timezones import format_date, format_time, get_zone, to_zone
 from . import services
 from .calendar import build_calendar
@@ -77,7 +77,7 @@ def detail(training_id: int):
         zone_lines=lines if zones else {},
         organisers=services.staff_of(training, "organiser"),
         facilitators=services.staff_of(training, "facilitator"),
-        may_join=is_staff(current_user, training) or is_enrolled(current_user, training),
+        may_join=can(current_user, "training.join", training),
         subscribe_url=(url_for("scheduling.calendar", training_id=training.id,
                                token=current_user.calendar_token, _external=True)
                        if current_user.calendar_token else None),
@@ -464,7 +464,7 @@ def calendar(training_id: int):
         return login_manager.unauthorized()
     training = load_training(training_id)
     require(viewer, "training.view", training)
-    may_join = is_staff(viewer, training) or is_enrolled(viewer, training)
+    may_join = can(viewer, "training.join", training)
     entries = [(s, training, n, may_join) for n, s in services.numbered_sessions(training)]
     body = build_calendar(entries, name=training.title(lang), lang=lang,
                           url_for_training=_training_url)

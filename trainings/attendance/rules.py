@@ -1,0 +1,13 @@
+"""Policy rules of attendance."""
+from __future__ import annotations
+
+from ..enrolment.rules import owns_enrolment
+from ..policy import register_rules
+from ..scheduling.rules import facilitates_session, organises
+
+register_rules({
+    "attendance.mark": facilitates_session,  # on a session: roll call and report import
+    "attendance.view_session": facilitates_session,
+    "attendance.matrix": organises,  # on a training, with exports
+    "attendance.view_own": lambda a, e: organises(a, e) or owns_enrolment(a, e),
+})

@@ -1,0 +1,6 @@
+"""Imports every area's policy rules so that ``policy.can`` knows them all."""
+from .attendance import rules as _attendance  # noqa: F401
+from .auth import rules as _auth  # noqa: F401
+from .certificates import rules as _certificates  # noqa: F401
+from .enrolment import rules as _enrolment  # noqa: F401
+from .scheduling import rules as _scheduling  # noqa: F401

@@ -1,0 +1,92 @@
+"""Policy rules of trainings, sessions and staff; the "staff" tie source.
+
+The helpers here (``organises``, ``is_staff``, ``facilitates_session``) are what the
+areas above build their own rules from.
+"""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from ..extensions import db
+from ..policy import authenticated, is_admin, register_rules, register_ties, \
+    register_training_type, ties, training_of
+from .models import Training, TrainingSession, TrainingStaff, session_facilitators
+
+
+def _staff_roles(user_id: int, training_id: int):
+    return db.session.scalars(select(TrainingStaff.role).where(
+        TrainingStaff.training_id == training_id, TrainingStaff.user_id == user_id))
+
+
+register_training_type(Training)
+register_ties("staff", _staff_roles)
+
+
+def has_staff_role(actor, training, *roles: str) -> bool:
+    return bool(ties(actor, training).get("staff", frozenset()) & set(roles))
+
+
+def organises(actor, obj) -> bool:
+    return is_admin(actor) or has_staff_role(actor, training_of(obj), "organiser")
+
+
+def is_staff(actor, obj) -> bool:
+    return is_admin(actor) or has_staff_role(actor, training_of(obj), "organiser", "facilitator")
+
+
+def has_enrolment(actor, obj, statuses=("accepted",)) -> bool:
+    """Through the "enrolment" tie, registered by the enrolment area (no import of it)."""
+    return bool(ties(actor, training_of(obj)).get("enrolment", frozenset()) & set(statuses))
+
+
+def facilitates_session(actor, session) -> bool:
+    """The session's own facilitators, or a facilitator of the whole training."""
+    if organises(actor, session):
+        return True
+    if not authenticated(actor):
+        return False
+    if any(f.id == actor.id for f in session.facilitators):
+        return True
+    return has_staff_role(actor, session.training, "facilitator")
+
+
+def can_create_training(actor, _obj=None) -> bool:
+    return authenticated(actor) and actor.role in ("admin", "organiser")
+
+
+def facilitates_any_session(actor, training) -> bool:
+    if not authenticated(actor) or training is None:
+        return False
+    query = select(exists().where(
+        session_facilitators.c.user_id == actor.id,
+        session_facilitators.c.session_id == TrainingSession.id,
+        TrainingSession.training_id == training.id))
+    return bool(db.session.scalar(query))
+
+
+def may_view_training(actor, training) -> bool:
+    return (is_staff(actor, training) or facilitates_any_session(actor, training)
+            or has_enrolment(actor, training, ("accepted", "waitlisted", "applied")))
+
+
+def may_join(actor, obj) -> bool:
+    """Sees the meeting link: staff and accepted participants."""
+    return is_staff(actor, obj) or has_enrolment(actor, obj)
+
+
+register_rules({
+    "training.create": can_create_training,
+    "training.view": may_view_training,
+    "training.edit": organises,
+    "training.manage_staff": organises,
+    "training.join": may_join,
+    "session.create": organises,
+    "session.edit": organises,
+    "session.view": lambda a, s: may_view_training(a, s.training),
+    "session.roster": facilitates_session,  # who is coming, accessibility needs
+    # background jobs: who started it, or an organiser of its training
+    "job.view": lambda a, j: is_admin(a) or (authenticated(a) and j.created_by_id == a.id)
+    or (j.training is not None and organises(a, j.training)),
+    # modules
+    "module.upload": can_create_training,
+})

@@ -1,0 +1,121 @@
+"""The web layer's few shared helpers: the view pattern, downloads and absolute URLs.
+
+A view loads its objects, asks the policy, then hands the state change to :func:`submit`
+(a form) or :func:`action` (a button with only a CSRF token). Both run the service, commit
+once on success, roll back and show the service's :class:`DomainError` on failure (next
+to its field, or as a flash), so every view reads the same and none commits half-way::
+
+    form = SettingsForm()
+    done = submit(form, lambda: services.update(training, form.data, actor=current_user),
+                  then=url_for("area.edit", training_id=training.id), message=_("Saved."))
+    return done or (render_template("area/edit.html", form=form), form_status(form))
+
+Links that leave the request (mail, PDFs, calendar feeds) come from :func:`absolute_url`.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+
+from .errors import DomainError
+from .extensions import db
+from .forms import EmptyForm
+
+__all__ = ["EmptyForm", "absolute_url", "action", "attempt", "base_url", "form_status",
+           "send_download", "submit"]
+
+
+def attempt(operation: Callable[[], Any], *, form=None,
+            field_map: Mapping[str, str] | None = None) -> tuple[bool, Any]:
+    """Run one service call as a unit of work: ``(True, result)`` after a commit, or
+    ``(False, error)`` after a rollback, the error placed on ``form`` (or flashed)."""
+    try:
+        result = operation()
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            form.apply_error(error, field_map)
+        else:
+            flash(str(error.message), "error")
+        return False, error
+    db.session.commit()
+    return True, result
+
+
+def _target(then, result) -> str:
+    return then(result) if callable(then) else then
+
+
+def _message(message, result):
+    return message(result) if callable(message) else message
+
+
+def submit(form, operation: Callable[[], Any], *, then, message=None,
+           field_map: Mapping[str, str] | None = None, validate: bool = True):
+    """When ``form`` is submitted and valid, run ``operation``; on success commit, flash
+    ``message`` and answer a redirect to ``then`` (a URL, or a callable of the result).
+    Otherwise ``None``: the caller re-renders ``form`` with :func:`form_status`."""
+    if validate and not form.validate_on_submit():
+        return None
+    ok, result = attempt(operation, form=form, field_map=field_map)
+    if not ok:
+        return None
+    text = _message(message, result)
+    if text:
+        flash(str(text), "success")
+    return redirect(_target(then, result))
+
+
+def action(operation: Callable[[], Any], *, then, message=None, form=None):
+    """A state-changing button: check its CSRF token, run ``operation``, commit and flash
+    ``message``, or roll back and flash the error; redirect to ``then`` either way."""
+    form = form or EmptyForm()
+    if form.validate_on_submit():
+        ok, result = attempt(operation)
+        if ok:
+            text = _message(message, result)
+            if text:
+                flash(str(text), "success")
+            return redirect(_target(then, result))
+    return redirect(_target(then, None))
+
+
+def form_status(*forms) -> int:
+    """422 when a submitted form carries errors (so tests and tools see the failure), else 200."""
+    for form in forms:
+        if form is not None and (form.errors or getattr(form, "form_errors", None)):
+            return 422
+    return 200
+
+
+def send_download(content: bytes | str | Path, filename: str, mimetype: str, *,
+                  inline: bool = False, max_age: int | None = None):
+    """The one way to answer a file: bytes or a path, with a safe Content-Disposition."""
+    body = io.BytesIO(content) if isinstance(content, bytes) else content
+    response = send_file(body, mimetype=mimetype, as_attachment=not inline,
+                         download_name=filename, max_age=max_age, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def base_url() -> str:
+    """The installation's public base URL: ``PUBLIC_BASE_URL``, else the current request's
+    host (issue 11 limits that to trusted hosts), else ``http://localhost``."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return str(base).rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost"
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute URL for ``endpoint``, inside or outside a request (mail, jobs, CLI)."""
+    if not current_app.config.get("PUBLIC_BASE_URL") and has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return base_url() + path
