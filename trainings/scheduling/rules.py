@@ -23,7 +23,13 @@ register_ties("staff", _staff_roles)
 
 
 def has_staff_role(actor, training, *roles: str) -> bool:
-    return bool(ties(actor, training).get("staff", frozenset()) & set(roles))
+    """Staff roles come from every tie source named ``staff`` or ``staff:<what>`` (an area
+    above may grant roles, e.g. ``staff:programme`` for a programme's managers)."""
+    held = set()
+    for name, values in ties(actor, training).items():
+        if name == "staff" or name.startswith("staff:"):
+            held |= values
+    return bool(held & set(roles))
 
 
 def organises(actor, obj) -> bool:
