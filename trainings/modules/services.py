@@ -30,7 +30,9 @@ from .sources import (
     cache_dir,
     find_module_dir,
     fingerprint,
+    image_problem,
     module_dirs,
+    read_toml,
     render_tokens,
     shipped_dir,
     top_level_blocks,
@@ -115,7 +117,6 @@ def section_for_session(slug: str, session_number: int) -> int | None:
     if path is None:
         return None
     try:
-        from .sources import read_toml
         for entry in read_toml(path).get("sessions", []):
             if entry.get("number") == session_number:
                 return entry.get("section")
@@ -128,7 +129,6 @@ def section_for_session(slug: str, session_number: int) -> int | None:
 
 def _file_url(module: Module, src: str) -> str | None:
     """For PDFs: the project's asset URL for shipped modules, a data: URI for uploads."""
-    from .sources import image_problem
     if image_problem(src, module.path):
         return None
     shipped = shipped_dir().resolve()
