@@ -83,6 +83,14 @@ def update_profile(user: User, *, name: str | None, language: str | None, timezo
     return user
 
 
+def set_language(user: User, language: str, *, actor=None) -> None:
+    """The language a person reads Anyam in."""
+    if language not in ("id", "en"):
+        raise ValidationError(_("Unknown language: %(lang)s", lang=language), field="language")
+    user.language = language
+    db.session.flush()
+
+
 def change_password(user: User, *, current: str | None, new: str | None, actor=None) -> None:
     """A new password, after the current one (when the account has one)."""
     if user.password_hash and not user.check_password(current or ""):
