@@ -40,7 +40,11 @@ translations: | $(BIN)/python
 
 install: $(VENV)/.system $(VENV)/.installed translations
 
-install-test: $(VENV)/.system-test $(VENV)/.installed-test translations
+# The independent credential verifier (tests/node): Digital Bazaar's VC stack, ajv.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install-test: $(VENV)/.system-test $(VENV)/.installed-test translations node_modules/.package-lock.json
 
 # A real secret key, generated once into the instance folder (git-ignored).
 instance/config.py: | $(BIN)/python

@@ -4,8 +4,10 @@ from .auth.models import ApiToken, User  # noqa: F401
 from .certificates.models import (  # noqa: F401
     Certificate,
     CertificateAsset,
+    CertificateName,
     OrganisationLogo,
     Signatory,
+    StatusList,
 )
 from .enrolment.models import Enrolment  # noqa: F401
 from .jobs import Job  # noqa: F401

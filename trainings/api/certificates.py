@@ -21,6 +21,10 @@ def _base() -> str:
 _training = load_training
 
 
+def _verify_limit() -> str:
+    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
+
+
 def _certificate(code: str):
     certificate = services.get_by_code(code)
     if certificate is None:
@@ -83,11 +87,17 @@ def certificate_pdf(code: str):
 
 
 @bp.route("/certificates/<code>/credential")
+@public
+@limiter.limit(_verify_limit)
 def certificate_credential(code: str):
+    """Public: the holder shares it; it says what the public verification says."""
     certificate = _certificate(code)
-    if not can(actor(), "certificate.download", certificate):
-        raise NotFound("Not found.")
-    return services.credential(certificate, _base())
+    body = services.credential(certificate, _base())
+    db.session.commit()  # a status list entry given on first use
+    response = current_app.response_class(current_app.json.dumps(body),
+                                          mimetype="application/vc+ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.route("/trainings/<int:training_id>/certificates.zip")
@@ -119,10 +129,6 @@ def reissue_certificate(code: str):
                            name=body.get("name"))
     db.session.commit()
     return certificate_dict(new, _base()), 201
-
-
-def _verify_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
 
 
 @bp.route("/verify/<code>")

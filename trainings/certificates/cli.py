@@ -51,3 +51,12 @@ def verify_command(code):
 def issuer_key_command():
     """Print the Open Badges issuer's public key (made on first use)."""
     click.echo(openbadges.public_multibase(openbadges.private_key().public_key()))
+
+
+@certificates_cli.command("rotate-key")
+def rotate_key_command():
+    """Make a new Open Badges signing key; the old ones stay published in the issuer
+    profile, so credentials signed with them still verify."""
+    number = openbadges.rotate_key()
+    click.echo(f"key-{number}: "
+               + openbadges.public_multibase(openbadges.private_key().public_key()))

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
@@ -69,6 +79,41 @@ class Signatory(db.Model):
     training = relationship("Training")
 
 
+class StatusList(db.Model):
+    """A W3C Bitstring Status List of one issuer and purpose (bit set = status applies).
+
+    ``bits`` is the raw bitstring (``length`` bits, index 0 the most significant bit of the
+    first byte); its signed ``BitstringStatusListCredential`` is built from it on request.
+    """
+
+    __tablename__ = "status_lists"
+    __table_args__ = (
+        CheckConstraint("length >= 131072", name="length_minimum"),
+        CheckConstraint("purpose IN ('revocation', 'suspension')", name="purpose_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(100), default="default")
+    purpose: Mapped[str] = mapped_column(String(20), default="revocation")
+    length: Mapped[int] = mapped_column(default=131072)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    used: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CertificateName(db.Model):
+    """The name as a participant confirmed it for printing (any script), until issuing."""
+
+    __tablename__ = "certificate_names"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
@@ -78,6 +123,9 @@ class Certificate(db.Model):
               postgresql_where=text("replaced_at IS NULL")),
         CheckConstraint("sessions_attended >= 0", name="sessions_attended_positive"),
         CheckConstraint("revoked_at IS NULL OR revoke_reason IS NOT NULL", name="revoke_has_reason"),
+        UniqueConstraint("status_list_id", "status_index"),
+        CheckConstraint("(status_list_id IS NULL) = (status_index IS NULL)",
+                        name="status_entry_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +155,11 @@ class Certificate(db.Model):
     replaces_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificates.id", ondelete="SET NULL"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+
+    # Its entry in a Bitstring Status List (given when its credential is first built).
+    status_list_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_lists.id", ondelete="RESTRICT"), index=True)
+    status_index: Mapped[int | None] = mapped_column()
 
     training = relationship("Training")
     enrolment = relationship("Enrolment")

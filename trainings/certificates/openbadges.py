@@ -1,24 +1,33 @@
 """Open Badges 3.0 credentials signed with an ``eddsa-jcs-2022`` Data Integrity proof.
 
-The issuer key is an Ed25519 key in ``<instance>/keys/openbadges-ed25519.pem`` (made on
-first use, mode 0600). Its public half is published in the issuer profile at
-``/.well-known/anyam/issuer.json`` as a ``Multikey`` (``publicKeyMultibase``) and a JWK, so
-anyone can verify a credential offline.
+Keys: Ed25519 keys in ``<instance>/keys/`` (mode 0600): ``openbadges-ed25519.pem`` is
+``#key-1`` (made on first use), ``openbadges-ed25519-key-<n>.pem`` the later ones made by
+``flask certificates rotate-key``. The newest key signs; every key stays published in the
+issuer profile at ``/.well-known/anyam/issuer.json``, so credentials signed before a
+rotation still verify.
+
+The issuer profile is an Open Badges ``Profile`` that is also a controller document: its
+``@context`` adds the Multikey and the security vocabularies so that ``verificationMethod``,
+``assertionMethod``, ``Multikey`` and ``publicKeyMultibase`` are defined terms (a JSON-LD
+verifier frames it in safe mode), and each key's ``id`` is a fragment of the profile's URL.
 
 The proof follows the W3C "Data Integrity EdDSA Cryptosuites" ``eddsa-jcs-2022``: the
-proof options (with the document's ``@context``) and the document without its proof are
-each canonicalised with JCS (RFC 8785), hashed with SHA-256, and the two hashes
+proof options (carrying the document's ``@context``) and the document without its proof
+are each canonicalised with JCS (RFC 8785), hashed with SHA-256, and the two hashes
 (options first) signed with Ed25519; ``proofValue`` is the base58btc multibase signature.
-Our JCS is ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, which
-equals RFC 8785 for the values used here (strings, integers, booleans, no floats).
+The emitted proof carries the same ``@context`` that was signed. Our JCS is
+``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, which equals
+RFC 8785 for the values used here (strings, integers, booleans, no floats).
 """
 from __future__ import annotations
 
 import base64
 import copy
+import gzip
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -26,12 +35,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
-CONTEXTS = ["https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+SECURITY_CONTEXT = "https://w3id.org/security/v2"
+CONTEXTS = [VC_CONTEXT, OB_CONTEXT]
+PROFILE_CONTEXTS = [VC_CONTEXT, OB_CONTEXT, MULTIKEY_CONTEXT, SECURITY_CONTEXT]
 ISSUER_PATH = "/.well-known/anyam/issuer.json"
-KEY_FRAGMENT = "#key-1"
+KEY_FRAGMENT = "#key-1"  # the first key; see :func:`key_fragment`
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ED25519_PUB_PREFIX = b"\xed\x01"
+_KEY_FILE = re.compile(r"openbadges-ed25519(?:-key-(\d+))?\.pem")
 
 
 def b58encode(data: bytes) -> str:
@@ -57,28 +71,79 @@ def jcs(value) -> bytes:
 
 # Keys ----------------------------------------------------------------------------------
 
-def key_path() -> Path:
-    return Path(current_app.instance_path) / "keys" / "openbadges-ed25519.pem"
+def keys_dir() -> Path:
+    return Path(current_app.instance_path) / "keys"
 
 
-def private_key() -> Ed25519PrivateKey:
-    path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            pass
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+def _key_files() -> dict[int, Path]:
+    """Key number -> file, for every issuer key in the instance folder."""
+    found = {}
+    folder = keys_dir()
+    if folder.is_dir():
+        for path in folder.iterdir():
+            match = _KEY_FILE.fullmatch(path.name)
+            if match:
+                found[int(match.group(1) or 1)] = path
+    return found
+
+
+def _file_of(number: int) -> Path:
+    name = "openbadges-ed25519.pem" if number == 1 else f"openbadges-ed25519-key-{number}.pem"
+    return keys_dir() / name
+
+
+def _write_new_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+
+
+def _load(path: Path) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 key")
     return key
+
+
+def current_key_number() -> int:
+    """The number of the key that signs now (the first key is made on first use)."""
+    files = _key_files()
+    if not files:
+        _write_new_key(_file_of(1))
+        return 1
+    return max(files)
+
+
+def key_path() -> Path:
+    """The file of the key that signs now."""
+    return _file_of(current_key_number())
+
+
+def private_key() -> Ed25519PrivateKey:
+    return _load(key_path())
+
+
+def key_fragment(number: int) -> str:
+    return f"#key-{number}"
+
+
+def rotate_key() -> int:
+    """Make a new signing key; the old ones stay published (old credentials still verify)."""
+    number = current_key_number() + 1
+    _write_new_key(_file_of(number))
+    return number
+
+
+def public_keys() -> dict[int, Ed25519PublicKey]:
+    current_key_number()  # make the first key when there is none
+    return {n: _load(path).public_key() for n, path in sorted(_key_files().items())}
 
 
 def public_multibase(public: Ed25519PublicKey) -> str:
@@ -95,54 +160,54 @@ def public_from_multibase(value: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(data[2:])
 
 
-def public_jwk(public: Ed25519PublicKey, kid: str) -> dict:
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid,
-            "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}
-
-
 # Issuer profile --------------------------------------------------------------------------
 
 def issuer_id(base_url: str) -> str:
     return base_url.rstrip("/") + ISSUER_PATH
 
 
+def issuer_name() -> str:
+    return current_app.config.get("CERTIFICATE_ISSUER_NAME") or "Anyam"
+
+
 def issuer_profile(base_url: str) -> dict:
-    """The issuer's Profile with its verification method (public key)."""
-    public = private_key().public_key()
+    """The issuer's Profile and controller document: every key, newest last."""
     ident = issuer_id(base_url)
-    method = ident + KEY_FRAGMENT
+    methods = [{"id": ident + key_fragment(n), "type": "Multikey", "controller": ident,
+                "publicKeyMultibase": public_multibase(public)}
+               for n, public in public_keys().items()]
     return {
-        "@context": CONTEXTS + ["https://w3id.org/security/multikey/v1"],
+        "@context": list(PROFILE_CONTEXTS),
         "id": ident,
         "type": ["Profile"],
-        "name": current_app.config.get("CERTIFICATE_ISSUER_NAME") or "Anyam",
+        "name": issuer_name(),
         "url": base_url.rstrip("/") + "/",
-        "verificationMethod": [{
-            "id": method, "type": "Multikey", "controller": ident,
-            "publicKeyMultibase": public_multibase(public),
-            "publicKeyJwk": public_jwk(public, method),
-        }],
-        "assertionMethod": [method],
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
     }
+
+
+def verification_method(profile: dict, method_id: str) -> dict | None:
+    return next((m for m in profile.get("verificationMethod", []) if m.get("id") == method_id),
+                None)
 
 
 # Credentials -----------------------------------------------------------------------------
 
 def build_credential(claims: dict, *, code: str, verify_url: str, base_url: str,
-                     issued_at: str, email: str, revoked: bool = False) -> dict:
+                     issued_at: str, email: str, credential_status: dict | None = None) -> dict:
     """The unsigned OpenBadgeCredential of one certificate (plain values in, dict out)."""
     salt = hashlib.sha256(f"anyam-ob:{code}".encode()).hexdigest()[:16]
     email_hash = hashlib.sha256((email.lower() + salt).encode()).hexdigest()
     title = claims["training"]
     statement = claims.get("statement") or {}
-    return {
+    organisers = ", ".join(o["name"] for o in claims.get("organisations", []))
+    credential = {
         "@context": list(CONTEXTS),
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{title['en']} / {title['id']}",
-        "issuer": {"id": issuer_id(base_url), "type": ["Profile"],
-                   "name": current_app.config.get("CERTIFICATE_ISSUER_NAME") or "Anyam"},
+        "issuer": {"id": issuer_id(base_url), "type": ["Profile"], "name": issuer_name()},
         "validFrom": issued_at,
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -163,28 +228,31 @@ def build_credential(claims: dict, *, code: str, verify_url: str, base_url: str,
                 "criteria": {"narrative": (
                     f"Attended {claims['sessions_attended']} of {claims['sessions_held']} sessions"
                     f" ({claims['first_date']} to {claims['last_date']}); issued by "
-                    + ", ".join(o["name"] for o in claims.get("organisations", [])) + ".")},
+                    + organisers + ".")},
                 "inLanguage": "en",
                 "creator": {"id": issuer_id(base_url), "type": ["Profile"],
-                            "name": ", ".join(o["name"] for o in claims.get("organisations", []))
-                            or "Anyam"},
+                            "name": organisers or "Anyam"},
             },
         },
         "evidence": [{"id": verify_url, "type": ["Evidence"],
                       "name": f"Verification code {code}"}],
     }
+    if credential_status is not None:
+        credential["credentialStatus"] = credential_status
+    return credential
 
 
-def sign(credential: dict, *, base_url: str, created: str) -> dict:
-    """Add an ``eddsa-jcs-2022`` DataIntegrityProof made with the instance's key."""
-    document = {k: v for k, v in credential.items() if k != "proof"}
+def sign(document: dict, *, base_url: str, created: str) -> dict:
+    """Add an ``eddsa-jcs-2022`` DataIntegrityProof made with the instance's current key
+    (as a proof set of one: ``"proof": [...]``)."""
+    document = {k: v for k, v in document.items() if k != "proof"}
     options = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
-               "created": created, "verificationMethod": issuer_id(base_url) + KEY_FRAGMENT,
+               "created": created,
+               "verificationMethod": issuer_id(base_url) + key_fragment(current_key_number()),
                "proofPurpose": "assertionMethod", "@context": document["@context"]}
     signature = private_key().sign(_hash_data(options, document))
-    proof = {k: v for k, v in options.items() if k != "@context"}
-    proof["proofValue"] = "z" + b58encode(signature)
-    return {**document, "proof": proof}
+    # A proof set of one (the 1EdTech schema wants an array; VC 2.0 allows both).
+    return {**document, "proof": [{**options, "proofValue": "z" + b58encode(signature)}]}
 
 
 def _hash_data(options: dict, document: dict) -> bytes:
@@ -196,7 +264,13 @@ def verify(credential: dict, public_key_multibase: str) -> bool:
     try:
         credential = copy.deepcopy(credential)
         proof = credential.pop("proof")
+        if isinstance(proof, list):
+            if len(proof) != 1:
+                return False
+            proof = proof[0]
         if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != "eddsa-jcs-2022":
+            return False
+        if proof.get("@context", credential["@context"]) != credential["@context"]:
             return False
         value = proof.pop("proofValue")
         if not value.startswith("z"):
@@ -207,3 +281,15 @@ def verify(credential: dict, public_key_multibase: str) -> bool:
     except (InvalidSignature, KeyError, ValueError, TypeError, AttributeError):
         return False
     return True
+
+
+def encode_bitstring(bits: bytes) -> str:
+    """A Bitstring Status List's ``encodedList``: GZIP, then multibase base64url (``u``)."""
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bits, mtime=0)).rstrip(b"=").decode()
+
+
+def decode_bitstring(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise ValueError("not a base64url multibase value")
+    data = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))

@@ -270,14 +270,31 @@ def download(code: str):
 
 
 @bp.route("/certificates/<code>/credential.json")
-@login_required
+@limiter.limit(verify_limit)
 def credential(code: str):
+    """Public: the holder shares it, and anyone may verify it (it says what the page says)."""
     certificate = load_certificate(code)
-    if not can(current_user, "certificate.download", certificate):
-        raise NotFound()
     body = current_app.json.dumps(services.credential(certificate, base_url()))
-    return private_download(body.encode(), f"open-badge-{certificate.code}.json",
-                            "application/vc+ld+json")
+    db.session.commit()  # a status list entry given on first use
+    response = send_download(body.encode(), f"open-badge-{certificate.code}.json",
+                             "application/vc+ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/credentials/status/<int:list_id>")
+def status_list(list_id: int):
+    """Public: the signed BitstringStatusListCredential (verifiers fetch and cache it)."""
+    found = services.get_status_list(list_id)
+    if found is None:
+        raise NotFound()
+    response = jsonify(services.status_list_credential(found, base_url()))
+    response.mimetype = "application/vc+ld+json"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300, must-revalidate"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # Jobs --------------------------------------------------------------------------------------

@@ -33,18 +33,20 @@ from .queries import (
     signatories_of,
     valid_certificates,
 )
-from .revocation import reissue, revoke
+from .revocation import reissue, revoke, revoke_many
 from .settings import STATEMENT_LIMIT, add_signatory, remove_signatory, update_statement
-from .urls import base_url, pdf_url, verify_url
+from .status import get_list as get_status_list
+from .status import list_credential as status_list_credential
+from .urls import base_url, credential_url, pdf_url, status_list_url, verify_url
 from .verification import credential, verification
 
 __all__ = [
     "BATCH", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
-    "base_url", "certificate_pdf", "certificates_of", "contexts_for", "credential",
+    "base_url", "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
     "missing_eligible", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",
-    "remove_signatory", "revoke", "set_logo", "signatories_of", "start_issue_all",
+    "remove_signatory", "revoke", "revoke_many", "set_logo", "signatories_of", "start_issue_all", "status_list_credential", "status_list_url",
     "store_image", "training_claims", "training_pdfs", "update_statement", "valid_certificates",
     "verification", "verify_url", "zip_bytes",
 ]

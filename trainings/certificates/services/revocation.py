@@ -5,12 +5,14 @@ from flask_babel import gettext as _
 
 from ...attendance.eligibility import evaluate
 from ...db import utcnow
-from ...errors import Conflict
+from ...errors import Conflict, ValidationError
 from ...extensions import db
 from ..models import Certificate
+from . import status
 from .checks import clean
 from .claims import new_certificate, training_claims
 from .mail import mail_certificate
+from .queries import get_by_code
 
 
 def revoke(certificate: Certificate, *, actor, reason: str | None) -> Certificate:
@@ -23,8 +25,39 @@ def revoke(certificate: Certificate, *, actor, reason: str | None) -> Certificat
     certificate.revoke_reason = reason
     certificate.revoked_by_id = getattr(actor, "id", None)
     certificate.revoked_at = utcnow()
+    status.set_revoked(certificate)
     db.session.flush()
     return certificate
+
+
+def revoke_many(training, codes, *, actor, reason: str | None) -> int:
+    """Revoke several certificates of one training with one reason: all of them or none."""
+    reason = clean(reason, "reason", required=True, limit=500)
+    if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+        raise ValidationError(_("Give the codes of the certificates to revoke."), field="codes")
+    found, unknown, not_valid = [], [], []
+    for typed in dict.fromkeys(codes):
+        certificate = get_by_code(typed)
+        if certificate is None or certificate.training_id != training.id:
+            unknown.append(typed)
+        elif not certificate.is_valid:
+            not_valid.append(certificate.code)
+        else:
+            found.append(certificate)
+    if unknown:
+        message = _("No certificate of this training has these codes: %(codes)s.",
+                    codes=", ".join(unknown))
+        raise ValidationError(message, field="codes", code="unknown_codes",
+                              details=[{"field": "codes", "message": message, "codes": unknown}])
+    if not_valid:
+        message = _("These certificates are already revoked or replaced: %(codes)s.",
+                    codes=", ".join(not_valid))
+        raise ValidationError(message, field="codes", code="not_valid",
+                              details=[{"field": "codes", "message": message,
+                                        "codes": not_valid}])
+    for certificate in found:
+        revoke(certificate, actor=actor, reason=reason)
+    return len(found)
 
 
 def reissue(certificate: Certificate, *, actor, base: str, reason: str | None,
@@ -38,6 +71,7 @@ def reissue(certificate: Certificate, *, actor, base: str, reason: str | None,
     progress = evaluate(enrolment.training, [enrolment.id])[enrolment.id]
     now = utcnow()
     certificate.replaced_at = now
+    status.set_revoked(certificate)  # the old credential no longer verifies as valid
     db.session.flush()
     new = new_certificate(enrolment, progress, training_claims(enrolment.training), actor=actor,
                           name=name, reason=certificate.issue_reason, now=now)

@@ -32,3 +32,13 @@ def verify_url(code: str, base: str | None = None) -> str:
 def pdf_url(code: str, base: str | None = None) -> str:
     """The PDF of a certificate (after logging in)."""
     return _link("certificates.download", base, code=code)
+
+
+def credential_url(code: str, base: str | None = None) -> str:
+    """The public Open Badges credential (JSON) of a certificate."""
+    return _link("certificates.credential", base, code=code)
+
+
+def status_list_url(status_list_id: int, base: str | None = None) -> str:
+    """The public, signed BitstringStatusListCredential of a status list."""
+    return _link("certificates.status_list", base, list_id=status_list_id)

@@ -7,17 +7,25 @@ from ...errors import Conflict
 from ...timezones import iso_utc
 from .. import openbadges, render
 from ..models import Certificate
-from .urls import verify_url
+from . import status
+from .urls import status_list_url, verify_url
 
 
 def verification(certificate: Certificate, base: str) -> dict:
     """What the public may know: every claim printed, and the status."""
     claims = certificate.claims
     replacement = certificate.replaced_by
+    listed = status.is_revoked_in_list(certificate)
+    state = certificate.status
+    if state == "valid" and listed:  # the list is what offline verifiers see
+        state = "revoked"
     return {
         "code": certificate.code,
-        "valid": certificate.is_valid,
-        "status": certificate.status,
+        "valid": state == "valid",
+        "status": state,
+        "status_list": None if listed is None else {
+            "url": status_list_url(certificate.status_list_id, base),
+            "index": certificate.status_index, "revoked": listed},
         "name": certificate.name,
         "training": dict(claims["training"]),
         "dates": {"first": claims["first_date"], "last": claims["last_date"],
@@ -35,17 +43,22 @@ def verification(certificate: Certificate, base: str) -> dict:
         "revoke_reason": certificate.revoke_reason,
         "replaced_at": iso_utc(certificate.replaced_at),
         "replaced_by": replacement.code if replacement is not None else None,
+        "replaces": certificate.replaces.code if certificate.replaces is not None else None,
+        "issued_date": claims.get("issued_date"),
         "verify_url": verify_url(certificate.code, base),
     }
 
 
 def credential(certificate: Certificate, base: str) -> dict:
-    """The signed Open Badges 3.0 credential of a certificate."""
+    """The signed Open Badges 3.0 credential of a certificate, with its status list entry
+    (given on first use: the caller commits)."""
     if not certificate.is_valid:
         raise Conflict(_("Only a valid certificate can be downloaded as a credential."),
                        code="not_valid")
+    status.assign_entry(certificate)
     issued = iso_utc(certificate.issued_at)
     unsigned = openbadges.build_credential(
         certificate.claims, code=certificate.code, verify_url=verify_url(certificate.code, base),
-        base_url=base, issued_at=issued, email=certificate.enrolment.email)
+        base_url=base, issued_at=issued, email=certificate.enrolment.email,
+        credential_status=status.entry(certificate, base))
     return openbadges.sign(unsigned, base_url=base, created=issued)
