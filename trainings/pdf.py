@@ -131,6 +131,7 @@ def render_html(template: str, context: dict) -> str:
 def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = ()):
     """Lay out a template into a WeasyPrint Document (pages can be split or combined)."""
     html = render_html(template, context)
+    enable_structure_languages()  # /Lang and /Scope in the structure tree, for every PDF
     return html_document(html).render(
         font_config=font_config(), stylesheets=[stylesheet(s) for s in stylesheets],
         pdf_variant=PDF_VARIANT)
@@ -159,8 +160,9 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
 
 def enable_structure_languages() -> bool:
     """Carry HTML ``lang`` attributes into the PDF structure tree (``/Lang`` on each tagged
-    element), so screen readers switch voice per section or column. WeasyPrint 70 only sets
-    the document language; this wraps its tag builder once per process (idempotent; it
+    element), so screen readers switch voice per section or column, and give header cells
+    their ``/Scope`` (``scope="row"``, else ``/Column``). WeasyPrint 70 only sets the
+    document language and no scope; this wraps its tag builder once per process (idempotent; it
     answers False, changing nothing, when WeasyPrint's internals differ)."""
     def install():
         try:
@@ -174,10 +176,16 @@ def enable_structure_languages() -> bool:
 
         def build_box_tree(box, *args, **kwargs):
             element = getattr(box, "element", None)
-            lang = element.get("lang") if element is not None and hasattr(element, "get") else None
+            attrib = element if element is not None and hasattr(element, "get") else {}
+            lang = attrib.get("lang")
+            header = getattr(box, "element_tag", None) == "th"
             for struct in original(box, *args, **kwargs):
                 if lang and isinstance(struct, dict) and "Lang" not in struct:
                     struct["Lang"] = pydyf.String(lang)
+                if header and isinstance(struct, dict) and struct.get("S") == "/TH":
+                    # A header cell's scope (PDF/UA: headers must be associated).
+                    struct.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+                    struct["A"]["Scope"] = "/Row" if attrib.get("scope") == "row" else "/Column"
                 yield struct
 
         build_box_tree.anyam_lang = True
