@@ -46,6 +46,7 @@ TRAINING_NAV = [
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
     ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
+    ("certificates.my_name", _l("Name on certificate"), "certificate.own_name"),
 ]
 
 

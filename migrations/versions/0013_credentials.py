@@ -34,7 +34,6 @@ def upgrade():
     sa.Column('enrolment_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('confirmed_at', trainings.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('reminded_at', trainings.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_certificate_names_enrolment_id_enrolments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('enrolment_id', name=op.f('pk_certificate_names'))
     )

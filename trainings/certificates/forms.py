@@ -21,6 +21,16 @@ class ReissueForm(BaseForm):
     reason = TextAreaField(_l("What was corrected"), validators=[DataRequired(), Length(max=500)])
 
 
+class CertificateNameForm(BaseForm):
+    name = StringField(_l("Your name as it will be printed"),
+                       validators=[DataRequired(), Length(max=200)],
+                       render_kw={"dir": "auto", "autocomplete": "name", "spellcheck": "false"})
+
+
+class BulkRevokeForm(BaseForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=500)])
+
+
 class StatementForm(BaseForm):
     statement_id = TextAreaField(_l("Statement in Indonesian"), validators=[Length(max=300)])
     statement_en = TextAreaField(_l("Statement in English"), validators=[Length(max=300)])

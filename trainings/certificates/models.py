@@ -111,7 +111,6 @@ class CertificateName(db.Model):
         ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Certificate(db.Model):

@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,6 +27,8 @@ from ..scheduling.services import load_training
 from ..web import action, attempt, base_url, form_status, send_download, submit
 from . import openbadges, services
 from .forms import (
+    BulkRevokeForm,
+    CertificateNameForm,
     EmptyForm,
     IssueOneForm,
     LogoForm,
@@ -77,6 +79,7 @@ def render_manage(training, status: int = 200, **forms):
     logos = {o.id: db.session.get(OrganisationLogo, o.id) is not None
              for o in organisations}
     issuable = [r for r in rows if r["certificate"] is None]
+    confirmed = services.confirmed_ids(training)
     running = jobs.active("certificates.issue_all", training)
     statement_form = forms.get("statement_form") or StatementForm(
         prefix="statement", statement_id=training.certificate_statement_id,
@@ -93,7 +96,10 @@ def render_manage(training, status: int = 200, **forms):
         statement_form=statement_form,
         signatory_form=forms.get("signatory_form") or SignatoryForm(prefix="signatory"),
         logo_form=forms.get("logo_form") or LogoForm(prefix="logo"),
-        delete_form=EmptyForm(prefix="delete")), status
+        delete_form=EmptyForm(prefix="delete"), confirmed=confirmed,
+        unconfirmed=[r for r in issuable if r["enrolment"].id not in confirmed],
+        remind_form=EmptyForm(prefix="remind"), bulk_form=BulkRevokeForm(prefix="bulk"),
+        unsigned=services.signatories_without_signature(training)), status
 
 
 @bp.route("/trainings/<int:training_id>/certificates")
@@ -116,6 +122,10 @@ def issue_all(training_id: int):
                                                         base=base_url()))
     if not ok:
         return redirect(manage_url(training.id))
+    unsigned = services.signatories_without_signature(training)
+    if unsigned:
+        flash(_("These signatories have no signature image, so their signature line prints "
+                "empty: %(names)s.", names=", ".join(unsigned)), "warning")
     jobs.dispatch(job)
     return redirect(url_for(".job", job_id=job.id))
 
@@ -167,6 +177,70 @@ def reissue(code: str):
                               "replaced.", new=new.code, old=certificate.code))
     return done or (render_template("certificates/reissue.html", certificate=certificate,
                                     training=certificate.training, form=form), form_status(form))
+
+
+@bp.route("/trainings/<int:training_id>/certificates/revoke", methods=["POST"])
+@login_required
+def revoke_many(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "certificate.revoke", training)
+    form = BulkRevokeForm(prefix="bulk")
+    codes = request.form.getlist("bulk-codes")
+    if not codes:
+        flash(_("Choose the certificates to revoke."), "error")
+        return redirect(manage_url(training.id))
+    if not form.validate_on_submit():
+        flash(_("Give a reason for revoking the certificates."), "error")
+        return redirect(manage_url(training.id))
+    return action(lambda: services.revoke_many(training, codes, actor=current_user,
+                                               reason=form.reason.data),
+                  then=manage_url(training.id), form=form,
+                  message=lambda n: ngettext("%(num)d certificate revoked.",
+                                             "%(num)d certificates revoked.", n))
+
+
+@bp.route("/trainings/<int:training_id>/certificates/preview.pdf")
+@login_required
+def preview(training_id: int):
+    """A sample certificate with the current design; nothing is issued."""
+    training = load_training(training_id)
+    require(current_user, "certificate.list", training)
+    return private_download(services.preview_pdf(training, base_url()),
+                            f"certificate-preview-{training.id}.pdf", "application/pdf")
+
+
+@bp.route("/trainings/<int:training_id>/certificates/remind-names", methods=["POST"])
+@login_required
+def remind_names(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    return action(lambda: services.remind_unconfirmed(training, actor=current_user,
+                                                      base=base_url()),
+                  then=manage_url(training.id), form=EmptyForm(prefix="remind"),
+                  message=lambda n: ngettext(
+                      "A reminder to confirm the name was queued for %(num)d participant.",
+                      "A reminder to confirm the name was queued for %(num)d participants.", n))
+
+
+@bp.route("/trainings/<int:training_id>/certificate-name", methods=["GET", "POST"])
+@login_required
+def my_name(training_id: int):
+    """The participant confirms or corrects the name printed on the certificate."""
+    training = load_training(training_id)
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        raise NotFound()
+    require(current_user, "certificate.confirm_name", enrolment)
+    state = services.name_state(enrolment)
+    form = CertificateNameForm(prefix="cn", name=state["name"])
+    done = submit(form, lambda: services.confirm_name(enrolment, form.name.data,
+                                                      actor=current_user),
+                  then=url_for(".my_name", training_id=training.id),
+                  message=_("Thank you: your name will be printed as you confirmed it."))
+    return done or (render_template("certificates/my_name.html", training=training,
+                                    enrolment=enrolment, state=state, form=form,
+                                    certificate=services.current_certificate(enrolment)),
+                    form_status(form))
 
 
 @bp.route("/trainings/<int:training_id>/certificates/statement", methods=["POST"])

@@ -13,16 +13,27 @@ The public names are re-exported here: ``from trainings.certificates import serv
 from .assets import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, set_logo, store_image
 from .claims import new_certificate, training_claims
 from .documents import (
+    PREVIEW_CODE,
     certificate_pdf,
     contexts_for,
     merged_pdf,
     pdf_filename,
+    preview_pdf,
     training_pdfs,
     zip_bytes,
 )
 from .issuing import issue_all, issue_one, missing_eligible
 from .job import BATCH, issue_all_job, start_issue_all
 from .mail import mail_certificate
+from .names import (
+    confirm_name,
+    confirmed_ids,
+    name_state,
+    name_to_print,
+    own_enrolment,
+    remind_unconfirmed,
+    unconfirmed,
+)
 from .queries import (
     certificates_of,
     current_certificate,
@@ -34,14 +45,22 @@ from .queries import (
     valid_certificates,
 )
 from .revocation import reissue, revoke, revoke_many
-from .settings import STATEMENT_LIMIT, add_signatory, remove_signatory, update_statement
+from .settings import (
+    STATEMENT_LIMIT,
+    add_signatory,
+    remove_signatory,
+    signatories_without_signature,
+    update_statement,
+)
 from .status import get_list as get_status_list
 from .status import list_credential as status_list_credential
-from .urls import base_url, credential_url, pdf_url, status_list_url, verify_url
+from .urls import base_url, credential_url, name_url, pdf_url, status_list_url, verify_url
 from .verification import credential, verification
 
 __all__ = [
-    "BATCH", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
+    "BATCH", "PREVIEW_CODE", "confirm_name", "confirmed_ids", "name_state", "name_to_print",
+    "name_url", "own_enrolment", "preview_pdf", "remind_unconfirmed", "signatories_without_signature",
+    "unconfirmed", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
     "base_url", "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",

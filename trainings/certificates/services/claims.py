@@ -13,6 +13,7 @@ from ...scheduling.models import TrainingSession
 from ...timezones import to_zone
 from .. import codes
 from ..models import Certificate, OrganisationLogo
+from .names import name_to_print
 from .queries import signatories_of
 
 
@@ -52,9 +53,10 @@ def training_claims(training) -> dict:
 
 def new_certificate(enrolment, progress, shared: dict, *, actor, name: str | None = None,
                     reason: str | None = None, now: datetime | None = None) -> Certificate:
-    """A certificate (not yet added) for ``enrolment`` with ``shared`` training claims."""
+    """A certificate (not yet added) for ``enrolment`` with ``shared`` training claims; it
+    prints ``name``, else the name the participant confirmed, else the enrolment's name."""
     now = now or utcnow()
-    name = (name or enrolment.name).strip()
+    name = (name or name_to_print(enrolment)).strip()
     claims = dict(shared, name=name, sessions_attended=progress.attended,
                   sessions_held=progress.held,
                   issued_date=to_zone(now, shared["timezone"]).date().isoformat())

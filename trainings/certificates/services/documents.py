@@ -4,14 +4,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ...db import utcnow
 from ...errors import NotFound
 from ...extensions import db
+from ...timezones import to_zone
 from .. import render
 from ..models import Certificate, CertificateAsset
+from .claims import training_claims
 from .queries import valid_certificates
 from .urls import verify_url
 
@@ -39,6 +43,23 @@ def contexts_for(certificates, base: str) -> list[dict]:
 
 def certificate_pdf(certificate: Certificate, base: str) -> bytes:
     return render.render_many(contexts_for([certificate], base), workers=1)[0]
+
+
+PREVIEW_CODE = "0000-0000-0000-0000"
+
+
+def preview_pdf(training, base: str) -> bytes:
+    """A sample certificate with the training's current design and a sample name: nothing is
+    issued, stored or cached."""
+    held = len([s for s in training.sessions if s.status != "cancelled"])
+    claims = dict(training_claims(training), name=_("Participant's Name"),
+                  sessions_attended=held, sessions_held=held,
+                  issued_date=to_zone(utcnow(), training.timezone).date().isoformat())
+    assets = _assets_for([SimpleNamespace(claims=claims)])
+    context = render.context(claims, code=PREVIEW_CODE,
+                             verify_url=verify_url(PREVIEW_CODE, base), assets=assets,
+                             label_text=render.labels())
+    return render.render_many([context], workers=1, use_cache=False)[0]
 
 
 def pdf_filename(certificate: Certificate) -> str:

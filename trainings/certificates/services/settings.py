@@ -43,3 +43,8 @@ def add_signatory(training, *, actor, name: str | None, role_id: str | None = ""
 def remove_signatory(signatory: Signatory, *, actor) -> None:
     db.session.delete(signatory)
     db.session.flush()
+
+
+def signatories_without_signature(training) -> list[str]:
+    """Names of the signatories who have no signature image (their line prints empty)."""
+    return [s.name for s in signatories_of(training) if not s.signature_sha256]

@@ -42,3 +42,8 @@ def credential_url(code: str, base: str | None = None) -> str:
 def status_list_url(status_list_id: int, base: str | None = None) -> str:
     """The public, signed BitstringStatusListCredential of a status list."""
     return _link("certificates.status_list", base, list_id=status_list_id)
+
+
+def name_url(training_id: int, base: str | None = None) -> str:
+    """The participant's page to confirm the name printed on the certificate."""
+    return _link("certificates.my_name", base, training_id=training_id)

@@ -1,0 +1,157 @@
+"""Names people confirm before issuing, reminders, the preview PDF, the signature warning,
+bulk revocation (services without HTTP; views for wiring and permissions)."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from trainings.certificates import services
+from trainings.certificates.models import Certificate
+from trainings.errors import Conflict, ValidationError
+from trainings.extensions import db
+from trainings.outbox.models import OutboxMessage
+
+from .certificates_helpers import attend, certified_training
+
+BASE = "http://localhost"
+
+
+def _with_user(make, training, name="Mira Khan"):
+    person = make.user("participant", name=name)
+    enrolment = make.enrolment(training, user=person, name=name)
+    attend(enrolment, training.sessions)
+    db.session.commit()
+    return person, enrolment
+
+
+def test_a_confirmed_name_in_any_script_is_printed_and_frozen_at_issuing(app, make):
+    training, _e, organiser = certified_training(make, names=[])
+    person, enrolment = _with_user(make, training)
+    assert services.name_state(enrolment)["confirmed"] is False
+    services.confirm_name(enrolment, "  ميرا   خان ", actor=person)
+    db.session.commit()
+    state = services.name_state(enrolment)
+    assert state["name"] == "ميرا خان" and state["confirmed"] and state["editable"]
+    (certificate,) = services.issue_all(training, actor=organiser, base=BASE)
+    assert certificate.name == "ميرا خان" and certificate.claims["name"] == "ميرا خان"
+    db.session.commit()
+    with pytest.raises(Conflict):
+        services.confirm_name(enrolment, "Mira Khan", actor=person)
+    assert services.name_state(enrolment)["editable"] is False
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 201, "Mira\u0000Khan", None, 42])
+def test_a_bad_name_is_refused_and_writes_nothing(app, make, bad):
+    training, _e, _o = certified_training(make, names=[])
+    person, enrolment = _with_user(make, training)
+    with pytest.raises(ValidationError) as error:
+        services.confirm_name(enrolment, bad, actor=person)
+    assert error.value.field == "name"
+    db.session.rollback()
+    assert services.name_state(enrolment)["confirmed"] is False
+
+
+def test_organisers_see_who_has_not_confirmed_and_remind_them(app, make, client, login):
+    training, (plain,), organiser = certified_training(make, names=["Rabia Khan"])
+    person, enrolment = _with_user(make, training)
+    services.confirm_name(enrolment, "Mira Khan", actor=person)
+    db.session.commit()
+    assert [e.id for e in services.unconfirmed(training)] == [plain.id]
+    login(organiser)
+    page = client.get(f"/trainings/{training.id}/certificates").get_data(as_text=True)
+    assert "1 participant without a certificate has not confirmed" in page
+    assert "Not confirmed" in page and "Confirmed" in page
+    response = client.post(f"/trainings/{training.id}/certificates/remind-names")
+    assert response.status_code == 302
+    mails = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "certificate_name")).all()
+    assert [m.to_email for m in mails] == [plain.email]
+    assert f"/trainings/{training.id}/certificate-name" in mails[0].body
+
+
+def test_the_participant_page_confirms_and_others_cannot_reach_it(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=[])
+    person, enrolment = _with_user(make, training)
+    url = f"/trainings/{training.id}/certificate-name"
+    stranger = make.user("participant")
+    login(stranger)
+    assert client.get(url).status_code == 404
+    client.post("/logout")
+    login(person)
+    page = client.get(url)
+    assert page.status_code == 200 and "Not confirmed yet." in page.get_data(as_text=True)
+    assert 'dir="auto"' in page.get_data(as_text=True)
+    bad = client.post(url, data={"cn-name": ""})
+    assert bad.status_code == 422
+    done = client.post(url, data={"cn-name": "Mīra Khān"})
+    assert done.status_code == 302
+    assert services.name_state(enrolment)["name"] == "Mīra Khān"
+
+
+def test_the_preview_pdf_issues_nothing(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=["Siti Rahmawati"])
+    login(organiser)
+    response = client.get(f"/trainings/{training.id}/certificates/preview.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Participant" in text or "Peserta" in text
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    participant = make.user("participant")
+    client.post("/logout")
+    login(participant)
+    assert client.get(f"/trainings/{training.id}/certificates/preview.pdf").status_code in (403, 404)
+
+
+def test_issuing_warns_when_a_signatory_has_no_signature_image(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=["Siti Rahmawati"])
+    services.add_signatory(training, actor=organiser, name="Dr. Ayu Lestari")
+    db.session.commit()
+    assert services.signatories_without_signature(training) == ["Dr. Ayu Lestari"]
+    login(organiser)
+    page = client.get(f"/trainings/{training.id}/certificates").get_data(as_text=True)
+    assert "no signature image" in page and "Dr. Ayu Lestari" in page
+    response = client.post(f"/trainings/{training.id}/certificates/issue-all",
+                           follow_redirects=True)
+    assert "no signature image" in response.get_data(as_text=True)
+
+
+def test_bulk_revoke_is_all_or_nothing_and_sets_every_bit(app, make):
+    training, _e, organiser = certified_training(make, names=["A One", "B Two", "C Three"])
+    certificates = services.issue_all(training, actor=organiser, base=BASE)
+    for certificate in certificates:
+        services.credential(certificate, BASE)
+    db.session.commit()
+    codes = [c.code for c in certificates[:2]]
+    with pytest.raises(ValidationError) as error:
+        services.revoke_many(training, codes + ["0000-0000-0000-0000"], actor=organiser,
+                             reason="Wrong course")
+    assert error.value.details[0]["codes"] == ["0000-0000-0000-0000"]
+    db.session.rollback()
+    assert all(c.is_valid for c in certificates)
+    assert services.revoke_many(training, codes, actor=organiser, reason="Wrong course") == 2
+    db.session.commit()
+    assert [services.verification(c, BASE)["status"] for c in certificates] == [
+        "revoked", "revoked", "valid"]
+    assert all(services.verification(c, BASE)["status_list"]["revoked"]
+               for c in certificates[:2])
+    with pytest.raises(ValidationError):
+        services.revoke_many(training, codes, actor=organiser, reason="Again")
+    with pytest.raises(ValidationError):
+        services.revoke_many(training, [certificates[2].code], actor=organiser, reason="")
+
+
+def test_reissue_links_old_and_new_and_revokes_the_old_credential(app, make):
+    training, _e, organiser = certified_training(make, names=["Siti Rahmawti"])
+    (old,) = services.issue_all(training, actor=organiser, base=BASE)
+    services.credential(old, BASE)
+    db.session.commit()
+    new = services.reissue(old, actor=organiser, base=BASE, reason="Typo in the name",
+                           name="Siti Rahmawati")
+    db.session.commit()
+    old_info, new_info = services.verification(old, BASE), services.verification(new, BASE)
+    assert old_info["status"] == "replaced" and old_info["replaced_by"] == new.code
+    assert old_info["status_list"]["revoked"] is True
+    assert new_info["replaces"] == old.code and new_info["status"] == "valid"
