@@ -155,3 +155,40 @@ def test_reissue_links_old_and_new_and_revokes_the_old_credential(app, make):
     assert old_info["status"] == "replaced" and old_info["replaced_by"] == new.code
     assert old_info["status_list"]["revoked"] is True
     assert new_info["replaces"] == old.code and new_info["status"] == "valid"
+
+
+def test_the_verify_page_reads_the_list_and_offers_the_credential_to_the_holder(
+        app, make, client, login):
+    training, _e, organiser = certified_training(make, names=[])
+    person, enrolment = _with_user(make, training)
+    (certificate,) = services.issue_all(training, actor=organiser, base=BASE)
+    services.credential(certificate, BASE)
+    db.session.commit()
+    url = f"/verify/{certificate.code}"
+    public = client.get(url).get_data(as_text=True)
+    assert f"/certificates/{certificate.code}/credential.json" in public
+    assert "linkedin.com" not in public  # only the holder is offered the LinkedIn link
+    assert "/credentials/status/" in public
+    assert "Certificate issued on" in public and "the training ended on" in public
+    login(person)
+    mine = client.get(url).get_data(as_text=True)
+    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in mine
+    assert f"certId={certificate.code}" in mine
+    # The bit alone decides what the page says: set it behind the service's back.
+    from trainings.certificates.services import status
+    status.set_revoked(certificate)
+    db.session.commit()
+    assert services.verification(certificate, BASE)["status"] == "revoked"
+    assert "Revoked" in client.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["7KQ3-MX9D-2HTP-B4RW", "not-a-code"])
+def test_a_mistyped_code_gets_a_helpful_page_in_both_languages(app, client, typed):
+    response = client.get(f"/verify/{typed}")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert typed in html and 'name="code"' in html and f'value="{typed}"' in html
+    assert "16 letters and digits" in html and 'lang="id"' in html
+    assert ("right shape" in html) == (typed == "7KQ3-MX9D-2HTP-B4RW")
+    api = client.get(f"/api/v1/verify/{typed}")
+    assert api.status_code == 404 and api.json["error"]["code"] == "not_found"

@@ -40,11 +40,11 @@ LABELS = {
     "awarded_to": _l("is awarded to"),
     "for_taking_part": _l("for taking part in the training"),
     "sessions": _l("Sessions attended"),
-    "dates": _l("Dates"),
+    "dates": _l("Training dates"),
     "organised_by": _l("Organised by"),
     "code": _l("Verification code"),
     "verify_at": _l("Check this certificate at"),
-    "issued_on": _l("Issued on"),
+    "issued_on": _l("Certificate issued on"),
 }
 
 _APP = None  # the Flask app, for pool workers (set before forking)

@@ -399,9 +399,9 @@ def job_status(job_id: str):
 # Public verification ---------------------------------------------------------------------------
 
 LABELS = {
-    "name": _l("Name"), "training": _l("Training"), "dates": _l("Dates"),
+    "name": _l("Name"), "training": _l("Training"), "dates": _l("Training dates"),
     "sessions": _l("Sessions attended"), "issuers": _l("Issued by"),
-    "signatories": _l("Signed by"), "statement": _l("Statement"), "issued_at": _l("Issued on"),
+    "signatories": _l("Signed by"), "statement": _l("Statement"), "issued_at": _l("Certificate issued on"),
     "code": _l("Verification code"), "status": _l("Status"),
 }
 
@@ -429,6 +429,30 @@ def status_text(info: dict) -> dict:
     return out
 
 
+UNKNOWN_HELP = {
+    "title": _l("No certificate has this code"),
+    "typed": _l("You typed:"),
+    "how": _l("A verification code has 16 letters and digits in four groups of four, for "
+              "example 7KQ3-MX9D-2HTP-B4RW. It has no I, L, O or U (they read as 1 and 0). "
+              "Upper or lower case, spaces and hyphens do not matter."),
+    "shape_ok": _l("The code has the right shape, but no certificate has it: check each "
+                   "symbol against the certificate, or ask the person who showed it to you."),
+    "shape_bad": _l("This is not the shape of a verification code: check that you copied all "
+                    "16 symbols."),
+    "again": _l("Type the code again"),
+}
+
+
+def render_unknown(typed: str, form=None):
+    """A helpful page for a code that matches no certificate (404), in both languages."""
+    form = form or VerifyForm(data={"code": typed[:64]})
+    if not form.code.errors:
+        form.code.errors = [_("No certificate has this code. Check it and type it again.")]
+    return render_template("certificates/verify_unknown.html", form=form, typed=typed[:100],
+                           help=both_languages(UNKNOWN_HELP),
+                           shape_ok=services.codes_shape_ok(typed)), 404
+
+
 @bp.route("/verify")
 @limiter.limit(verify_limit)
 def verify_form():
@@ -437,20 +461,25 @@ def verify_form():
         certificate = services.get_by_code(form.code.data)
         if certificate is not None:
             return redirect(url_for(".verify", code=certificate.code))
-        form.code.errors = [_("No certificate has this code. Check it and type it again.")]
-        return render_template("certificates/verify_form.html", form=form), 404
+        return render_unknown(form.code.data, form)
     return render_template("certificates/verify_form.html", form=form)
 
 
 @bp.route("/verify/<code>")
 @limiter.limit(verify_limit)
 def verify(code: str):
-    certificate = load_certificate(code)
+    certificate = services.get_by_code(code)
+    if certificate is None:
+        return render_unknown(code)
     if certificate.code != code:
         return redirect(url_for(".verify", code=certificate.code))
     info = services.verification(certificate, base_url())
-    return render_template("certificates/verify.html", info=info, certificate=certificate,
-                           labels=both_languages(LABELS), status_text=status_text(info))
+    holder = (current_user.is_authenticated and certificate.enrolment.user_id == current_user.id)
+    return render_template(
+        "certificates/verify.html", info=info, certificate=certificate,
+        labels=both_languages(LABELS), status_text=status_text(info), holder=holder,
+        linkedin=services.linkedin_url(info) if holder and info["valid"] else None,
+        credential_url=url_for(".credential", code=certificate.code) if info["valid"] else None)
 
 
 @bp.route(openbadges.ISSUER_PATH)

@@ -17,6 +17,11 @@ def get_by_code(typed: str | None) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
+def codes_shape_ok(typed) -> bool:
+    """Whether a typed text has the shape of a verification code."""
+    return codes.normalise(typed) is not None
+
+
 def current_certificate(enrolment) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id,
                                                        Certificate.replaced_at.is_(None)))

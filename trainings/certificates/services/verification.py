@@ -1,6 +1,9 @@
 """What anyone may check about a certificate: the public verification, the Open Badge."""
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
+
 from flask_babel import gettext as _
 
 from ...errors import Conflict
@@ -30,7 +33,9 @@ def verification(certificate: Certificate, base: str) -> dict:
         "training": dict(claims["training"]),
         "dates": {"first": claims["first_date"], "last": claims["last_date"],
                   "text": {lang: render.date_range(claims["first_date"], claims["last_date"], lang)
-                           for lang in ("id", "en")}},
+                           for lang in ("id", "en")},
+                  "last_text": {lang: render.date_range(claims["last_date"], claims["last_date"],
+                                                        lang) for lang in ("id", "en")}},
         "sessions_attended": claims["sessions_attended"],
         "sessions_held": claims["sessions_held"],
         "issuers": [o["name"] for o in claims.get("organisations", [])],
@@ -47,6 +52,20 @@ def verification(certificate: Certificate, base: str) -> dict:
         "issued_date": claims.get("issued_date"),
         "verify_url": verify_url(certificate.code, base),
     }
+
+
+LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
+
+
+def linkedin_url(info: dict) -> str:
+    """LinkedIn's documented "Add to profile" link for a certification (a plain link)."""
+    issued = date.fromisoformat(info["issued_date"]) if info.get("issued_date") else None
+    params = {"startTask": "CERTIFICATION_NAME", "name": info["training"]["en"],
+              "organizationName": ", ".join(info["issuers"]) or "Anyam",
+              "certUrl": info["verify_url"], "certId": info["code"]}
+    if issued is not None:
+        params.update(issueYear=str(issued.year), issueMonth=str(issued.month))
+    return f"{LINKEDIN_ADD}?{urlencode(params)}"
 
 
 def credential(certificate: Certificate, base: str) -> dict:
