@@ -109,7 +109,7 @@ def active(kind: str, training) -> Job | None:
                             .order_by(Job.created_at.desc()))
     if job is None:
         return None
-    stale_after = timedelta(seconds=current_app.config.get("JOBS_STALE_AFTER", 900))
+    stale_after = timedelta(seconds=current_app.config["JOBS_STALE_AFTER"])
     if job.updated_at < utcnow() - stale_after:
         job.state, job.error, job.finished_at = "failed", "abandoned", utcnow()
         db.session.flush()
@@ -125,7 +125,7 @@ def get(job_id: str) -> Job | None:
 
 def mode(app=None) -> str:
     app = app or current_app
-    configured = app.config.get("JOBS_MODE")
+    configured = app.config["JOBS_MODE"]
     if configured:
         return configured
     if app.config.get("CELERY_BROKER_URL"):
