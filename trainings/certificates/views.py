@@ -42,7 +42,7 @@ bp = Blueprint("certificates", __name__)
 
 
 def verify_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
 
 
 def load_certificate(code: str):

@@ -20,7 +20,6 @@ from ..scheduling.models import Training
 from . import services
 from .models import Enrolment
 
-MAX_ROWS = 5000
 COLUMNS = ("name", "email", "country", "organisation", "sector", "timezone", "language")
 REQUIRED = ("name", "email", "country")
 _ALIASES = {
@@ -43,7 +42,7 @@ class FileTooLarge(DomainError):
 
 
 def max_rows() -> int:
-    return int(current_app.config.get("ENROLMENT_IMPORT_MAX_ROWS", MAX_ROWS))
+    return int(current_app.config["ENROLMENT_IMPORT_MAX_ROWS"])
 
 
 def _file_error(message, code="invalid_file") -> ValidationError:

@@ -35,7 +35,6 @@ from ..timezones import is_valid_timezone
 from .models import SECTORS, STATUSES, Enrolment, Invitation
 
 LANGUAGES = ("id", "en")
-INVITATION_DAYS = 14
 MAX_LENGTHS = {"name": 200, "email": 254, "organisation": 200, "accessibility_needs": 2000}
 
 SECTOR_LABELS = {
@@ -412,7 +411,7 @@ def _digest(token: str) -> str:
 def create_invitation(user: User, enrolment: Enrolment | None = None) -> str:
     """A one-time set-password token (returned once; only its digest is stored)."""
     token = secrets.token_urlsafe(32)
-    days = int(current_app.config.get("INVITATION_DAYS", INVITATION_DAYS))
+    days = int(current_app.config["INVITATION_DAYS"])
     db.session.add(Invitation(user_id=user.id, enrolment_id=enrolment.id if enrolment else None,
                               token_hash=_digest(token), expires_at=utcnow() + timedelta(days=days)))
     db.session.flush()
@@ -497,8 +496,7 @@ def _notify(enrolment: Enrolment, token: str | None) -> None:
                 link = _absolute_url("enrolment.invitation", token=token)
                 lines += ["", _("Set your password to see your schedule, sessions and "
                                 "certificate (the link works once and for %(days)d days):",
-                                days=int(current_app.config.get("INVITATION_DAYS",
-                                                                INVITATION_DAYS))), link]
+                                days=int(current_app.config["INVITATION_DAYS"])), link]
             else:
                 lines += ["", _("Log in with your existing account to see your schedule.")]
             kind = "invitation" if token else "enrolment"
