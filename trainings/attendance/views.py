@@ -76,12 +76,17 @@ def roll_call(session_id: int):
     if form.validate_on_submit():
         return _save_roll_call(session, form, rows, wants_json)
     if request.method == "POST":
-        if wants_json:
-            return {"error": {"code": "invalid_form", "details": [],
-                              "message": _("The page has expired. Reload it and try again.")}}, 400
-        return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+        return _not_saved(session, form, rows, wants_json)
     return _session_page("roll_call.html", session, form=form, rows=rows,
                          may_view_matrix=can(current_user, "attendance.matrix", session.training))
+
+
+def _not_saved(session, form, rows, wants_json: bool):
+    """A roll call post whose form did not validate (an expired page, a missing token)."""
+    if wants_json:
+        return {"error": {"code": "invalid_form", "details": [],
+                          "message": _("The page has expired. Reload it and try again.")}}, 400
+    return _session_page("roll_call.html", session, 422, form=form, rows=rows)
 
 
 def _save_roll_call(session, form, rows, wants_json: bool):
@@ -201,15 +206,17 @@ def apply_import(session_id: int):
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         status = 200 if request.form.get("action") == "preview" and not form.errors else 422
         return _preview(session, staged, form, status=status, manual=manual)
-    ok, result = attempt(lambda: services.apply_staged(
+    done = submit(form, lambda: services.apply_staged(
         session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual),
-        form=form)
-    if not ok:
-        return _preview(session, staged, form, status=422, manual=manual)
-    flash(_("Report applied: %(present)s present or late, %(absent)s absent, %(unmatched)s "
-            "rows not matched.", present=result["present"], absent=result["absent"],
-            unmatched=len(result["unmatched"])), "success")
-    return redirect(url_for(".roll_call", session_id=session.id))
+        validate=False, then=url_for(".roll_call", session_id=session.id),
+        message=_applied_message)
+    return done or _preview(session, staged, form, status=422, manual=manual)
+
+
+def _applied_message(result: dict) -> str:
+    return _("Report applied: %(present)s present or late, %(absent)s absent, %(unmatched)s "
+             "rows not matched.", present=result["present"], absent=result["absent"],
+             unmatched=len(result["unmatched"]))
 
 
 # ---------------------------------------------------------------- matrix, settings, exports

@@ -29,7 +29,15 @@ from ..outbox.services import outbox_for_training
 from ..policy import can, require
 from ..scheduling.services import get_training, numbered_sessions
 from ..scheduling.services import load_training as load_training_or_404
-from ..web import EmptyForm, action, attempt, form_status, send_download, submit
+from ..web import (
+    EmptyForm,
+    absolute_url,
+    action,
+    attempt,
+    form_status,
+    send_download,
+    submit,
+)
 from . import imports, services
 from .forms import (
     AddParticipantForm,
@@ -73,12 +81,15 @@ def apply(training_id: int):
         return redirect(url_for("enrolment.apply", training_id=training.id))
     done = submit(form, lambda: services.enrol(training, _form_data(form), public=True),
                   then=lambda enrolment: _applied_page(training, enrolment))
-    return done or (render_template(
-        "enrolment/apply.html", training=training, form=form,
-        sessions=numbered_sessions(training),
-        may_view=can(current_user, "training.view", training),
-        mine=services.own_enrolment(training, current_user),
-        zone=viewer_timezone(training.timezone)), form_status(form))
+    return done or (_application_page(training, form), form_status(form))
+
+
+def _application_page(training, form) -> str:
+    return render_template("enrolment/apply.html", training=training, form=form,
+                           sessions=numbered_sessions(training),
+                           may_view=can(current_user, "training.view", training),
+                           mine=services.own_enrolment(training, current_user),
+                           zone=viewer_timezone(training.timezone))
 
 
 def _prefill_application(form, training) -> None:
@@ -126,25 +137,26 @@ def participants(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.list", training)
     filters = _filters()
-    error = None
     try:
-        enrolments = services.list_enrolments(training, **filters)
-    except DomainError as exc:
-        error, enrolments = exc.message, []
+        enrolments, error = services.list_enrolments(training, **filters), None
+    except DomainError as exc:  # a bad filter: the list stays empty, the message says why
+        enrolments, error = [], exc.message
+    return render_template("enrolment/participants.html", training=training,
+                           enrolments=enrolments, filters=filters, filter_error=error,
+                           **_participants_context(training)), (422 if error else 200)
+
+
+def _participants_context(training) -> dict:
     counts = services.country_counts(training)
-    totals = {s: sum(row[s] for row in counts) for s in STATUSES}
     lang = current_language()
-    countries_present = sorted({row["country"] for row in counts},
-                               key=lambda c: country_name(c, lang))
-    return render_template(
-        "enrolment/participants.html", training=training, enrolments=enrolments,
-        filters=filters, filter_error=error, counts=counts, totals=totals,
-        countries=countries_present, statuses=STATUSES, sectors=SECTORS,
+    return dict(
+        counts=counts, totals={s: sum(row[s] for row in counts) for s in STATUSES},
+        countries=sorted({row["country"] for row in counts}, key=lambda c: country_name(c, lang)),
+        statuses=STATUSES, sectors=SECTORS,
         settings_form=SettingsForm(obj=training), action_form=EmptyForm(),
         show_accessibility=can(current_user, "enrolment.view_accessibility", training),
-        apply_url=url_for("enrolment.apply", training_id=training.id, _external=True),
-        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")},
-    ), (422 if error else 200)
+        apply_url=absolute_url("enrolment.apply", training_id=training.id),
+        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")})
 
 
 @bp.route("/trainings/<int:training_id>/participants/settings", methods=["POST"])
@@ -168,9 +180,7 @@ def settings(training_id: int):
 def change_status(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
     require(current_user, "enrolment.manage", enrolment)
-    back = request.form.get("next", "")
-    target = back if is_safe_next(back) else url_for("enrolment.participants",
-                                                     training_id=enrolment.training_id)
+    target = _back_to(enrolment)
     if not EmptyForm().validate_on_submit():
         flash(_("The change could not be saved. Please try again."), "error")
         return redirect(target)
@@ -179,6 +189,14 @@ def change_status(enrolment_id: int):
     if ok:
         _flash_status(enrolment, promoted)
     return redirect(target)
+
+
+def _back_to(enrolment) -> str:
+    """Where a status change returns: the page it came from, else the participant list."""
+    back = request.form.get("next", "")
+    if is_safe_next(back):
+        return back
+    return url_for("enrolment.participants", training_id=enrolment.training_id)
 
 
 def _flash_status(enrolment, promoted) -> None:
@@ -278,9 +296,13 @@ def import_enrolments(training_id: int):
         if step == "apply":
             return _apply_import(training, apply_form)
         checked, status = _preview_import(training, form, apply_form)
+    return _import_page(training, form, apply_form, checked), status
+
+
+def _import_page(training, form, apply_form, checked) -> str:
     return render_template("enrolment/import.html", training=training, form=form,
                            apply_form=apply_form, checked=checked,
-                           max_rows=imports.max_rows(), columns=imports.COLUMNS), status
+                           max_rows=imports.max_rows(), columns=imports.COLUMNS)
 
 
 def _staged_rows(apply_form) -> list[dict] | None:
@@ -316,9 +338,8 @@ def _apply_import(training, apply_form):
     ok, result = attempt(_nothing_imported(
         lambda: imports.import_rows(training, rows, actor=current_user)))
     if not ok:
-        return render_template("enrolment/import.html", training=training, form=ImportForm(),
-                               apply_form=apply_form, checked=imports.preview(training, rows),
-                               max_rows=imports.max_rows(), columns=imports.COLUMNS), 422
+        return _import_page(training, ImportForm(), apply_form,
+                            imports.preview(training, rows)), 422
     flash(_("Imported %(created)d participants: %(accepted)d accepted, %(waitlisted)d "
             "on the waiting list. %(skipped)d rows were skipped because these "
             "people are already enrolled.", **result), "success")
@@ -350,9 +371,7 @@ def _too_large(training, form):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     form.file.errors = [_("The file is larger than the limit of %(n)d MB. Split it into "
                           "smaller files.", n=max(1, limit // (1024 * 1024)))]
-    return render_template("enrolment/import.html", training=training, form=form,
-                           apply_form=ApplyImportForm(formdata=None), checked=None,
-                           max_rows=imports.max_rows(), columns=imports.COLUMNS), 413
+    return _import_page(training, form, ApplyImportForm(formdata=None), None), 413
 
 
 @bp.errorhandler(RequestEntityTooLarge)
