@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ..attendance.models import AttendanceRecord
 from ..enrolment.models import STATUSES, Enrolment
+from ..enrolment.services import stats_counts
 from ..extensions import db
 from ..scheduling.models import Training, TrainingSession
 
@@ -13,17 +14,10 @@ from ..scheduling.models import Training, TrainingSession
 def stats(training: Training) -> dict:
     """Counts per country and status; attendance rates over accepted enrolments and held
     sessions (sessions not cancelled with at least one record). None when nothing is recorded."""
-    by_country: dict[str, dict[str, int]] = {}
-    for code in training.country_quotas:
-        by_country[code] = dict.fromkeys(STATUSES, 0)
-    rows = db.session.execute(
-        select(Enrolment.country_code, Enrolment.status, func.count())
-        .where(Enrolment.training_id == training.id)
-        .group_by(Enrolment.country_code, Enrolment.status)).all()
-    totals = dict.fromkeys(STATUSES, 0)
-    for code, status, n in rows:
-        by_country.setdefault(code, dict.fromkeys(STATUSES, 0))[status] = n
-        totals[status] += n
+    by_country = {code: dict.fromkeys(STATUSES, 0) for code in training.country_quotas}
+    by_country.update(stats_counts(training))
+    totals = {status: sum(counts[status] for counts in by_country.values())
+              for status in STATUSES}
     accepted = totals["accepted"]
 
     sessions = list(db.session.scalars(
