@@ -11,9 +11,9 @@ from ..exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from ..i18n import current_language, viewer_timezone
 from ..policy import can, require
 from ..timezones import format_datetime
-from ..web import action, attempt, send_download, submit
+from ..web import EmptyForm, action, attempt, send_download, submit
 from . import reports, services
-from .forms import ApplyForm, RollCallForm, SettingsForm, UploadForm
+from .forms import ApplyForm, SettingsForm, UploadForm
 from .models import STATUSES
 
 bp = Blueprint("attendance", __name__)
@@ -70,7 +70,7 @@ def roll_call(session_id: int):
     this view answers JSON to requests marked ``X-Requested-With: fetch``."""
     session = services.get_session(session_id)
     require(current_user, "attendance.mark", session)
-    form = RollCallForm()
+    form = EmptyForm()
     rows = services.roll_call(session)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     if form.validate_on_submit():
@@ -139,7 +139,7 @@ def mark_all_present(session_id: int):
     session = services.get_session(session_id)
     require(current_user, "attendance.mark", session)
     return action(lambda: services.mark_all_present(session, actor=current_user),
-                  then=url_for(".roll_call", session_id=session.id), form=RollCallForm(),
+                  then=url_for(".roll_call", session_id=session.id),
                   message=lambda marked: ngettext("Marked %(num)s participant as present.",
                                                   "Marked %(num)s participants as present.",
                                                   marked))
