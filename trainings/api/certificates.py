@@ -9,6 +9,7 @@ from .. import jobs
 from ..certificates import services
 from ..errors import NotFound
 from ..extensions import db, limiter
+from ..messages import HTTP_MESSAGES
 from ..policy import can, require
 from ..scheduling.services import load_training
 from ..web import send_download
@@ -36,7 +37,7 @@ _training = load_training
 def _certificate(code: str):
     certificate = services.get_by_code(code)
     if certificate is None:
-        raise NotFound(_l("Not found."))
+        raise NotFound(HTTP_MESSAGES[404])
     return certificate
 
 
@@ -78,7 +79,7 @@ def list_certificates(training_id: int):
 def certificate_pdf(code: str):
     certificate = _certificate(code)
     if not can(actor(), "certificate.download", certificate):
-        raise NotFound(_l("Not found."))
+        raise NotFound(HTTP_MESSAGES[404])
     return send_download(services.certificate_pdf(certificate, _base()),
                          services.pdf_filename(certificate), "application/pdf")
 
@@ -88,7 +89,7 @@ def certificate_pdf(code: str):
 def certificate_credential(code: str):
     certificate = _certificate(code)
     if not can(actor(), "certificate.download", certificate):
-        raise NotFound(_l("Not found."))
+        raise NotFound(HTTP_MESSAGES[404])
     return services.credential(certificate, _base())
 
 
@@ -142,5 +143,5 @@ def verify_certificate(code: str):
 def job_status(job_id: str):
     job = jobs.get(job_id)
     if job is None or not can(actor(), "job.view", job):
-        raise NotFound(_l("Not found."))
+        raise NotFound(HTTP_MESSAGES[404])
     return dump(Job, jobs.job_dict(job))

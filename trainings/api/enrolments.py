@@ -23,7 +23,7 @@ XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
               "application/octet-stream")
 LIST_QUERY = {"country": ("string", _l("ISO country code")),
               "status": ("string", _l("accepted, waitlisted, applied, rejected or withdrawn")),
-              "sector": ("string", _l("Sector")), "q": ("string", _l("Name or email contains"))}
+              "sector": ("string", _l("Sector, e.g. activist")), "q": ("string", _l("Name or email contains"))}
 
 _training = load_training
 

@@ -112,8 +112,18 @@ def translate_errors(error: PydanticError) -> list[dict]:
         if field in seen:  # a union reports each member; one message per field is enough
             continue
         seen.add(field)
-        details.append({"field": field, "message": _message(item)})
+        bilingual = "BilingualIn" in item["loc"] or (
+            item["type"] == "string_type" and _is_bilingual(error, item["loc"]))
+        message = str(m.NOT_BILINGUAL) if bilingual else _message(item)
+        details.append({"field": field, "message": message})
     return details
+
+
+def _is_bilingual(error: PydanticError, loc: tuple) -> bool:
+    """A text-or-``{"id", "en"}`` field whose value is neither: say what it should be."""
+    prefix = loc[:-1]
+    return any(e["loc"][:len(prefix)] == prefix and "BilingualIn" in e["loc"]
+               for e in error.errors(include_url=False))
 
 
 def load(schema: type[BaseModel], data: Any, *, code: str | None = None) -> BaseModel:
