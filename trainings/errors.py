@@ -83,7 +83,12 @@ def register_error_handlers(app):
     def handle_http_error(error: HTTPException):
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            message = HTTP_MESSAGES.get(error.code or 500, error.description or error.name)
+            # Our own description (e.g. abort(400, _("..."))) stands; werkzeug's English
+            # default gives way to the translated one.
+            own = (error.description and error.description != type(error).description
+                   and error.code != 429)  # the rate limiter's "30 per 1 minute" is not for people
+            message = error.description if own else HTTP_MESSAGES.get(
+                error.code or 500, error.description or error.name)
             response = json_error(error.code or 500, code, message)
             if error.code == 405 and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from pydantic.json_schema import models_json_schema
 
@@ -122,7 +123,17 @@ def _operation(rule, method: str, view, parameters: list[dict]) -> dict:
 
 
 def document() -> dict:
-    """The OpenAPI 3.1 document of every ``/api/v1`` route, in the current language."""
+    """The OpenAPI 3.1 document of every ``/api/v1`` route, in the current language (built
+    once per language and process: routes and schemas do not change while the app runs).
+    Treat it as read-only."""
+    cache = current_app.extensions.setdefault("anyam_openapi", {})
+    language = str(get_locale() or "en")
+    if language not in cache:
+        cache[language] = _build()
+    return cache[language]
+
+
+def _build() -> dict:
     paths: dict[str, dict] = {}
     for rule in sorted(_api_rules(), key=lambda r: r.rule):
         path, parameters = openapi_path(rule.rule)
