@@ -100,3 +100,13 @@ def test_the_api_base_errors_are_translated(organiser, make, api):
                             headers=headers)
     assert too_large.status_code == 413
     assert _messages(too_large) == ["Laporan terlalu besar (paling banyak 5 MB)."]
+
+
+def test_too_many_requests_is_translated(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, CERTIFICATE_VERIFY_RATE_LIMIT="1/minute")
+    client = app.test_client()
+    headers = {"Accept-Language": "id"}
+    assert client.get("/api/v1/verify/ABCD-EFGH-JKMN-PQRS", headers=headers).status_code == 404
+    limited = client.get("/api/v1/verify/ABCD-EFGH-JKMN-PQRS", headers=headers)
+    assert limited.status_code == 429
+    assert _messages(limited) == ["Terlalu banyak permintaan. Coba lagi sebentar lagi."]
