@@ -14,7 +14,8 @@ from ...auth.models import User
 from ...countries import normalise_country
 from ...errors import ValidationError
 from ...extensions import db
-from ...validation import Errors, clean_text, whole_number
+from ...messages import UNKNOWN_FIELD
+from ...validation import Errors, bilingual, clean_text, whole_number
 
 MAX_SERIES = 100
 MAX_DURATION_MINUTES = 12 * 60
@@ -23,6 +24,20 @@ MAX_CAPACITY = 100_000
 STAFF_ROLES = ("organiser", "facilitator")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def start(data: dict, known: set[str], errors: Errors, *, partial: bool) -> dict:
+    """The part trainings and sessions share: unknown fields are errors; the bilingual
+    ``title`` (required unless ``partial``) and ``description``."""
+    for name in sorted(set(data) - known):
+        errors.add(name, UNKNOWN_FIELD)
+    clean: dict = {}
+    if not partial or "title" in data:
+        clean["title"] = bilingual(data.get("title"), "title", errors, max_length=300, required=True)
+    if "description" in data:
+        clean["description"] = bilingual(data.get("description"), "description", errors,
+                                         max_length=20_000)
+    return clean
 
 
 def duration(value, field: str, errors: Errors) -> int | None:

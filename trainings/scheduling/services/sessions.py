@@ -31,15 +31,8 @@ def _clean_session(data: dict, *, partial: bool, errors: Errors | None = None) -
     if not isinstance(data, dict):
         raise ValidationError(BODY_NOT_OBJECT)
     errors = Errors() if errors is None else errors
-    clean: dict = {}
-    for name in sorted(set(data) - SESSION_FIELDS - {"id", "number", "training", "ends_at",
-                                                     "local", "sequence", "warnings"}):
-        errors.add(name, UNKNOWN_FIELD)
-    if not partial or "title" in data:
-        clean["title"] = bilingual(data.get("title"), "title", errors, max_length=300, required=True)
-    if "description" in data:
-        clean["description"] = bilingual(data.get("description"), "description", errors,
-                                         max_length=20_000)
+    clean = checks.start(data, SESSION_FIELDS | {"id", "number", "training", "ends_at", "local",
+                                                 "sequence", "warnings"}, errors, partial=partial)
     if not partial or "starts_at" in data:
         clean["starts_at"] = instant(data.get("starts_at"), "starts_at", errors)
     if not partial or "duration_minutes" in data:

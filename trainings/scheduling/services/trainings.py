@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from ...auth.models import User
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
-from ...messages import BODY_NOT_OBJECT, NOT_BOOLEAN, UNKNOWN_FIELD
-from ...validation import Errors, bilingual, clean_text, whole_number, zone
+from ...messages import BODY_NOT_OBJECT, NOT_BOOLEAN
+from ...validation import Errors, clean_text, whole_number, zone
 from ..models import (
     Organisation,
     Training,
@@ -31,15 +31,7 @@ def _clean_training(data: dict, *, partial: bool) -> dict:
     if not isinstance(data, dict):
         raise ValidationError(BODY_NOT_OBJECT)
     errors = Errors()
-    clean: dict = {}
-    unknown = set(data) - TRAINING_FIELDS - {"id", "created_at"}
-    for name in sorted(unknown):
-        errors.add(name, UNKNOWN_FIELD)
-    if not partial or "title" in data:
-        clean["title"] = bilingual(data.get("title"), "title", errors, max_length=300, required=True)
-    if "description" in data:
-        clean["description"] = bilingual(data.get("description"), "description", errors,
-                                         max_length=20_000)
+    clean = checks.start(data, TRAINING_FIELDS | {"id", "created_at"}, errors, partial=partial)
     if not partial or "timezone" in data:
         clean["timezone"] = zone(data.get("timezone") or ("" if partial else "Asia/Jakarta"),
                                  "timezone", errors)
