@@ -308,11 +308,14 @@ def edit_session(session_id: int):
     done = submit(form, lambda: services.update_session(session, _session_data(form), actor=current_user),
                   then=_then_warn(url_for("scheduling.sessions", training_id=session.training_id)),
                   message=_("The session is saved."), field_map=SESSION_FIELD_MAP)
-    return done or (render_template(
+    return done or _render_edit_session(session, form)
+
+
+def _render_edit_session(session, form):
+    return render_template(
         "scheduling/edit_session.html", training=session.training, session=session,
         number=services.session_number(session), form=form,
-        warnings=services.facilitator_conflicts(session), action_form=EmptyForm()),
-        form_status(form))
+        warnings=services.facilitator_conflicts(session), action_form=EmptyForm()), form_status(form)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
@@ -362,19 +365,26 @@ def training_url(training) -> str:
     return absolute_url("scheduling.detail", training_id=training.id)
 
 
-@bp.route("/trainings/<int:training_id>/calendar.ics")
-def calendar(training_id: int):
-    """The training's sessions. Logged in, or with the personal feed token so that calendar
-    apps (which carry no session cookie) can subscribe to one training."""
-    token = request.args.get("token")
+def _feed_viewer(token: str | None):
+    """Who reads a training feed and in which language: the holder of a personal feed token
+    (calendar apps carry no session cookie), else the logged-in user; ``(None, None)`` when
+    nobody is logged in. A wrong token is 404."""
     if token is not None:
         viewer = services.user_for_calendar_token(token)
         if viewer is None:
             raise NotFound()
-        lang = viewer.language if viewer.language in ("id", "en") else "en"
-    elif current_user.is_authenticated:
-        viewer, lang = current_user, current_language()
-    else:
+        return viewer, viewer.language if viewer.language in ("id", "en") else "en"
+    if current_user.is_authenticated:
+        return current_user, current_language()
+    return None, None
+
+
+@bp.route("/trainings/<int:training_id>/calendar.ics")
+def calendar(training_id: int):
+    """The training's sessions, for a logged-in viewer or the holder of a feed token."""
+    token = request.args.get("token")
+    viewer, lang = _feed_viewer(token)
+    if viewer is None:
         return login_manager.unauthorized()
     training = load_training(training_id)
     require(viewer, "training.view", training)
