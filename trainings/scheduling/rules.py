@@ -100,6 +100,4 @@ register_rules({
     # background jobs: who started it, or an organiser of its training
     "job.view": lambda a, j: is_admin(a) or (authenticated(a) and j.created_by_id == a.id)
     or (j.training is not None and organises(a, j.training)),
-    # modules
-    "module.upload": can_create_training,
 })
