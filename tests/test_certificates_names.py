@@ -192,3 +192,47 @@ def test_a_mistyped_code_gets_a_helpful_page_in_both_languages(app, client, type
     assert ("right shape" in html) == (typed == "7KQ3-MX9D-2HTP-B4RW")
     api = client.get(f"/api/v1/verify/{typed}")
     assert api.status_code == 404 and api.json["error"]["code"] == "not_found"
+
+
+def test_api_certificate_name_for_the_participant_only(app, make, api):
+    training, _e, organiser = certified_training(make, names=[])
+    person, enrolment = _with_user(make, training)
+    url = f"/api/v1/me/enrolments/{enrolment.id}/certificate-name"
+    mine = api(person)
+    answer = mine.get(url)
+    assert answer.status_code == 200
+    assert answer.json == {"enrolment": enrolment.id, "name": "Mira Khan", "confirmed": False,
+                           "confirmed_at": None, "editable": True}
+    listed = api(organiser).get(f"/api/v1/trainings/{training.id}/certificates").json
+    assert listed["unconfirmed_names"] == [{"enrolment": enrolment.id, "name": "Mira Khan"}]
+    assert mine.put(url, json={"name": ""}).status_code == 422
+    assert mine.put(url, json={"name": ["x"]}).status_code == 422
+    done = mine.put(url, json={"name": "मीरा ख़ान"})
+    assert done.status_code == 200 and done.json["confirmed"] and done.json["name"] == "मीरा ख़ान"
+    assert api(organiser).get(url).status_code == 404  # the participant's own, not the organiser's
+    assert api(organiser).get(f"/api/v1/trainings/{training.id}/certificates").json[
+        "unconfirmed_names"] == []
+    services.issue_all(training, actor=organiser, base=BASE)
+    db.session.commit()
+    late = mine.put(url, json={"name": "Mira"})
+    assert late.status_code == 409 and late.json["error"]["code"] == "already_issued"
+
+
+def test_api_bulk_revoke_and_preview(app, make, api):
+    training, _e, organiser = certified_training(make, names=["A One", "B Two"])
+    certificates = services.issue_all(training, actor=organiser, base=BASE)
+    db.session.commit()
+    client = api(organiser)
+    url = f"/api/v1/trainings/{training.id}/certificates/revoke"
+    assert client.post(url, json={"codes": "nope", "reason": "x"}).status_code == 422
+    missing = client.post(url, json={"codes": [certificates[0].code]})
+    assert missing.status_code == 422
+    done = client.post(url, json={"codes": [c.code for c in certificates],
+                                  "reason": "Held twice by mistake"})
+    assert done.status_code == 200 and done.json == {"revoked": 2}
+    participant = make.user("participant")
+    assert api(participant).post(url, json={"codes": [], "reason": "x"}).status_code in (403, 404)
+    preview = client.get(f"/api/v1/trainings/{training.id}/certificates/preview.pdf")
+    assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
+    assert api(participant).get(
+        f"/api/v1/trainings/{training.id}/certificates/preview.pdf").status_code in (403, 404)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -104,7 +105,8 @@ def authenticate(email: str, password: str) -> User | None:
     user = get_user_by_email(email or "")
     if user is None:
         # Spend the time of a real check so that timing does not reveal which accounts exist.
-        check_password_hash(_dummy_hash(), password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+                            password or "")
         return None
     if not user.is_active or not user.check_password(password or ""):
         return None
@@ -113,9 +115,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
+@lru_cache(maxsize=2)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def _digest(token: str) -> str:

@@ -44,7 +44,7 @@ bp = Blueprint("certificates", __name__)
 
 
 def verify_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
 
 
 def load_certificate(code: str):
@@ -239,6 +239,7 @@ def my_name(training_id: int):
                   message=_("Thank you: your name will be printed as you confirmed it."))
     return done or (render_template("certificates/my_name.html", training=training,
                                     enrolment=enrolment, state=state, form=form,
+                                    confirmed=services.confirmed_name(enrolment),
                                     certificate=services.current_certificate(enrolment)),
                     form_status(form))
 

@@ -32,13 +32,7 @@ from .sources import (
     shipped_dir,
     top_level_blocks,
 )
-from .upload import (  # noqa: F401  (re-exported: services.install_zip)
-    MAX_FILE_BYTES,
-    MAX_RATIO,
-    MAX_TOTAL_BYTES,
-    MAX_ZIP_FILES,
-    install_zip,
-)
+from .upload import MAX_RATIO, install_zip  # noqa: F401  (re-exported: services.install_zip)
 from .validation import Module, Report, validate
 
 PACKAGE = Path(__file__).resolve().parent

@@ -17,15 +17,8 @@ from ..errors import ValidationError
 from .sources import SLUG_RE, upload_dir
 from .validation import Report, validate
 
-# Upload limits (config can lower or raise them).
-MAX_ZIP_FILES = 300
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_TOTAL_BYTES = 40 * 1024 * 1024
+# Upload limits: MODULES_MAX_FILES, MODULES_MAX_FILE_BYTES, MODULES_MAX_TOTAL_BYTES (config).
 MAX_RATIO = 200  # uncompressed/compressed above this (for files over 1 MiB) is a zip bomb
-
-
-def _limit(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
 
 
 def _zip_error(message, **details) -> ValidationError:
@@ -35,9 +28,9 @@ def _zip_error(message, **details) -> ValidationError:
 def _check_members(archive: zipfile.ZipFile) -> str:
     """Check every entry's name, kind and size; answer the module's slug."""
     infos = archive.infolist()
-    max_files, max_file = _limit("MODULES_MAX_FILES", MAX_ZIP_FILES), _limit(
-        "MODULES_MAX_FILE_BYTES", MAX_FILE_BYTES)
-    max_total = _limit("MODULES_MAX_TOTAL_BYTES", MAX_TOTAL_BYTES)
+    config = current_app.config
+    max_files, max_file = int(config["MODULES_MAX_FILES"]), int(config["MODULES_MAX_FILE_BYTES"])
+    max_total = int(config["MODULES_MAX_TOTAL_BYTES"])
     if len(infos) > max_files:
         raise _zip_error(_l("The ZIP holds too many files (%(count)d; at most %(max)d).",
                             count=len(infos), max=max_files))
@@ -79,8 +72,8 @@ def _check_members(archive: zipfile.ZipFile) -> str:
 
 def _extract(archive: zipfile.ZipFile, destination: Path) -> None:
     """Extract by hand, counting the bytes really written (declared sizes can lie)."""
-    max_file = _limit("MODULES_MAX_FILE_BYTES", MAX_FILE_BYTES)
-    max_total = _limit("MODULES_MAX_TOTAL_BYTES", MAX_TOTAL_BYTES)
+    max_file = int(current_app.config["MODULES_MAX_FILE_BYTES"])
+    max_total = int(current_app.config["MODULES_MAX_TOTAL_BYTES"])
     total = 0
     for info in archive.infolist():
         target = destination.joinpath(*PurePosixPath(info.filename).parts)

@@ -8,8 +8,15 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..extensions import db
-from ..policy import authenticated, is_admin, register_rules, register_ties, \
-    register_training_type, ties, training_of
+from ..policy import (
+    authenticated,
+    is_admin,
+    register_rules,
+    register_ties,
+    register_training_type,
+    ties,
+    training_of,
+)
 from .models import Training, TrainingSession, TrainingStaff, session_facilitators
 
 

@@ -28,6 +28,7 @@ from .mail import mail_certificate
 from .names import (
     confirm_name,
     confirmed_ids,
+    confirmed_name,
     name_state,
     name_to_print,
     own_enrolment,
@@ -55,15 +56,15 @@ from .settings import (
 )
 from .status import get_list as get_status_list
 from .status import list_credential as status_list_credential
-from .urls import base_url, credential_url, name_url, pdf_url, status_list_url, verify_url
+from .urls import credential_url, name_url, pdf_url, status_list_url, verify_url
 from .verification import credential, linkedin_url, verification
 
 __all__ = [
     "codes_shape_ok",
-    "BATCH", "PREVIEW_CODE", "confirm_name", "confirmed_ids", "name_state", "name_to_print",
+    "BATCH", "PREVIEW_CODE", "confirm_name", "confirmed_name", "confirmed_ids", "name_state", "name_to_print",
     "linkedin_url", "name_url", "own_enrolment", "preview_pdf", "remind_unconfirmed", "signatories_without_signature",
     "unconfirmed", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
-    "base_url", "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
+    "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
     "missing_eligible", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",

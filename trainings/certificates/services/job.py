@@ -44,7 +44,7 @@ def issue_all_job(job, progress) -> dict:
             break
     total = len(issued)
     progress(0, total)
-    if issued and current_app.config.get("CERTIFICATES_PRERENDER", True):
+    if issued and current_app.config["CERTIFICATES_PRERENDER"]:
         certificates = [db.session.get(Certificate, i) for i in issued]
         render.render_many(contexts_for(certificates, base), on_progress=lambda n: progress(n))
     return {"issued": total, "result_ref": f"training:{training.id}"}

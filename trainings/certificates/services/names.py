@@ -18,6 +18,7 @@ from ...enrolment.models import Enrolment
 from ...errors import Conflict, ValidationError
 from ...extensions import db
 from ...outbox.services import queue_mail
+from ...timezones import iso_utc
 from ..models import Certificate, CertificateName
 from .checks import clean
 from .urls import name_url
@@ -54,7 +55,7 @@ def name_state(enrolment) -> dict:
     confirmed = confirmed_name(enrolment)
     return {"enrolment": enrolment.id, "name": name_to_print(enrolment),
             "confirmed": confirmed is not None,
-            "confirmed_at": confirmed.confirmed_at if confirmed is not None else None,
+            "confirmed_at": iso_utc(confirmed.confirmed_at) if confirmed is not None else None,
             "editable": not _issued(enrolment)}
 
 
