@@ -57,3 +57,32 @@ def test_organiser_issues_all_then_the_public_verifies(live_server, page):
     assert page.get_by_text(certificate.name).first.is_visible()
     assert page.get_by_text("Valid: this certificate was issued as shown below.").is_visible()
     assert axe_violations(page) == []
+
+
+def test_a_participant_confirms_the_name_and_a_mistyped_code_helps(live_server, page):
+    """Keyboard only, at 320 px: the name page, then the helpful page for a mistyped code."""
+    from trainings.demo import DEMO_PARTICIPANT
+    training, _ = load_demo()
+    load_demo_certificates(training)
+    db.session.commit()
+    base = live_server.live_url
+    page.set_viewport_size({"width": 320, "height": 800})
+    log_in(page, base, DEMO_PARTICIPANT, DEMO_PASSWORD)
+    page.goto(f"{base}/trainings/{training.id}/certificate-name")
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    field = page.get_by_label("Your name as it will be printed")
+    field.focus()
+    field.fill("عائشہ صدیقی")
+    page.keyboard.press("Enter")
+    page.get_by_text("Thank you: your name will be printed as you confirmed it.").wait_for()
+    assert page.get_by_text("عائشہ صدیقی").first.is_visible()
+    assert axe_violations(page) == []
+
+    page.context.clear_cookies()
+    response = page.goto(base + "/verify/7KQ3-MX9D-2HTP-B4RX")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text().startswith("No certificate has this code")
+    assert page.get_by_label("Verification code").input_value() == "7KQ3-MX9D-2HTP-B4RX"
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
