@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ...db import utcnow
 from ...extensions import db
@@ -43,17 +44,26 @@ def assign_entry(certificate: Certificate) -> None:
     """Give the certificate a random free index in an open revocation list (idempotent)."""
     if certificate.status_list_id is not None:
         return
-    status_list = _open_list()
-    taken = set(db.session.scalars(select(Certificate.status_index).where(
-        Certificate.status_list_id == status_list.id)))
-    index = secrets.randbelow(status_list.length)
-    while index in taken:
+    for _attempt in range(5):
+        status_list = _open_list()
+        taken = set(db.session.scalars(select(Certificate.status_index).where(
+            Certificate.status_list_id == status_list.id)))
         index = secrets.randbelow(status_list.length)
-    certificate.status_list_id = status_list.id
-    certificate.status_index = index
-    db.session.execute(update(StatusList).where(StatusList.id == status_list.id)
-                       .values(used=StatusList.used + 1))
-    db.session.flush()
+        while index in taken:
+            index = secrets.randbelow(status_list.length)
+        try:
+            with db.session.begin_nested():  # a concurrent request may take the same index
+                certificate.status_list_id = status_list.id
+                certificate.status_index = index
+                db.session.flush()
+        except IntegrityError:
+            certificate.status_list_id = certificate.status_index = None
+            continue
+        db.session.execute(update(StatusList).where(StatusList.id == status_list.id)
+                           .values(used=StatusList.used + 1))
+        db.session.flush()
+        return
+    raise RuntimeError("no free status list index after 5 attempts")
 
 
 def _bit(bits: bytes, index: int) -> bool:
@@ -64,7 +74,9 @@ def set_revoked(certificate: Certificate) -> None:
     """Set the certificate's bit in its revocation list (nothing when it has no entry)."""
     if certificate.status_list_id is None:
         return
-    status_list = db.session.get(StatusList, certificate.status_list_id, with_for_update=True)
+    # Locked and re-read: concurrent revocations in one list must not lose each other's bits.
+    status_list = db.session.get(StatusList, certificate.status_list_id, with_for_update=True,
+                                 populate_existing=True)
     bits = bytearray(status_list.bits)
     bits[certificate.status_index // 8] |= 0x80 >> (certificate.status_index % 8)
     status_list.bits = bytes(bits)
