@@ -42,7 +42,6 @@ SECURITY_CONTEXT = "https://w3id.org/security/v2"
 CONTEXTS = [VC_CONTEXT, OB_CONTEXT]
 PROFILE_CONTEXTS = [VC_CONTEXT, OB_CONTEXT, MULTIKEY_CONTEXT, SECURITY_CONTEXT]
 ISSUER_PATH = "/.well-known/anyam/issuer.json"
-KEY_FRAGMENT = "#key-1"  # the first key; see :func:`key_fragment`
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ED25519_PUB_PREFIX = b"\xed\x01"
 _KEY_FILE = re.compile(r"openbadges-ed25519(?:-key-(\d+))?\.pem")
