@@ -236,3 +236,28 @@ def test_api_bulk_revoke_and_preview(app, make, api):
     assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
     assert api(participant).get(
         f"/api/v1/trainings/{training.id}/certificates/preview.pdf").status_code in (403, 404)
+
+
+def test_web_bulk_revoke_with_ticked_codes_and_one_reason(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=["A One", "B Two", "C Three"])
+    certificates = services.issue_all(training, actor=organiser, base=BASE)
+    db.session.commit()
+    url = f"/trainings/{training.id}/certificates/revoke"
+    participant = make.user("participant")
+    login(participant)
+    assert client.post(url, data={"bulk-codes": [certificates[0].code],
+                                  "bulk-reason": "x"}).status_code in (403, 404)
+    assert client.post(f"/trainings/{training.id}/certificates/remind-names").status_code in (
+        403, 404)
+    client.post("/logout")
+    login(organiser)
+    page = client.get(f"/trainings/{training.id}/certificates").get_data(as_text=True)
+    assert 'form="bulk-revoke"' in page and 'id="bulk-revoke"' in page
+    done = client.post(url, data={"bulk-codes": [c.code for c in certificates[:2]],
+                                  "bulk-reason": "Recorded twice"}, follow_redirects=True)
+    assert "2 certificates revoked." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert [c.status for c in certificates] == ["revoked", "revoked", "valid"]
+    assert {c.revoke_reason for c in certificates[:2]} == {"Recorded twice"}
+    nothing = client.post(url, data={"bulk-reason": "x"}, follow_redirects=True)
+    assert "Choose the certificates to revoke." in nothing.get_data(as_text=True)
