@@ -21,8 +21,8 @@ SCRIPT = ROOT / "tests" / "node" / "verify-credential.mjs"
 SPECS = ROOT / "tests" / "specs"
 BASE = "http://localhost"
 
-needs_node = pytest.mark.skipif(shutil.which("node") is None or not (ROOT / "node_modules").is_dir(),
-                                reason="node and `npm ci` are needed for the independent verifier")
+needs_node = pytest.mark.skipif(shutil.which("node") is None,
+                                reason="node is needed for the independent verifier")
 
 
 def _issue(make, names=("Siti Rahmawati",)):
@@ -40,6 +40,8 @@ def _get_json(client, path):
 
 def run_verifier(tmp_path, client, credential, *, schema=True, profile=True):
     """Write the credential, the issuer profile and its status list as files and run Node."""
+    assert (ROOT / "node_modules" / "@digitalbazaar" / "vc").is_dir(), \
+        "run `npm ci` (make test does) to install the verifier's packages"
     docs = {}
     issuer = _get_json(client, openbadges.ISSUER_PATH)
     (tmp_path / "issuer.json").write_text(json.dumps(issuer))
