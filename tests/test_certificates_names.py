@@ -261,3 +261,25 @@ def test_web_bulk_revoke_with_ticked_codes_and_one_reason(app, make, client, log
     assert {c.revoke_reason for c in certificates[:2]} == {"Recorded twice"}
     nothing = client.post(url, data={"bulk-reason": "x"}, follow_redirects=True)
     assert "Choose the certificates to revoke." in nothing.get_data(as_text=True)
+
+
+def test_a_signature_image_is_added_later_and_checked_like_logos(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=["Siti Rahmawati"])
+    signatory = services.add_signatory(training, actor=organiser, name="Dr. Ayu Lestari")
+    db.session.commit()
+    login(organiser)
+    url = f"/trainings/{training.id}/certificates/signatories/{signatory.id}/signature"
+    field = f"sig{signatory.id}-signature"
+    hostile = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    bad = client.post(url, data={field: (io.BytesIO(hostile), "s.svg")})
+    assert bad.status_code == 422
+    assert "This SVG cannot be used" in bad.get_data(as_text=True)
+    assert services.signatories_without_signature(training) == ["Dr. Ayu Lestari"]
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10">'
+           b'<path d="M0 5 L40 5" stroke="#000"/></svg>')
+    good = client.post(url, data={field: (io.BytesIO(svg), "s.svg")})
+    assert good.status_code == 302
+    assert services.signatories_without_signature(training) == []
+    other, _x, _o = certified_training(make, names=[])
+    assert client.post(f"/trainings/{other.id}/certificates/signatories/{signatory.id}/signature",
+                       data={field: (io.BytesIO(svg), "s.svg")}).status_code in (403, 404)

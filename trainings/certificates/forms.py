@@ -44,6 +44,10 @@ class SignatoryForm(BaseForm):
     signature = FileField(_l("Signature image (optional)"))
 
 
+class SignatureForm(BaseForm):
+    signature = FileField(_l("Signature image"))
+
+
 class LogoForm(BaseForm):
     organisation_id = HiddenField()
     logo = FileField(_l("Logo"))

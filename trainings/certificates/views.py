@@ -35,6 +35,7 @@ from .forms import (
     ReissueForm,
     RevokeForm,
     SignatoryForm,
+    SignatureForm,
     StatementForm,
     VerifyForm,
 )
@@ -99,7 +100,8 @@ def render_manage(training, status: int = 200, **forms):
         delete_form=EmptyForm(prefix="delete"), confirmed=confirmed,
         unconfirmed=[r for r in issuable if r["enrolment"].id not in confirmed],
         remind_form=EmptyForm(prefix="remind"), bulk_form=BulkRevokeForm(prefix="bulk"),
-        unsigned=services.signatories_without_signature(training)), status
+        unsigned=services.signatories_without_signature(training),
+        signature_forms=forms.get("signature_forms") or {}, signature_form=SignatureForm), status
 
 
 @bp.route("/trainings/<int:training_id>/certificates")
@@ -272,15 +274,35 @@ def add_signatory(training_id: int):
     return done or render_manage(training, 422, signatory_form=form)
 
 
+def signatory_of(training, signatory_id: int) -> Signatory:
+    signatory = db.session.get(Signatory, signatory_id)
+    if signatory is None or signatory.training_id != training.id:
+        raise NotFound()
+    return signatory
+
+
+@bp.route("/trainings/<int:training_id>/certificates/signatories/<int:signatory_id>/signature",
+          methods=["POST"])
+@login_required
+def signature(training_id: int, signatory_id: int):
+    training = load_training(training_id)
+    require(current_user, "training.edit", training)
+    signatory = signatory_of(training, signatory_id)
+    form = SignatureForm(prefix=f"sig{signatory.id}")
+    done = submit(form, lambda: services.set_signature(
+        signatory, upload_bytes(form.signature, b""), actor=current_user),
+        then=manage_url(training.id),
+        message=_("Signature image of %(name)s saved.", name=signatory.name))
+    return done or render_manage(training, 422, signature_forms={signatory.id: form})
+
+
 @bp.route("/trainings/<int:training_id>/certificates/signatories/<int:signatory_id>/delete",
           methods=["POST"])
 @login_required
 def remove_signatory(training_id: int, signatory_id: int):
     training = load_training(training_id)
     require(current_user, "training.edit", training)
-    signatory = db.session.get(Signatory, signatory_id)
-    if signatory is None or signatory.training_id != training.id:
-        raise NotFound()
+    signatory = signatory_of(training, signatory_id)
     return action(lambda: services.remove_signatory(signatory, actor=current_user),
                   then=manage_url(training.id), message=_("Signatory removed."),
                   form=EmptyForm(prefix="delete"))

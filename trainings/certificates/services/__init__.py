@@ -51,6 +51,7 @@ from .settings import (
     STATEMENT_LIMIT,
     add_signatory,
     remove_signatory,
+    set_signature,
     signatories_without_signature,
     update_statement,
 )
@@ -62,7 +63,7 @@ from .verification import credential, linkedin_url, verification
 __all__ = [
     "codes_shape_ok",
     "BATCH", "PREVIEW_CODE", "confirm_name", "confirmed_name", "confirmed_ids", "name_state", "name_to_print",
-    "linkedin_url", "name_url", "own_enrolment", "preview_pdf", "remind_unconfirmed", "signatories_without_signature",
+    "linkedin_url", "name_url", "own_enrolment", "preview_pdf", "remind_unconfirmed", "set_signature", "signatories_without_signature",
     "unconfirmed", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
     "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",

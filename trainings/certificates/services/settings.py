@@ -40,6 +40,13 @@ def add_signatory(training, *, actor, name: str | None, role_id: str | None = ""
     return signatory
 
 
+def set_signature(signatory: Signatory, data: bytes | None, *, actor) -> Signatory:
+    """Give a signatory a signature image (checked like logos: type, size, a safe SVG)."""
+    signatory.signature_sha256 = store_image(data or b"", field="signature").sha256
+    db.session.flush()
+    return signatory
+
+
 def remove_signatory(signatory: Signatory, *, actor) -> None:
     db.session.delete(signatory)
     db.session.flush()
