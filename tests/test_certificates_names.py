@@ -259,8 +259,14 @@ def test_web_bulk_revoke_with_ticked_codes_and_one_reason(app, make, client, log
     db.session.expire_all()
     assert [c.status for c in certificates] == ["revoked", "revoked", "valid"]
     assert {c.revoke_reason for c in certificates[:2]} == {"Recorded twice"}
-    nothing = client.post(url, data={"bulk-reason": "x"}, follow_redirects=True)
-    assert "Choose the certificates to revoke." in nothing.get_data(as_text=True)
+    nothing = client.post(url, data={"bulk-reason": "x"})
+    assert nothing.status_code == 422
+    assert "Give the codes of the certificates to revoke." in nothing.get_data(as_text=True)
+    no_reason = client.post(url, data={"bulk-codes": [certificates[2].code]})
+    assert no_reason.status_code == 422 and 'id="bulk-reason-error"' in no_reason.get_data(
+        as_text=True)
+    db.session.expire_all()
+    assert certificates[2].status == "valid"
 
 
 def test_a_signature_image_is_added_later_and_checked_like_logos(app, make, client, login):

@@ -99,7 +99,8 @@ def render_manage(training, status: int = 200, **forms):
         logo_form=forms.get("logo_form") or LogoForm(prefix="logo"),
         delete_form=EmptyForm(prefix="delete"), confirmed=confirmed,
         unconfirmed=[r for r in issuable if r["enrolment"].id not in confirmed],
-        remind_form=EmptyForm(prefix="remind"), bulk_form=BulkRevokeForm(prefix="bulk"),
+        remind_form=EmptyForm(prefix="remind"),
+        bulk_form=forms.get("bulk_form") or BulkRevokeForm(prefix="bulk"),
         unsigned=services.signatories_without_signature(training),
         signature_forms=forms.get("signature_forms") or {}, signature_form=SignatureForm), status
 
@@ -188,17 +189,12 @@ def revoke_many(training_id: int):
     require(current_user, "certificate.revoke", training)
     form = BulkRevokeForm(prefix="bulk")
     codes = request.form.getlist("bulk-codes")
-    if not codes:
-        flash(_("Choose the certificates to revoke."), "error")
-        return redirect(manage_url(training.id))
-    if not form.validate_on_submit():
-        flash(_("Give a reason for revoking the certificates."), "error")
-        return redirect(manage_url(training.id))
-    return action(lambda: services.revoke_many(training, codes, actor=current_user,
-                                               reason=form.reason.data),
-                  then=manage_url(training.id), form=form,
+    done = submit(form, lambda: services.revoke_many(training, codes, actor=current_user,
+                                                     reason=form.reason.data),
+                  then=manage_url(training.id),
                   message=lambda n: ngettext("%(num)d certificate revoked.",
                                              "%(num)d certificates revoked.", n))
+    return done or render_manage(training, 422, bulk_form=form)
 
 
 @bp.route("/trainings/<int:training_id>/certificates/preview.pdf")
