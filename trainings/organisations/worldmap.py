@@ -117,8 +117,8 @@ def render(markers: list[dict], *, highlight=(), title: str = "") -> Markup:
         out.append(f"<title>{escape(title)}</title>")
     for code, shape in sorted(shapes.items()):
         fill = "#c0537a" if code in highlight else "#d5d9dd"
-        out.append(f'<path d="{shape["path"]}" fill="{fill}" stroke="#ffffff" '
-                   f'stroke-width="0.5" data-country="{escape(code)}"/>')
+        out.append(f'<path data-country="{escape(code)}" fill="{fill}" stroke="#ffffff" '
+                   f'stroke-width="0.5" d="{shape["path"]}"/>')
     for marker in markers:
         if marker.get("position") is None:
             continue

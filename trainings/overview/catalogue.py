@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..db import utcnow
 from ..extensions import db
-from ..i18n import bilingual
+from ..i18n import LANGUAGE_NAMES, bilingual
 from ..scheduling.models import Training, TrainingOrganisation, TrainingSession
 from ..timezones import format_local_iso, iso_utc
 from ..web import absolute_url
@@ -68,6 +68,7 @@ def catalogue(zone: str, lang: str) -> list[dict]:
             "description_local": bilingual(training, "description", lang),
             "organisations": [o.name for o in training.organisations],
             "languages": languages_of(training),
+            "language_names": [LANGUAGE_NAMES[code] for code in languages_of(training)],
             "sessions": sessions,
             "starts_at": iso_utc(first) if first else None,
             "ends_at": iso_utc(last) if last else None,

@@ -1,0 +1,109 @@
+"""Pages of the networks: home page catalogue, hubs with the map, organisations,
+programmes and their dashboard with exports, people search and person pages."""
+from datetime import UTC, datetime, timedelta
+
+from trainings.extensions import db
+from trainings.organisations import services as organisations
+from trainings.organisations.models import Organisation
+from trainings.programmes import services as programmes
+
+
+def _hub():
+    members = [organisations.create_organisation({"name": n, "country": c, "short_name": s})
+               for n, c, s in (("Kalyanamitra", "ID", ""), ("LBH APIK", "ID", "APIK"))]
+    hub = organisations.create_hub({"name": {"id": "Jalin Tenggara", "en": "Jalin Tenggara"},
+                                    "region": "Indonesia", "organisations": [m.id for m in members]})
+    db.session.commit()
+    return hub
+
+
+def test_home_page_lists_open_trainings_to_visitors_in_their_language(make, client):
+    training = make.training(title_en="Open to all", title_id="Terbuka untuk semua", sessions=2,
+                             first_start=datetime.now(UTC) + timedelta(days=3))
+    training.applications_open = True
+    db.session.commit()
+    page = client.get("/", headers={"Accept-Language": "id"}).get_data(as_text=True)
+    assert "Terbuka untuk semua" in page
+    assert f"/trainings/{training.id}/apply" in page
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Open to all" in english and "UTC" in english
+
+
+def test_hubs_overview_has_a_decorative_map_and_the_list_beside_it(app, client):
+    hub = _hub()
+    page = client.get("/hubs").get_data(as_text=True)
+    assert '<svg class="world-map"' in page and 'aria-hidden="true"' in page
+    assert 'data-country="ID" fill="#c0537a"' in page  # the hub's country is highlighted
+    assert f'href="/hubs/{hub.slug}"' in page and "Indonesia" in page
+    detail = client.get(f"/hubs/{hub.slug}")
+    assert detail.status_code == 200
+    text = detail.get_data(as_text=True)
+    assert "Kalyanamitra" in text and "LBH APIK" in text and "(APIK)" in text
+    assert client.get("/hubs/nowhere").status_code == 404
+
+
+def test_organisers_add_organisations_and_bad_input_shows_next_to_the_field(make, login, client):
+    login(make.user("organiser"))
+    bad = client.post("/organisations", data={"name": "Oxfam", "country": "Narnia"})
+    assert bad.status_code == 422 and "Unknown country" in bad.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Organisation)) == 0
+    good = client.post("/organisations", data={"name": "Oxfam", "country": "GB",
+                                               "website": "oxfam.org"})
+    assert good.status_code == 302
+    assert db.session.scalar(db.select(Organisation.website)) == "https://oxfam.org"
+
+
+def test_participants_see_no_organisation_programme_or_people_pages(make, login, client):
+    login(make.user("participant"))
+    for path in ("/organisations", "/programmes", "/people?q=a"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_programme_dashboard_page_with_charts_tables_and_exports(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, title_en="Leadership")
+    make.enrolment(training, country="PK", organisation="Shirkat Gah")
+    login(organiser)
+    response = client.post("/programmes", data={"title_en": "Leadership programme",
+                                                "trainings": [str(training.id)]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Leadership programme" in page and "Pakistan" in page and "Shirkat Gah" in page
+    assert "<svg" in page and "<table" in page
+    programme_id = response.headers["Location"].rstrip("/").split("/")[-1]
+    csv = client.get(f"/programmes/{programme_id}/dashboard.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert "Shirkat Gah" in csv.get_data().decode("utf-8-sig")
+    xlsx = client.get(f"/programmes/{programme_id}/dashboard.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_programme_form_refuses_trainings_of_others(make, login, client):
+    mine = make.training(organiser=make.user("organiser"))
+    login(make.user("organiser"))
+    response = client.post("/programmes", data={"title_en": "P", "trainings": [str(mine.id)]})
+    assert response.status_code == 422  # not a choice offered to this organiser
+    assert not programmes.list_programmes(make.user("admin"))
+
+
+def test_people_search_page_and_person_page(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, title_en="Leadership")
+    enrolment = make.enrolment(training, name="Cut Nyak Meutia Zahra", email="meutia@example.org")
+    login(organiser)
+    page = client.get("/people?q=MEUTIA").get_data(as_text=True)
+    assert "Cut Nyak Meutia Zahra" in page
+    person = client.get(f"/people/{enrolment.user_id}").get_data(as_text=True)
+    assert "Leadership" in person and "meutia@example.org" in person
+
+
+def test_a_participant_sees_their_own_history(make, login, client):
+    participant = make.user("participant")
+    first = make.training(title_en="First course")
+    second = make.training(title_en="Second course")
+    make.enrolment(first, user=participant)
+    make.enrolment(second, user=participant, status="waitlisted")
+    login(participant)
+    page = client.get("/me/trainings").get_data(as_text=True)
+    assert "First course" in page and "Second course" in page
+    assert client.get(f"/people/{participant.id}").status_code == 200

@@ -1,0 +1,139 @@
+"""Pages of the read models: programmes and their dashboards, people, a participant's history."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..countries import country_name
+from ..exports import csv_bytes, xlsx_bytes
+from ..extensions import db
+from ..i18n import bilingual, current_language
+from ..policy import can, require
+from ..programmes import services as programmes
+from ..scheduling.models import Training, TrainingStaff
+from ..web import form_status, send_download, submit
+from . import charts, people
+from .dashboard import programme_dashboard
+from .forms import PeopleSearchForm, ProgrammeForm
+
+bp = Blueprint("overview", __name__)
+
+
+def _organised_trainings(actor) -> list[Training]:
+    """Trainings the actor may put into a programme (organisers; admins: every one)."""
+    query = select(Training).order_by(Training.created_at.desc(), Training.id.desc())
+    if not (actor.role == "admin"):
+        query = query.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
+            TrainingStaff.user_id == actor.id, TrainingStaff.role == "organiser")
+    return list(db.session.scalars(query))
+
+
+@bp.route("/programmes", methods=["GET", "POST"])
+@login_required
+def programmes_index():
+    require(current_user, "programme.list")
+    form = ProgrammeForm()
+    lang = current_language()
+    form.trainings.choices = [(t.id, t.title(lang)) for t in _organised_trainings(current_user)]
+    done = None
+    if form.is_submitted():
+        require(current_user, "programme.create")
+        done = submit(form, lambda: programmes.create_programme(form.values(), actor=current_user),
+                      then=lambda p: url_for("overview.programme", programme_id=p.id),
+                      message=_("Programme created."))
+    return done or (render_template("overview/programmes.html", form=form,
+                                    programmes=programmes.list_programmes(current_user),
+                                    may_create=can(current_user, "programme.create")),
+                    form_status(form))
+
+
+def _load(programme_id: int):
+    programme = programmes.get_programme(programme_id)
+    require(current_user, "programme.view", programme)
+    return programme
+
+
+@bp.route("/programmes/<int:programme_id>")
+@login_required
+def programme(programme_id: int):
+    programme = _load(programme_id)
+    data = programme_dashboard(programme)
+    lang = current_language()
+    people_total = data["people"] or 0
+    return render_template(
+        "overview/dashboard.html", programme=programme, data=data,
+        title=programme.title(lang),
+        country_chart=charts.bars([(country_name(c), n) for c, n in data["by_country"].items()]),
+        organisation_chart=charts.bars(list(data["by_organisation"].items())[:10]),
+        sector_chart=charts.bars([(_sector(s), n) for s, n in data["by_sector"].items()]),
+        training_chart=charts.bars([(t["title"][lang] or t["title"]["en"], t["accepted"])
+                                    for t in data["per_training"]]),
+        people_total=people_total)
+
+
+def _sector(code: str) -> str:
+    return {"academic": _("Academic"), "activist": _("Activist"), "government": _("Government"),
+            "other": _("Other")}.get(code, code)
+
+
+def _export_rows(programme):
+    data = programme_dashboard(programme)
+    lang = current_language()
+    header = [_("Section"), _("Name"), _("People or enrolments"), _("Completed"),
+              _("Certificates"), _("Completion rate")]
+    rows = [[_("Programme"), programme.title(lang), data["people"], data["people_completed"],
+             data["certificates"], data["completion_rate"]]]
+    rows += [[_("Training"), t["title"][lang] or t["title"]["en"], t["accepted"], t["completed"],
+              t["certificates"], t["completion_rate"]] for t in data["per_training"]]
+    rows += [[_("Country"), country_name(c), n, "", "", ""] for c, n in data["by_country"].items()]
+    rows += [[_("Organisation"), o, n, "", "", ""] for o, n in data["by_organisation"].items()]
+    rows += [[_("Sector"), _sector(s), n, "", "", ""] for s, n in data["by_sector"].items()]
+    return header, rows
+
+
+@bp.route("/programmes/<int:programme_id>/dashboard.csv")
+@login_required
+def dashboard_csv(programme_id: int):
+    header, rows = _export_rows(_load(programme_id))
+    return send_download(csv_bytes(header, rows), f"programme-{programme_id}.csv",
+                         "text/csv; charset=utf-8")
+
+
+@bp.route("/programmes/<int:programme_id>/dashboard.xlsx")
+@login_required
+def dashboard_xlsx(programme_id: int):
+    header, rows = _export_rows(_load(programme_id))
+    return send_download(xlsx_bytes(header, rows, title=_("Programme")),
+                         f"programme-{programme_id}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/people")
+@login_required
+def people_search():
+    require(current_user, "person.search")
+    form = PeopleSearchForm(request.args)
+    query = (form.q.data or "").strip() if form.validate() else ""
+    results = people.search(current_user, query) if query else []
+    return render_template("overview/people.html", form=form, query=query, results=results)
+
+
+@bp.route("/people/<int:person_id>")
+@login_required
+def person(person_id: int):
+    found = people.person(current_user, person_id)
+    return render_template("overview/person.html", person=found, own=found["id"] == current_user.id)
+
+
+@bp.route("/me/trainings")
+@login_required
+def my_history():
+    found = people.person(current_user, current_user.id)
+    return render_template("overview/person.html", person=found, own=True)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"training_title": lambda t: bilingual(t, "title")}
