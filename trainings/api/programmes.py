@@ -3,7 +3,7 @@ the read model ``trainings.overview.dashboard``."""
 from __future__ import annotations
 
 from ..extensions import db
-from ..overview.dashboard import programme_dashboard
+from ..overview.dashboard import cached_dashboard, forget_dashboard
 from ..policy import require
 from ..programmes import services
 from .base import actor, bp, json_body
@@ -45,6 +45,7 @@ def update_programme(programme_id: int):
     require(actor(), "programme.manage", programme)
     services.update_programme(programme, json_body(), actor=actor())
     db.session.commit()
+    forget_dashboard(programme.id)
     return programme_dict(programme)
 
 
@@ -52,4 +53,4 @@ def update_programme(programme_id: int):
 def programme_dashboard_json(programme_id: int):
     programme = services.get_programme(programme_id)
     require(actor(), "programme.view", programme)
-    return programme_dashboard(programme)
+    return cached_dashboard(programme)

@@ -13,9 +13,10 @@ from ..i18n import bilingual, current_language
 from ..policy import can, require
 from ..programmes import services as programmes
 from ..scheduling.models import Training, TrainingStaff
+from ..timezones import parse_aware
 from ..web import form_status, send_download, submit
 from . import charts, people
-from .dashboard import programme_dashboard
+from .dashboard import cached_dashboard
 from .forms import PeopleSearchForm, ProgrammeForm
 
 bp = Blueprint("overview", __name__)
@@ -59,7 +60,7 @@ def _load(programme_id: int):
 @login_required
 def programme(programme_id: int):
     programme = _load(programme_id)
-    data = programme_dashboard(programme)
+    data = cached_dashboard(programme)
     lang = current_language()
     people_total = data["people"] or 0
     return render_template(
@@ -70,7 +71,7 @@ def programme(programme_id: int):
         sector_chart=charts.bars([(_sector(s), n) for s, n in data["by_sector"].items()]),
         training_chart=charts.bars([(t["title"][lang] or t["title"]["en"], t["accepted"])
                                     for t in data["per_training"]]),
-        people_total=people_total)
+        people_total=people_total, computed_at=parse_aware(data["computed_at"], "computed_at"))
 
 
 def _sector(code: str) -> str:
@@ -79,7 +80,7 @@ def _sector(code: str) -> str:
 
 
 def _export_rows(programme):
-    data = programme_dashboard(programme)
+    data = cached_dashboard(programme)
     lang = current_language()
     header = [_("Section"), _("Name"), _("People or enrolments"), _("Completed"),
               _("Certificates"), _("Completion rate")]

@@ -45,11 +45,11 @@ class Programme(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     trainings = relationship("Training", secondary=programme_trainings,
-                             order_by="Training.created_at", lazy="selectin")
+                             order_by="Training.created_at")
     managers = relationship("User", secondary=programme_managers, order_by="User.email",
                             lazy="selectin")
     organisations = relationship("Organisation", secondary=programme_organisations,
-                                 order_by="Organisation.name", lazy="selectin")
+                                 order_by="Organisation.name")
 
     def title(self, lang: str) -> str:
         return self.title_id if lang == "id" and self.title_id else self.title_en
