@@ -1,0 +1,57 @@
+"""A visitor sees the catalogue on the home page (in their zone once the browser told it),
+goes to the hubs overview with its map and list, and opens a hub's page; every page passes
+axe's WCAG 2.1 AA checks and does not scroll sideways at 320 px."""
+from datetime import UTC, datetime, timedelta
+
+from tests import factories
+from trainings.extensions import db
+from trainings.organisations import services as organisations
+
+from .conftest import axe_violations
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_visitor_sees_the_catalogue_and_opens_a_hub(live_server, page):
+    training = factories.training(title_en="Women's Leadership", title_id="Kepemimpinan Perempuan",
+                                  sessions=3, first_start=datetime.now(UTC) + timedelta(days=7))
+    training.applications_open = True
+    members = [organisations.create_organisation({"name": n, "country": c})
+               for n, c in (("Kalyanamitra", "ID"), ("CFEMEA", "BR"))]
+    organisations.create_hub({"name": {"id": "Jalin Tenggara", "en": "Jalin Tenggara"},
+                              "region": "Indonesia", "organisations": [members[0].id]})
+    organisations.create_hub({"name": "Enlaza Sur", "region": "South America",
+                              "organisations": [members[1].id]})
+    db.session.commit()
+    base = live_server.live_url
+
+    page.goto(base + "/")
+    page.wait_for_load_state("networkidle")  # anyam.js tells the server the browser's zone
+    page.reload()
+    catalogue = page.get_by_role("region", name="Trainings open for applications")
+    assert "Women's Leadership" in catalogue.inner_text()
+    assert "WIB" in catalogue.inner_text()  # dates in the visitor's zone (Asia/Jakarta)
+    apply = catalogue.get_by_role("link", name="Women's Leadership")
+    assert apply.get_attribute("href").endswith(f"/trainings/{training.id}/apply")
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Our regional hubs").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Regional hubs"
+    assert page.locator("svg.world-map[aria-hidden=true]").count() == 1
+    assert page.locator("svg.world-map circle").count() == 2  # one numbered marker per hub
+    assert page.get_by_role("link", name="Enlaza Sur").is_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Jalin Tenggara").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Jalin Tenggara"
+    assert "Kalyanamitra" in page.get_by_role("region", name="Member organisations").inner_text()
+    assert axe_violations(page) == []
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/", "/hubs", page.url.replace(base, "")):
+        page.goto(base + path)
+        assert _no_sideways_scroll(page), path
