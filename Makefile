@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test translations bench lint clean help
+.PHONY: run test install install-test translations bench lint clean help map-data
 
 help:
 	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT)"
@@ -34,6 +34,12 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test,postgres,jobs]"
 	@touch $@ $(VENV)/.installed
+
+# The hubs' world map: world-atlas (Natural Earth) pinned by package-lock.json, copied into the package.
+map-data:
+	npm ci --no-audit --no-fund --ignore-scripts
+	cp node_modules/world-atlas/countries-110m.json trainings/organisations/data/
+	cp node_modules/world-atlas/LICENSE trainings/organisations/data/world-atlas-LICENSE
 
 translations: | $(BIN)/python
 	$(BIN)/python scripts/i18n.py compile
