@@ -55,3 +55,40 @@ def test_visitor_sees_the_catalogue_and_opens_a_hub(live_server, page):
     for path in ("/", "/hubs", page.url.replace(base, "")):
         page.goto(base + path)
         assert _no_sideways_scroll(page), path
+
+
+def test_organiser_creates_a_programme_and_reads_its_dashboard_and_people(live_server, page):
+    from .conftest import log_in
+    organiser = factories.user("organiser", email="dewi@example.org")
+    training = factories.training(organiser=organiser, title_en="Women's Leadership", sessions=2)
+    for n, country in enumerate(("ID", "MY", "PK")):
+        factories.enrolment(training, name=f"Siti Nurhaliza {n}", email=f"siti{n}@example.org",
+                            country=country)
+    base = live_server.live_url
+    log_in(page, base, organiser.email, factories.PASSWORD)
+
+    page.goto(base + "/programmes")
+    assert axe_violations(page) == []
+    page.get_by_label("Title (English)").fill("Leadership programme")
+    page.get_by_label("Women's Leadership").check()
+    page.get_by_role("button", name="Create the programme").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Leadership programme"
+    countries = page.get_by_role("region", name="People by country")
+    assert "Malaysia" in countries.get_by_role("table").inner_text()
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert _no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.goto(base + "/people")
+    page.get_by_label("Name or email").fill("NURHALIZA")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="3 people found").is_visible()
+    page.get_by_role("link", name="Siti Nurhaliza 1").click()
+    page.wait_for_load_state()
+    assert "Women's Leadership" in page.get_by_role("table").inner_text()
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert _no_sideways_scroll(page)
