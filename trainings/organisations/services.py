@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..countries import normalise_country
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..messages import INVALID_URL
 from .checks import Problems, require_object
 from .models import Hub, Organisation
 from .names import fold
@@ -46,14 +47,11 @@ def find_by_name(name: str) -> Organisation | None:
 
 
 def _website(problems: Problems, data: dict) -> str | None:
-    value = problems.text(data, "website", limit=300)
-    if not value:
+    value = problems.url(data, "website", limit=300)
+    if value and "." not in (urlsplit(value).hostname or ""):
+        problems.add("website", INVALID_URL)
         return None
-    parts = urlsplit(value if "://" in value else f"https://{value}")
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
-        problems.add("website", _("Give a web address starting with https://."))
-        return None
-    return parts.geturl()
+    return value
 
 
 def _clean_organisation(data: dict, *, partial: bool) -> dict:
