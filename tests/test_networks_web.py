@@ -107,3 +107,37 @@ def test_a_participant_sees_their_own_history(make, login, client):
     page = client.get("/me/trainings").get_data(as_text=True)
     assert "First course" in page and "Second course" in page
     assert client.get(f"/people/{participant.id}").status_code == 200
+
+
+def test_a_manager_edits_the_programme_and_a_stranger_may_not(make, login, client):
+    organiser, manager = make.user("organiser"), make.user("organiser")
+    first, second = make.training(organiser=organiser), make.training(organiser=organiser)
+    programme = programmes.create_programme({"title": "P", "trainings": [first.id],
+                                             "managers": [manager.email]}, actor=organiser)
+    db.session.commit()
+    login(organiser)
+    page = client.get(f"/programmes/{programme.id}/edit")
+    assert page.status_code == 200 and manager.email in page.get_data(as_text=True)
+    saved = client.post(f"/programmes/{programme.id}/edit", data={
+        "title_en": "Renamed", "trainings": [str(first.id), str(second.id)],
+        "managers": manager.email})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert programme.title_en == "Renamed" and len(programme.trainings) == 2
+    client.post("/logout")
+    login(make.user("organiser"))
+    assert client.get(f"/programmes/{programme.id}/edit").status_code == 403
+
+
+def test_admins_create_hubs_on_a_form_and_others_may_not(make, login, client):
+    member = organisations.create_organisation({"name": "Kalyanamitra", "country": "ID"})
+    db.session.commit()
+    login(make.user("organiser"))
+    assert client.get("/hubs/new").status_code == 403
+    client.post("/logout")
+    login(make.user("admin"))
+    empty = client.post("/hubs/new", data={"region": "Asia"})
+    assert empty.status_code == 422 and "Indonesian or English" in empty.get_data(as_text=True)
+    made = client.post("/hubs/new", data={"name_en": "Jalin Tenggara", "region": "Indonesia",
+                                          "organisations": [str(member.id)]})
+    assert made.status_code == 302 and made.headers["Location"].endswith("/hubs/jalin-tenggara")

@@ -171,7 +171,11 @@ def slugify(text: str) -> str:
     return SLUG_RE.sub("-", fold(text)).strip("-")[:100] or "hub"
 
 
+RESERVED_SLUGS = {"new"}  # /hubs/new is the form
+
+
 def _unique_slug(base: str, hub_id: int | None = None) -> str:
+    base = f"{base}-hub" if base in RESERVED_SLUGS else base
     slug, n = base, 1
     while db.session.scalar(select(func.count()).select_from(Hub).where(
             Hub.slug == slug, Hub.id != (hub_id or 0))):
@@ -189,7 +193,7 @@ def create_hub(data: dict, *, actor=None) -> Hub:
     region = problems.text(data, "region", limit=200)
     members = problems.id_list(data, "organisations")
     slug = problems.text(data, "slug", limit=100)
-    if slug and slugify(slug) != slug:
+    if slug and (slugify(slug) != slug or slug in RESERVED_SLUGS):
         problems.add("slug", _("Use lower-case letters, digits and hyphens."))
     problems.check()
     organisations = resolve(members, create=False)

@@ -10,7 +10,7 @@ from ..i18n import bilingual
 from ..policy import require
 from ..web import form_status, submit
 from . import services, worldmap
-from .forms import OrganisationForm
+from .forms import HubForm, OrganisationForm
 
 bp = Blueprint("organisations", __name__)
 
@@ -27,6 +27,18 @@ def hubs():
     countries = {c for hub in hubs for c in hub.country_codes}
     return render_template("organisations/hubs.html", markers=markers,
                            map=worldmap.render(markers, highlight=countries))
+
+
+@bp.route("/hubs/new", methods=["GET", "POST"])
+@login_required
+def new_hub():
+    require(current_user, "hub.create")
+    form = HubForm()
+    form.organisations.choices = [(o.id, o.name) for o in services.list_organisations()]
+    done = submit(form, lambda: services.create_hub(form.values(), actor=current_user),
+                  then=lambda h: url_for("organisations.hub", slug=h.slug),
+                  message=_("Hub created."), field_map={"name": "name_en"})
+    return done or (render_template("organisations/hub_form.html", form=form), form_status(form))
 
 
 @bp.route("/hubs/<slug>")

@@ -16,7 +16,7 @@ from ..scheduling.models import Training, TrainingStaff
 from ..timezones import parse_aware
 from ..web import form_status, send_download, submit
 from . import charts, people
-from .dashboard import cached_dashboard
+from .dashboard import cached_dashboard, forget_dashboard
 from .forms import PeopleSearchForm, ProgrammeForm
 
 bp = Blueprint("overview", __name__)
@@ -48,6 +48,31 @@ def programmes_index():
                                     programmes=programmes.list_programmes(current_user),
                                     may_create=can(current_user, "programme.create")),
                     form_status(form))
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def programme_edit(programme_id: int):
+    programme = programmes.get_programme(programme_id)
+    require(current_user, "programme.manage", programme)
+    form = ProgrammeForm()
+    lang = current_language()
+    offered = {t.id: t for t in _organised_trainings(current_user)}
+    offered.update({t.id: t for t in programme.trainings})
+    form.trainings.choices = [(t.id, t.title(lang)) for t in offered.values()]
+    if not form.is_submitted():
+        form.title_id.data, form.title_en.data = programme.title_id, programme.title_en
+        form.trainings.data = [t.id for t in programme.trainings]
+        form.managers.data = "\n".join(u.email for u in programme.managers)
+        form.organisations.data = "\n".join(o.name for o in programme.organisations)
+    done = submit(form, lambda: programmes.update_programme(programme, form.values(),
+                                                            actor=current_user),
+                  then=url_for("overview.programme", programme_id=programme.id),
+                  message=_("Programme saved."))
+    if done is not None:
+        forget_dashboard(programme.id)
+    return done or (render_template("overview/programme_edit.html", form=form,
+                                    programme=programme), form_status(form))
 
 
 def _load(programme_id: int):
