@@ -6,7 +6,13 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..extensions import db
-from ..policy import authenticated, is_admin, register_rules, register_ties
+from ..policy import (
+    authenticated,
+    is_admin,
+    register_rules,
+    register_ties,
+    register_training_list,
+)
 from .models import programme_managers, programme_trainings
 
 
@@ -18,7 +24,16 @@ def _programme_roles(user_id: int, training_id: int):
     return ("organiser",) if manages else ()
 
 
+def managed_training_ids(user_id: int):
+    """A select of the ids of trainings in programmes the user manages."""
+    return (select(programme_trainings.c.training_id)
+            .join(programme_managers,
+                  programme_managers.c.programme_id == programme_trainings.c.programme_id)
+            .where(programme_managers.c.user_id == user_id))
+
+
 register_ties("staff:programme", _programme_roles)
+register_training_list("staff:programme", managed_training_ids)
 
 
 def manages(actor, programme) -> bool:

@@ -16,6 +16,10 @@ from ..organisations.checks import Problems, require_object
 from ..policy import can, forget_ties, is_admin
 from ..scheduling.models import Training
 from .models import Programme, programme_managers, programme_trainings
+from .rules import managed_training_ids
+
+__all__ = ["create_programme", "get_programme", "list_programmes", "managed_training_ids",
+           "programmes_of_training", "update_programme"]
 
 FIELDS = {"title", "description", "organisations", "trainings", "managers"}
 
@@ -35,14 +39,6 @@ def list_programmes(actor) -> list[Programme]:
                            programme_managers.c.programme_id == Programme.id).where(
             programme_managers.c.user_id == actor.id)
     return list(db.session.scalars(query))
-
-
-def managed_training_ids(user_id: int):
-    """A select of the ids of trainings in programmes the user manages (for listings)."""
-    return (select(programme_trainings.c.training_id)
-            .join(programme_managers,
-                  programme_managers.c.programme_id == programme_trainings.c.programme_id)
-            .where(programme_managers.c.user_id == user_id))
 
 
 def programmes_of_training(training) -> list[Programme]:
