@@ -26,7 +26,6 @@ TieSource = Callable[[int, int], Iterable[str]]
 
 RULES: dict[str, Rule] = {}
 _TIE_SOURCES: dict[str, TieSource] = {}
-_TRAINING_LISTS: dict[str, Callable] = {}
 _TRAINING_TYPES: list[type] = []
 
 
@@ -49,18 +48,6 @@ def register_rules(rules: dict[str, Rule]) -> None:
 def register_ties(name: str, source: TieSource) -> None:
     """``source(actor_id, training_id)`` answers the actor's values of one kind of tie."""
     _TIE_SOURCES[name] = source
-
-
-def register_training_list(name: str, source: Callable) -> None:
-    """``source(actor_id)`` answers a SQL select of the ids of trainings a tie source of an
-    area above grants the actor (``staff:programme``: the trainings of programmes they
-    manage), so that listings such as "my trainings" include them without importing it."""
-    _TRAINING_LISTS[name] = source
-
-
-def training_lists(actor_id: int) -> list:
-    """Every registered select of training ids for the actor (see ``register_training_list``)."""
-    return [source(actor_id) for source in _TRAINING_LISTS.values()]
 
 
 def register_training_type(cls: type) -> None:

@@ -6,13 +6,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..extensions import db
-from ..policy import (
-    authenticated,
-    is_admin,
-    register_rules,
-    register_ties,
-    register_training_list,
-)
+from ..policy import authenticated, is_admin, register_rules, register_ties
 from .models import programme_managers, programme_trainings
 
 
@@ -33,7 +27,6 @@ def managed_training_ids(user_id: int):
 
 
 register_ties("staff:programme", _programme_roles)
-register_training_list("staff:programme", managed_training_ids)
 
 
 def manages(actor, programme) -> bool:
