@@ -97,3 +97,24 @@ def test_people_search_matches_email_and_folded_names_only_in_managed_trainings(
     assert len(people.search(admin, "fatima")) == 2
     assert people.search(organiser, "   ") == []
     assert people.search(organiser, "50%_") == []  # LIKE wildcards are taken literally
+
+
+def test_signatories_of_an_organisation_are_reused_in_its_next_training(make):
+    from trainings.certificates import reuse
+    from trainings.certificates.models import Signatory
+    from trainings.errors import NotFound
+    organiser = make.user("organiser")
+    earlier = make.training(organiser=organiser, organisations=("Komnas Perempuan",))
+    unrelated = make.training(organiser=organiser, organisations=("Oxfam",))
+    later = make.training(organiser=organiser, organisations=("Komnas Perempuan", "INFID"))
+    db.session.add(Signatory(training_id=earlier.id, name="Andy Yentriyani",
+                             role_en="Chair", organisation="Komnas Perempuan"))
+    db.session.add(Signatory(training_id=unrelated.id, name="Someone Else", organisation="Oxfam"))
+    db.session.commit()
+    (offered,) = reuse.reusable_signatories(later)
+    assert offered.name == "Andy Yentriyani"
+    copy = reuse.reuse_signatory(later, offered.id, actor=organiser)
+    assert (copy.training_id, copy.role_en) == (later.id, "Chair")
+    assert reuse.reusable_signatories(later) == []  # already there now
+    with pytest.raises(NotFound):
+        reuse.reuse_signatory(unrelated, offered.id, actor=organiser)
