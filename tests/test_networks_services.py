@@ -118,3 +118,16 @@ def test_signatories_of_an_organisation_are_reused_in_its_next_training(make):
     assert reuse.reusable_signatories(later) == []  # already there now
     with pytest.raises(NotFound):
         reuse.reuse_signatory(unrelated, offered.id, actor=organiser)
+
+
+def test_module_covers_find_the_logos_kept_for_organisations(make):
+    from trainings.certificates import services as certificates
+    from trainings.modules.organisation_logos import logos_for_names
+    organisation = organisations.create_organisation({"name": "Komnas Perempuan"})
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+           b'<rect width="10" height="10"/></svg>')
+    certificates.set_logo(organisation, svg, actor=None)
+    db.session.commit()
+    (logo,) = logos_for_names(["komnas perempuan", "No Such Organisation"])
+    assert logo["url"].startswith("data:image/svg+xml;base64,")
+    assert logo["alt"] == "Logo Komnas Perempuan"
