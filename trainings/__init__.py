@@ -38,8 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
     from . import db as _db  # noqa: F401  (registers the SQLite pragmas)
-    from . import models  # noqa: F401  (every table, for Alembic and relationships)
-    from . import rules  # noqa: F401  (every area's policy rules)
+    from . import (
+        models,  # noqa: F401  (every table, for Alembic and relationships)
+        rules,  # noqa: F401  (every area's policy rules)
+    )
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import init_i18n

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale
 from flask_login import current_user
+
+from . import countries, timezones
+from .language import current_language
+
+__all__ = ["LANGUAGE_NAMES", "bilingual", "current_language", "init_i18n", "select_locale",
+           "select_timezone", "viewer_timezone"]
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -32,10 +37,6 @@ def viewer_timezone(default: str | None = None) -> str:
     return session.get("tz") or default or "UTC"
 
 
-def current_language() -> str:
-    return str(get_locale() or "en")
-
-
 def bilingual(obj, field: str, lang: str | None = None) -> str:
     """``obj.<field>_id`` or ``obj.<field>_en`` in the viewer's language, falling back to the other."""
     lang = lang or current_language()
@@ -45,8 +46,6 @@ def bilingual(obj, field: str, lang: str | None = None) -> str:
 
 def init_i18n(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-
-    from . import countries, timezones
 
     @app.context_processor
     def _inject():

@@ -122,7 +122,7 @@ def reissue_certificate(code: str):
 
 
 def _verify_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
 
 
 @bp.route("/verify/<code>")

@@ -5,6 +5,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..enrolment import imports, services
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..overview.stats import stats as training_stats_of
 from ..policy import can, require
 from ..scheduling.services import load_training
 from .base import actor, bp, json_body
@@ -114,4 +115,4 @@ def update_enrolment(enrolment_id: int):
 def training_stats(training_id: int):
     training = _training(training_id)
     require(actor(), "training.stats", training)
-    return services.stats(training)
+    return training_stats_of(training)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import io
 
-from flask import request, send_file, url_for
+from flask import request, url_for
 
 from ..errors import ValidationError
 from ..modules import services
 from ..modules.sources import EDITIONS
 from ..policy import require
+from ..web import send_download
 from .base import actor, bp, public
 
 
@@ -34,8 +35,8 @@ def module_pdf(slug):
     if lang not in EDITIONS:
         raise ValidationError("lang must be one of id, en, bilingual.", field="lang")
     edition = services.edition_pdf(slug, lang)
-    return send_file(edition.path, mimetype="application/pdf", download_name=edition.filename,
-                     max_age=300)
+    return send_download(edition.path, edition.filename, "application/pdf", inline=True,
+                         max_age=300)
 
 
 @bp.post("/modules")
