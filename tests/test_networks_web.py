@@ -141,3 +141,27 @@ def test_admins_create_hubs_on_a_form_and_others_may_not(make, login, client):
     made = client.post("/hubs/new", data={"name_en": "Jalin Tenggara", "region": "Indonesia",
                                           "organisations": [str(member.id)]})
     assert made.status_code == 302 and made.headers["Location"].endswith("/hubs/jalin-tenggara")
+
+
+def test_certificate_page_offers_signatories_of_the_same_organisation_from_other_trainings(
+        make, login, client):
+    from trainings.certificates.models import Signatory
+    organiser = make.user("organiser")
+    earlier = make.training(organiser=organiser, organisations=("Komnas Perempuan",))
+    later = make.training(organiser=organiser, organisations=("Komnas Perempuan",))
+    db.session.add(Signatory(training_id=earlier.id, name="Andy Yentriyani",
+                             organisation="Komnas Perempuan"))
+    db.session.commit()
+    login(organiser)
+    page = client.get(f"/trainings/{later.id}/certificates").get_data(as_text=True)
+    assert "Signatories of these organisations in other trainings" in page
+    (offered,) = db.session.scalars(db.select(Signatory.id))
+    done = client.post(f"/trainings/{later.id}/certificates/signatories/{offered}/reuse")
+    assert done.status_code == 302
+    names = db.session.scalars(db.select(Signatory.name).where(Signatory.training_id == later.id))
+    assert list(names) == ["Andy Yentriyani"]
+    outsider = make.user("organiser")
+    client.post("/logout")
+    login(outsider)
+    assert client.post(f"/trainings/{later.id}/certificates/signatories/{offered}/reuse"
+                       ).status_code == 403
