@@ -2,54 +2,42 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from ..i18n import current_language
 from ..overview import catalogue as catalogue_model
 from ..overview import people
 from ..policy import require
-from ..timezones import iso_utc, validate_timezone
-from .base import actor, bp, public
-
-PUBLIC_KEYS = ("id", "title", "description", "organisations", "languages", "sessions",
-               "starts_at", "ends_at", "local", "apply_url")
-
-
-def person_dict(found: dict) -> dict:
-    trainings = []
-    for row in found["enrolments"]:
-        enrolment, training, certificate = row["enrolment"], row["training"], row["certificate"]
-        trainings.append({
-            "training": training.id,
-            "title": {"id": training.title_id, "en": training.title_en},
-            "enrolment": enrolment.id,
-            "status": enrolment.status,
-            "country": enrolment.country_code,
-            "organisation": enrolment.organisation,
-            "certificate": None if certificate is None else {
-                "code": certificate.code, "status": certificate.status,
-                "issued_at": iso_utc(certificate.issued_at)},
-        })
-    return {"id": found["id"], "name": found["name"], "email": found["email"],
-            "country": found["country"], "organisation": found["organisation"],
-            "trainings": trainings}
+from ..timezones import validate_timezone
+from .base import actor, bp, doc, public
+from .schemas.networks import Catalogue, CatalogueItem, People, PersonOut
 
 
 @bp.get("/people")
+@doc(_l("People of the trainings you manage whose name or email contains q (case and "
+        "accents ignored)"), answer=People,
+     query={"q": ("string", _l("A part of a name or an email address"))})
 def search_people():
     require(actor(), "person.search")
     return {"items": people.search(actor(), request.args.get("q", ""))}
 
 
 @bp.get("/people/<int:person_id>")
+@doc(_l("A person with every training, status and certificate you may see"),
+     answer=PersonOut)
 def get_person(person_id: int):
-    return person_dict(people.person(actor(), person_id))
+    return PersonOut.of(people.person(actor(), person_id))
 
 
 @bp.get("/catalogue")
 @public
+@doc(_l("Trainings open for applications, with dates, languages and the apply link"),
+     answer=Catalogue,
+     query={"tz": ("string", _l("IANA time zone for the local dates (default UTC)")),
+            "lang": ("string", _l("id or en (default: Accept-Language)"))})
 def catalogue():
     zone = request.args.get("tz")
     zone = validate_timezone(zone, field="tz") if zone else "UTC"
     lang = request.args.get("lang") or current_language()
     items = catalogue_model.catalogue(zone, lang if lang in ("id", "en") else "en")
-    return {"items": [{k: item[k] for k in PUBLIC_KEYS} for item in items]}
+    return {"items": [CatalogueItem.of(item) for item in items]}
