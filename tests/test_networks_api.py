@@ -170,3 +170,20 @@ def test_catalogue_is_public_and_lists_trainings_open_for_applications(make, cli
     assert item["local"]["starts_at"].endswith("+05:00")
     assert item["apply_url"].endswith(f"/trainings/{open_one.id}/apply")
     assert client.get("/api/v1/catalogue?tz=Mars/Base").status_code == 422
+
+
+def test_enrolments_answer_their_person_and_trainings_their_organisation_ids(make, api):
+    organiser = make.user("organiser")
+    client = api(organiser)
+    created = client.post("/api/v1/trainings", json={
+        "title": {"id": "Pelatihan", "en": "Training"}, "organisations": ["INFID"]}).get_json()
+    (infid,) = db.session.scalars(db.select(Organisation).where(Organisation.name == "INFID"))
+    assert created["organisations"] == ["INFID"] and created["organisation_ids"] == [infid.id]
+    other = make.training(organiser=organiser)
+    first = client.post(f"/api/v1/trainings/{created['id']}/enrolments", json={
+        "name": "Siti", "email": "siti@example.org", "country": "ID"}).get_json()
+    second = client.post(f"/api/v1/trainings/{other.id}/enrolments", json={
+        "name": "Siti R.", "email": "SITI@example.org", "country": "ID"}).get_json()
+    assert isinstance(first["person"], int) and first["person"] == second["person"]
+    person = client.get(f"/api/v1/people/{first['person']}").get_json()
+    assert sorted(t["training"] for t in person["trainings"]) == sorted([created["id"], other.id])
