@@ -187,3 +187,27 @@ def test_enrolments_answer_their_person_and_trainings_their_organisation_ids(mak
     assert isinstance(first["person"], int) and first["person"] == second["person"]
     person = client.get(f"/api/v1/people/{first['person']}").get_json()
     assert sorted(t["training"] for t in person["trainings"]) == sorted([created["id"], other.id])
+
+
+def test_my_trainings_include_those_of_programmes_i_manage(make, api, login, client):
+    organiser, manager = make.user("organiser"), make.user("facilitator")
+    inside = make.training(organiser=organiser, title_en="Inside the programme")
+    make.training(organiser=organiser, title_en="Outside")
+    _programme(api, organiser, [inside], [manager])
+    listed = api(manager).get("/api/v1/trainings").get_json()["items"]
+    assert [t["title"]["en"] for t in listed] == ["Inside the programme"]
+    login(manager)
+    page = client.get("/trainings").get_data(as_text=True)
+    assert "Inside the programme" in page and "Outside" not in page
+
+
+def test_trainings_take_organisation_ids_and_matching_names(make, api):
+    client = api(make.user("organiser"))
+    apik = client.post("/api/v1/organisations", json={"name": "LBH APIK"}).get_json()
+    body = client.post("/api/v1/trainings", json={
+        "title": "T", "organisations": [apik["id"], "lbh  apík", "Kalyanamitra"]}).get_json()
+    assert body["organisations"] == ["LBH APIK", "Kalyanamitra"]
+    assert body["organisation_ids"][0] == apik["id"]
+    bad = client.post("/api/v1/trainings", json={"title": "T", "organisations": [987654]})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["details"][0]["field"] == "organisations.0"

@@ -62,10 +62,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.views import bp as auth_bp
     from .certificates.views import bp as certificates_bp
     from .core import bp as core_bp
+    from .enrolment import scheduling_hooks  # noqa: F401 - receivers of scheduling's signals
     from .enrolment.views import bp as enrolment_bp
     from .modules.views import bp as modules_bp
     from .organisations.views import bp as organisations_bp
     from .overview.views import bp as overview_bp
+    from .programmes import hooks as _programme_hooks  # noqa: F401 - answers scheduling's signals
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
