@@ -81,3 +81,7 @@ class DefaultConfig:
 
     # Public base URL for links in PDFs, mails and calendar feeds (None: from the request)
     PUBLIC_BASE_URL = None
+
+    # Programme dashboards: seconds a process keeps computed figures (None: 60, and 0 under
+    # tests; 0: always computed)
+    DASHBOARD_CACHE_SECONDS = None
