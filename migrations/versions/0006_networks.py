@@ -6,6 +6,7 @@ Create Date: 2026-12-01 09:50:00
 
 """
 import unicodedata
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -106,16 +107,16 @@ def _backfill():
                           sa.column('email'), sa.column('language'), sa.column('timezone'),
                           sa.column('search_key'))
     accounts = {r.email: r.id for r in bind.execute(sa.select(users.c.id, users.c.email)).all()}
-    from datetime import UTC, datetime
     for row in bind.execute(sa.select(enrolments).order_by(enrolments.c.id)).all():
         values = {"search_key": f"{_fold(row.name)} {row.email}".strip()[:500]}
         if row.user_id is None:
             if row.email not in accounts:
-                result = bind.execute(users.insert().values(
+                bind.execute(users.insert().values(
                     email=row.email, name=row.name or row.email, role='participant',
                     language=row.language or 'en', timezone=row.timezone or 'UTC',
                     is_active_account=True, created_at=datetime.now(UTC)))
-                accounts[row.email] = result.inserted_primary_key[0]
+                accounts[row.email] = bind.execute(
+                    sa.select(users.c.id).where(users.c.email == row.email)).scalar_one()
             values["user_id"] = accounts[row.email]
         bind.execute(enrolments.update().where(enrolments.c.id == row.id).values(**values))
 
