@@ -165,3 +165,30 @@ def test_certificate_page_offers_signatories_of_the_same_organisation_from_other
     login(outsider)
     assert client.post(f"/trainings/{later.id}/certificates/signatories/{offered}/reuse"
                        ).status_code == 403
+
+
+def test_an_organisation_logo_is_set_once_for_every_training(make, login, client):
+    import io
+
+    from trainings.certificates.models import OrganisationLogo
+    organisation = organisations.create_organisation({"name": "Kalyanamitra"})
+    db.session.commit()
+    login(make.user("organiser"))
+    page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    assert f"/organisations/{organisation.id}/logo" in page
+    empty = client.post(f"/organisations/{organisation.id}/logo", data={})
+    assert empty.status_code == 422
+    unsafe = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    refused = client.post(f"/organisations/{organisation.id}/logo",
+                          data={"logo-logo": (io.BytesIO(unsafe), "logo.svg")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and db.session.get(OrganisationLogo, organisation.id) is None
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>'
+    saved = client.post(f"/organisations/{organisation.id}/logo",
+                        data={"logo-logo": (io.BytesIO(svg), "logo.svg")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    assert db.session.get(OrganisationLogo, organisation.id) is not None
+    client.post("/logout")
+    login(make.user("participant"))
+    assert client.get(f"/organisations/{organisation.id}/logo").status_code == 403

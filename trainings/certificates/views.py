@@ -252,6 +252,25 @@ def logo(training_id: int):
     return render_manage(training, 422, logo_form=form)
 
 
+@bp.route("/organisations/<int:organisation_id>/logo", methods=["GET", "POST"])
+@login_required
+def organisation_logo(organisation_id: int):
+    """The logo an organisation prints on certificates and module covers, in every training."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound()
+    require(current_user, "organisation.edit", organisation)
+    form = LogoForm(prefix="logo")
+    done = submit(form, lambda: services.set_logo(organisation, upload_bytes(form.logo, b""),
+                                                  actor=current_user),
+                  then=url_for("certificates.organisation_logo", organisation_id=organisation.id),
+                  message=_("Logo of %(name)s saved.", name=organisation.name))
+    has_logo = db.session.get(OrganisationLogo, organisation.id) is not None
+    return done or (render_template("certificates/organisation_logo.html", form=form,
+                                    organisation=organisation, has_logo=has_logo),
+                    form_status(form))
+
+
 # Downloads ---------------------------------------------------------------------------------
 
 @bp.route("/trainings/<int:training_id>/certificates.zip")
