@@ -131,3 +131,38 @@ def test_module_covers_find_the_logos_kept_for_organisations(make):
     (logo,) = logos_for_names(["komnas perempuan", "No Such Organisation"])
     assert logo["url"].startswith("data:image/svg+xml;base64,")
     assert logo["alt"] == "Logo Komnas Perempuan"
+
+
+def test_one_new_address_enrolled_in_many_trainings_at_once_makes_one_person(app, make):
+    import threading
+
+    from trainings.auth.models import User
+    from trainings.enrolment import services as enrolment
+    from trainings.scheduling.models import Training
+    trainings = [make.training().id for _ in range(6)]
+    barrier, errors = threading.Barrier(len(trainings)), []
+
+    def work(training_id):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                enrolment.enrol(db.session.get(Training, training_id), {
+                    "name": "Rabia Khan", "email": "rabia@example.org", "country": "PK"},
+                    notify=False)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in trainings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    db.session.expire_all()
+    (person,) = db.session.scalars(db.select(User).where(User.email == "rabia@example.org"))
+    found = people.person(make.user("admin"), person.id)
+    assert len(found["enrolments"]) == len(trainings)

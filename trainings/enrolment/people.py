@@ -22,15 +22,29 @@ def search_key(name: str | None, email: str | None) -> str:
     return f"{fold(name)} {(email or '').lower()}".strip()[:500]
 
 
+def _insert_if_absent(connection):
+    """``INSERT ... ON CONFLICT (email) DO NOTHING`` where the database has it (SQLite and
+    PostgreSQL), so two enrolments of one new address at once make one account, not a 500."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return insert(_users)
+    return dialect_insert(_users).on_conflict_do_nothing(index_elements=["email"])
+
+
 def _person_id(connection, enrolment: Enrolment) -> int:
-    found = connection.scalar(select(_users.c.id).where(_users.c.email == enrolment.email))
+    query = select(_users.c.id).where(_users.c.email == enrolment.email)
+    found = connection.scalar(query)
     if found is not None:
         return found
-    result = connection.execute(insert(_users).values(
+    connection.execute(_insert_if_absent(connection).values(
         email=enrolment.email, name=enrolment.name or enrolment.email, role="participant",
         language=enrolment.language or "en", timezone=enrolment.timezone or "UTC",
         is_active_account=True, created_at=utcnow()))
-    return result.inserted_primary_key[0]
+    return connection.scalar(query)
 
 
 @event.listens_for(Enrolment, "before_insert")
