@@ -18,3 +18,15 @@ from .scheduling.models import (  # noqa: F401
     TrainingSession,
     TrainingStaff,
 )
+from .evaluation.models import (  # noqa: F401
+    ActionPlan,
+    Commitment,
+    CommitmentUpdate,
+    Demographics,
+    EvaluationSettings,
+    FollowUpMail,
+    Survey,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
