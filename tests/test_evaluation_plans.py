@@ -119,3 +119,14 @@ def test_history_rows_are_never_rewritten(setup):
     services.update_commitment(plan.commitments[0], {"status": "done"}, actor=None)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(CommitmentUpdate)) == 2
+
+
+def test_cli_command_queues_due_follow_ups(setup, runner):
+    services.set_follow_up_days(setup["training"], [30], actor=None)
+    services.add_commitments(setup["ayu"], [{"text": "x", "due": "2024-03-01"}], actor=None)
+    db.session.commit()
+    result = runner.invoke(args=["evaluation", "follow-ups", "--now", "2024-02-01T00:00:00Z"])
+    assert result.exit_code == 0 and "1 follow-up" in result.output
+    again = runner.invoke(args=["evaluation", "follow-ups", "--now", "2024-02-02T00:00:00Z"])
+    assert "0 follow-up" in again.output
+    assert runner.invoke(args=["evaluation", "follow-ups", "--now", "yesterday"]).exit_code != 0

@@ -8,6 +8,7 @@ from .demographics import (  # noqa: F401
     wg_labels,
     wg_questions,
 )
+from .followups import run_follow_ups, send_due_follow_ups  # noqa: F401
 from .plans import (  # noqa: F401
     add_commitments,
     commitment_dict,
@@ -18,7 +19,6 @@ from .plans import (  # noqa: F401
     plan_of,
     plans_of_training,
     plans_of_user,
-    send_due_follow_ups,
     set_follow_up_days,
     status_labels,
     totals,

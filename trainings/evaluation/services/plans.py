@@ -1,11 +1,10 @@
-"""Action plans: commitments with due dates, status updates (every one kept), follow-up
-mails N days after the last session."""
+"""Action plans: commitments with due dates, status updates (every one kept), and the
+follow-up settings (the mails themselves: ``followups.py``)."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -15,10 +14,7 @@ from ...db import utcnow
 from ...enrolment.models import Enrolment
 from ...errors import NotFound, ValidationError
 from ...extensions import db
-from ...outbox.services import queue_mail
-from ...scheduling.models import Training, TrainingSession
 from ...timezones import iso_utc
-from ...web import absolute_url
 from ..models import (
     COMMITMENT_STATUSES,
     ActionPlan,
@@ -42,10 +38,11 @@ def status_labels() -> dict:
 def _due(value, field: str, problems: Problems) -> date | None:
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     problems.add(field, _("Give the due date as YYYY-MM-DD."))
     return None
 
@@ -206,59 +203,6 @@ def set_follow_up_days(training, days, *, actor) -> list[int]:
     settings.follow_up_days = clean
     db.session.flush()
     return clean
-
-
-def last_session_end(training_id: int) -> datetime | None:
-    sessions = db.session.scalars(select(TrainingSession).where(
-        TrainingSession.training_id == training_id, TrainingSession.status != "cancelled"))
-    ends = [s.ends_at for s in sessions]
-    return max(ends) if ends else None
-
-
-def send_due_follow_ups(now: datetime | None = None) -> int:
-    """Queue every follow-up mail that is due, once per person and offset (a unique
-    constraint backs this up), in the person's language. Safe to call periodically."""
-    now = now or utcnow()
-    queued = 0
-    for settings in db.session.scalars(select(EvaluationSettings)):
-        days = settings.follow_up_days or []
-        end = last_session_end(settings.training_id) if days else None
-        due = [d for d in days if end is not None and end + timedelta(days=d) <= now]
-        if not due:
-            continue
-        training = db.session.get(Training, settings.training_id)
-        sent = {tuple(r) for r in db.session.execute(
-            select(FollowUpMail.enrolment_id, FollowUpMail.offset_days)
-            .where(FollowUpMail.training_id == training.id))}
-        people = db.session.scalars(select(Enrolment).join(
-            ActionPlan, ActionPlan.enrolment_id == Enrolment.id)
-            .where(ActionPlan.training_id == training.id, Enrolment.status == "accepted")
-            .order_by(Enrolment.id))
-        link = absolute_url("evaluation.my_plan", training_id=training.id)
-        for enrolment in people:
-            for offset in due:
-                if (enrolment.id, offset) in sent:
-                    continue
-                db.session.add(FollowUpMail(training_id=training.id, enrolment_id=enrolment.id,
-                                            offset_days=offset, queued_at=now))
-                _queue_follow_up(training, enrolment, offset, link)
-                queued += 1
-    db.session.flush()
-    return queued
-
-
-def _queue_follow_up(training, enrolment, offset: int, link: str) -> None:
-    lang = enrolment.language or "en"
-    with force_locale(lang):
-        subject = _("How is your action plan going? (%(training)s)",
-                    training=training.title(lang))
-        body = "\n".join([
-            _("Dear %(name)s,", name=enrolment.name), "",
-            _("It is %(num)s days since the last session of \"%(training)s\". Please take a "
-              "minute to update the status of your commitments.", num=offset,
-              training=training.title(lang)), "", link])
-    queue_mail(enrolment.email, subject, body, to_name=enrolment.name, training=training,
-               kind="action_plan_follow_up")
 
 
 def follow_up_counts(training) -> dict[int, int]:
