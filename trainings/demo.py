@@ -131,10 +131,11 @@ def load_demo() -> tuple[Training, bool]:
     from .attendance.demo import load_demo_attendance
     from .certificates.demo import load_demo_certificates
     from .enrolment.demo import load_demo_enrolment
+    from .evaluation.demo import load_demo_evaluation
     from .scheduling.demo import load_demo_scheduling
     training, created = _load_course()
     for load_area in (load_demo_scheduling, load_demo_enrolment, load_demo_attendance,
-                      load_demo_certificates):
+                      load_demo_evaluation, load_demo_certificates):
         load_area(training)
     db.session.flush()
     return training, created
