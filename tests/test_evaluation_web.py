@@ -140,3 +140,30 @@ def test_report_page_has_charts_tables_and_downloads(setup, login, client):
     assert page.status_code == 200 and "<svg" in html and "<table" in html and "&lt;5" in html
     assert client.get(f"/trainings/{tid}/evaluation-report?format=xlsx").data[:2] == b"PK"
     assert client.get(f"/trainings/{tid}/evaluation-report?format=pdf").data[:4] == b"%PDF"
+
+
+def test_responses_export_names_people_only_for_named_surveys(setup, login, client):
+    import io
+
+    from openpyxl import load_workbook
+    named = survey(setup["training"], setup["organiser"])
+    anonymous = survey(setup["training"], setup["organiser"], feedback_data(anonymous=True))
+    for s in (named, anonymous):
+        services.submit_response(s, setup["e_siti"], {"q1": 5, "q2": [1], "q3": "=cmd()"}, actor=None)
+        services.submit_response(s, setup["e_tan"], {"q1": 3}, actor=None)
+    db.session.commit()
+    login(setup["organiser"])
+
+    def cells(s):
+        data = client.get(f"/surveys/{s.id}/responses.xlsx").data
+        return [list(r) for r in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+
+    rows = cells(named)
+    assert rows[0][:2] == ["Participant", "Country"]
+    assert rows[1][:3] == ["Siti Rahmawati", "ID", 5] and rows[1][3] == "Two"
+    assert rows[1][4] == "'=cmd()"  # formula-safe
+    flat = [str(c) for row in cells(anonymous) for c in row]
+    assert "Siti Rahmawati" not in flat and "Tan Mei Ling" not in flat and "ID" not in flat
+    assert len(cells(anonymous)) == 3
+    login(setup["siti"])
+    assert client.get(f"/surveys/{named.id}/responses.xlsx").status_code == 403

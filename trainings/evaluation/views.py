@@ -148,6 +148,18 @@ def results(survey_id: int):
         is_open=services.is_open(survey), zone=viewer_timezone(survey.training.timezone))
 
 
+@bp.route("/surveys/<int:survey_id>/responses.xlsx")
+@login_required
+def export_responses(survey_id: int):
+    """Every response; an anonymous survey's export has no person column and no order of
+    submission."""
+    survey = services.load_survey(survey_id)
+    require(current_user, "survey.manage", survey.training)
+    header, rows = services.responses_table(survey, current_language())
+    return send_download(xlsx_bytes(header, rows, title=_("Responses")),
+                         f"survey-{survey.id}-responses.xlsx", XLSX_MIMETYPE)
+
+
 @bp.route("/surveys/<int:survey_id>/remind", methods=["POST"])
 @login_required
 def remind(survey_id: int):

@@ -35,6 +35,7 @@ from .report import (  # noqa: F401
 from .results import (  # noqa: F401
     evaluation,
     required_surveys_pending,
+    responses_table,
     results,
     scores,
 )

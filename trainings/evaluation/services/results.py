@@ -153,3 +153,41 @@ def required_surveys_pending(enrolments) -> dict[int, list[Survey]]:
                 SurveyParticipation.enrolment_id.in_([e.id for e in enrolments])))}
     return {e.id: [s for s in required if s.training_id == e.training_id
                    and (s.id, e.id) not in answered] for e in enrolments}
+
+
+def _cell(question, value, lang: str):
+    if value is None:
+        return ""
+    if question.type in ("choice", "multi"):
+        picked = value if isinstance(value, list) else [value]
+        return "; ".join((question.options[i].get(lang) or question.options[i].get("en") or "")
+                         for i in picked if 0 <= i < len(question.options))
+    return value
+
+
+def responses_table(survey: Survey, lang: str) -> tuple[list[str], list[list]]:
+    """Every response as a row for the XLSX export. Named surveys: name and country first,
+    ordered by name. Anonymous ones: no person column, ordered by the random key."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+    questions = list(survey.questions)
+    with force_locale(lang):
+        header = [] if survey.is_anonymous else [_("Participant"), _("Country")]
+        header += [f"{q.key}: {q.text(lang)}" for q in questions]
+        if survey.is_test:
+            header.append(_("Score"))
+    rows = []
+    if survey.is_anonymous:
+        for response in _responses(survey):
+            rows.append([_cell(q, response.answers.get(q.key), lang) for q in questions])
+        return header, rows
+    people = db.session.execute(
+        select(Enrolment.name, Enrolment.country_code, SurveyResponse)
+        .join(SurveyResponse, SurveyResponse.enrolment_id == Enrolment.id)
+        .where(SurveyResponse.survey_id == survey.id).order_by(Enrolment.name, Enrolment.id))
+    for name, country, response in people:
+        row = [name, country] + [_cell(q, response.answers.get(q.key), lang) for q in questions]
+        if survey.is_test:
+            row.append(response.score)
+        rows.append(row)
+    return header, rows
