@@ -13,6 +13,7 @@ from statistics import fmean
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from ...attendance.eligibility import evaluate
 from ...countries import country_name
@@ -22,8 +23,8 @@ from ...extensions import db
 from ...timezones import iso_utc
 from ..models import ActionPlan, Commitment, Demographics
 from .demographics import gender_labels
-from .plans import plans_of_training
 from .results import knowledge, person_test_scores, required_surveys_pending, satisfaction_answers
+from .surveys import PERSON_COLUMNS
 
 SMALL = "<5"
 THRESHOLD = 5
@@ -118,8 +119,13 @@ def _facts(training, enrolments: list[Enrolment]) -> dict:
     scores = person_test_scores(training)
     _every, by_person, _count = satisfaction_answers(training)
     plans: dict[int, list[str]] = {}
-    for plan in plans_of_training(training):
-        plans[plan.enrolment_id] = [c.status for c in plan.commitments]
+    for enrolment_id, status in db.session.execute(
+            select(ActionPlan.enrolment_id, Commitment.status)
+            .outerjoin(Commitment, Commitment.plan_id == ActionPlan.id)
+            .where(ActionPlan.training_id == training.id)):
+        plans.setdefault(enrolment_id, [])
+        if status is not None:
+            plans[enrolment_id].append(status)
     return {
         "completed": {e: progress[e].eligible and not pending.get(e) for e in ids},
         "attendance": {e: (progress[e].attended / progress[e].held) if progress[e].held else None
@@ -130,9 +136,10 @@ def _facts(training, enrolments: list[Enrolment]) -> dict:
 
 
 def build_report(training) -> dict:
-    enrolments = list(db.session.scalars(select(Enrolment).where(
-        Enrolment.training_id == training.id, Enrolment.status == "accepted")
-        .order_by(Enrolment.id)))
+    enrolments = list(db.session.scalars(select(Enrolment).options(load_only(*PERSON_COLUMNS))
+                                         .where(Enrolment.training_id == training.id,
+                                                Enrolment.status == "accepted")
+                                         .order_by(Enrolment.id)))
     facts = _facts(training, enrolments)
     demographics = {d.enrolment_id: d for d in db.session.scalars(
         select(Demographics).where(Demographics.enrolment_id.in_([e.id for e in enrolments])))}

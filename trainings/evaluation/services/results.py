@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ...enrolment.models import Enrolment
 from ...extensions import db
 from ..models import Survey, SurveyParticipation, SurveyResponse
-from .surveys import invited, response_count
+from .surveys import invited_count, response_count
 
 
 def _mean(values) -> float | None:
@@ -46,7 +46,7 @@ def question_summary(question, responses) -> dict:
 def results(survey: Survey) -> dict:
     responses = _responses(survey)
     answered = response_count(survey)
-    total = len(invited(survey.training))
+    total = invited_count(survey.training)
     data = {"responses": answered, "invited": total,
             "response_rate": round(answered / total, 4) if total else None,
             "questions": [question_summary(q, responses) for q in survey.questions]}

@@ -13,8 +13,9 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 
 from ...db import utcnow
 from ...enrolment.models import Enrolment
@@ -234,7 +235,8 @@ def create_survey(training, data: dict, *, actor, with_questions: bool = True) -
 
 
 def response_count(survey: Survey) -> int:
-    return db.session.query(SurveyParticipation).filter_by(survey_id=survey.id).count()
+    return db.session.scalar(select(func.count()).select_from(SurveyParticipation).where(
+        SurveyParticipation.survey_id == survey.id)) or 0
 
 
 def update_survey(survey: Survey, data: dict, *, actor) -> Survey:
@@ -392,10 +394,20 @@ def own_enrolment(survey: Survey, user) -> Enrolment | None:
 
 # ---------------------------------------------------------------- who has answered
 
+PERSON_COLUMNS = (Enrolment.id, Enrolment.training_id, Enrolment.user_id, Enrolment.name,
+                  Enrolment.email, Enrolment.country_code, Enrolment.language, Enrolment.status)
+
+
 def invited(training) -> list[Enrolment]:
-    return list(db.session.scalars(select(Enrolment).where(
+    """Accepted participants (only the columns a list or a mail needs: no timestamps)."""
+    return list(db.session.scalars(select(Enrolment).options(load_only(*PERSON_COLUMNS)).where(
         Enrolment.training_id == training.id, Enrolment.status == "accepted")
         .order_by(Enrolment.name, Enrolment.id)))
+
+
+def invited_count(training) -> int:
+    return db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.training_id == training.id, Enrolment.status == "accepted")) or 0
 
 
 def not_answered(survey: Survey) -> list[Enrolment]:
