@@ -82,3 +82,28 @@ def test_organiser_pages_pass_axe_and_fit_a_phone(live_server, page):
         assert page.get_by_role("heading", level=1).is_visible(), path
         assert axe_violations(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+def test_participant_pages_pass_axe(live_server, page):
+    organiser = factories.user("organiser")
+    training = factories.training(organiser=organiser, sessions=2)
+    siti = factories.user(name="Siti Rahmawati", language="id")
+    enrolment = factories.enrolment(training, user=siti)
+    services.create_survey(training, feedback_data(required_for_certificate=True), actor=organiser)
+    services.add_commitments(enrolment, [{"text": "Latih paralegal", "due": "2024-03-31"}], actor=None)
+    db.session.commit()
+    base = live_server.live_url
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, base, siti.email, factories.PASSWORD)
+    for path in (f"/trainings/{training.id}/my-surveys", f"/trainings/{training.id}/my-action-plan",
+                 f"/trainings/{training.id}/about-you"):
+        page.goto(base + path)
+        assert axe_violations(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    # consent is required: an error next to the box, nothing stored
+    page.get_by_label("Perempuan").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+    assert axe_violations(page) == []
+    assert services.demographics_of(enrolment) is None
