@@ -138,3 +138,30 @@ def test_report_formats_and_permissions(setup, api):
     assert organiser.get(f"/api/v1/trainings/{tid}/report?format=doc").status_code == 422
     assert api(setup["ayu_user"]).get(f"/api/v1/trainings/{tid}/report").status_code == 403
     db.session.rollback()
+
+
+@pytest.mark.parametrize("body", [
+    [], {"title": "x", "questions": "x"}, {"title": {"id": 1, "en": None}, "questions": [1]},
+    {"title": {"id": "a", "en": "b"}, "session": "abc", "opens_at": "tomorrow", "questions": [
+        {"type": "choice", "text": {"id": "a", "en": "b"}, "options": ["x", {"id": "y"}], "correct": "1"}]},
+    {"title": {"id": "a", "en": "b"}, "kind": ["feedback"], "anonymous": "yes", "questions": [{}]},
+])
+def test_bad_survey_bodies_are_4xx_never_500(setup, api, body):
+    response = _create(api, setup, body)
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    assert "error" in response.get_json()
+
+
+@pytest.mark.parametrize("answers", [
+    None, [], "x", {"q1": [5]}, {"q1": 2.5}, {"q1": "4"}, {"q1": 3, "q2": [[1]]}, {"q1": 3, "q2": "1"},
+    {"q1": 3, "q3": {"a": 1}}, {"q1": 3, "zz": 1}, {"q1": 3, "q2": [True]},
+])
+def test_bad_answers_are_422_and_write_nothing(setup, api, answers):
+    from sqlalchemy import func, select
+
+    from trainings.evaluation.models import SurveyParticipation
+    survey = _create(api, setup, feedback_data()).get_json()
+    response = api(setup["ayu_user"]).post(f"/api/v1/surveys/{survey['id']}/responses",
+                                           json={"answers": answers})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(SurveyParticipation)) == 0
