@@ -13,6 +13,7 @@ from trainings.enrolment.models import Enrolment, Invitation
 from trainings.errors import Conflict, Forbidden, NotFound, ValidationError
 from trainings.extensions import db
 from trainings.outbox.models import OutboxMessage
+from trainings.overview.stats import stats
 
 
 def person(n, country="ID", **extra):
@@ -197,7 +198,10 @@ def test_acceptance_creates_an_account_and_queues_an_invitation(make, app):
     waiting = enrol(training, 2)
     user = db.session.scalar(select(User).where(User.email == "person1@example.org"))
     assert user is not None and user.role == "participant" and user.password_hash is None
-    assert accepted.user_id == user.id and waiting.user_id is None
+    # every enrolment belongs to the person (account) of its email; only acceptance invites
+    waiting_user = db.session.get(User, waiting.user_id)
+    assert accepted.user_id == user.id and waiting_user.email == "person2@example.org"
+    assert waiting_user.password_hash is None
     mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.to_email, m.kind) for m in mails] == [("person1@example.org", "invitation"),
                                                      ("person2@example.org", "enrolment")]
@@ -273,7 +277,7 @@ def test_stats_by_country_and_attendance(make):
     b = make.enrolment(training, country="PK", status="accepted")
     make.enrolment(training, country="ID", status="waitlisted")
     gone = make.enrolment(training, country="PK", status="withdrawn")
-    assert services.stats(training)["attendance_rate"] is None
+    assert stats(training)["attendance_rate"] is None
     db.session.add_all([
         AttendanceRecord(session_id=s1.id, enrolment_id=a.id, status="present"),
         AttendanceRecord(session_id=s1.id, enrolment_id=b.id, status="late"),
@@ -282,7 +286,7 @@ def test_stats_by_country_and_attendance(make):
         AttendanceRecord(session_id=s3.id, enrolment_id=a.id, status="present"),
     ])
     db.session.commit()
-    result = services.stats(training)
+    result = stats(training)
     assert result["by_country"]["ID"] == {"applied": 0, "accepted": 1, "waitlisted": 1,
                                           "rejected": 0, "withdrawn": 0}
     assert result["by_country"]["PK"]["accepted"] == 1 and result["by_country"]["PK"]["withdrawn"] == 1

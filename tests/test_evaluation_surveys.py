@@ -10,7 +10,7 @@ from trainings.evaluation.models import SurveyParticipation, SurveyResponse
 from trainings.extensions import db
 from trainings.outbox.models import OutboxMessage
 
-from .evaluation_helpers import feedback_data, survey, make_test_data
+from .evaluation_helpers import feedback_data, make_test_data, survey
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """evaluation
 
 Revision ID: 0006_evaluation
-Revises: 0005_certificates
+Revises: 0006_networks
 Create Date: 2026-12-01 09:42:43.067033
 
 """
@@ -13,7 +13,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0006_evaluation'
-down_revision = '0005_certificates'
+down_revision = '0006_networks'
 branch_labels = None
 depends_on = None
 
