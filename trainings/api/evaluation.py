@@ -3,16 +3,34 @@ gain, action plans, the donor report. Thin routes over ``trainings.evaluation.se
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
 from ..evaluation import services
 from ..exports import XLSX_MIMETYPE, xlsx_bytes
-from ..extensions import db
 from ..policy import can, require
 from ..scheduling.services import load_training
 from ..timezones import iso_utc
 from ..web import send_download
-from .base import actor, bp, json_body
+from .base import actor, body, bp, commit, doc
+from .schemas import dump
+from .schemas.evaluation import (
+    ActionPlanOut,
+    ActionPlans,
+    CommitmentOut,
+    CommitmentPatch,
+    CommitmentsIn,
+    Evaluation,
+    Queued,
+    Report,
+    ResponseIn,
+    ResponseOut,
+    Results,
+    SurveyIn,
+    SurveyOut,
+    Surveys,
+    TrainingActionPlans,
+)
 
 
 def survey_dict(survey, *, with_correct: bool = False) -> dict:
@@ -31,20 +49,32 @@ def survey_dict(survey, *, with_correct: bool = False) -> dict:
     }
 
 
+def survey_out(survey, *, with_correct: bool) -> dict:
+    """The contract's survey through its schema; ``correct`` only where it may be seen."""
+    data = dump(SurveyOut, survey_dict(survey, with_correct=with_correct))
+    for question in data["questions"]:
+        if question.get("correct") is None:
+            question.pop("correct", None)
+    return data
+
+
 def _survey_answer(survey) -> dict:
-    return survey_dict(survey, with_correct=can(actor(), "survey.manage", survey.training))
+    return survey_out(survey, with_correct=can(actor(), "survey.manage", survey.training))
 
 
 @bp.post("/trainings/<int:training_id>/surveys")
+@doc(_l("Create a survey or knowledge test with its questions"), body=SurveyIn,
+     answer=SurveyOut, status=201)
 def create_survey(training_id: int):
     training = load_training(training_id)
     require(actor(), "survey.manage", training)
-    survey = services.create_survey(training, json_body(), actor=actor())
-    db.session.commit()
-    return survey_dict(survey, with_correct=True), 201
+    data = body(SurveyIn)
+    survey = commit(lambda: services.create_survey(training, data, actor=actor()))
+    return survey_out(survey, with_correct=True), 201
 
 
 @bp.get("/trainings/<int:training_id>/surveys")
+@doc(_l("The training's surveys and tests"), answer=Surveys)
 def list_surveys(training_id: int):
     training = load_training(training_id)
     require(actor(), "training.view", training)
@@ -52,6 +82,7 @@ def list_surveys(training_id: int):
 
 
 @bp.get("/surveys/<int:survey_id>")
+@doc(_l("One survey (the correct answers only for organisers)"), answer=SurveyOut)
 def get_survey(survey_id: int):
     survey = services.load_survey(survey_id)
     require(actor(), "survey.view", survey)
@@ -59,22 +90,21 @@ def get_survey(survey_id: int):
 
 
 @bp.post("/surveys/<int:survey_id>/responses")
+@doc(_l("Answer a survey (accepted participants, once)"), body=ResponseIn, answer=ResponseOut,
+     status=201)
 def submit_response(survey_id: int):
     survey = services.load_survey(survey_id)
     require(actor(), "survey.answer", survey)
     enrolment = services.own_enrolment(survey, actor())
-    body = json_body()
-    if "answers" not in body:
-        raise ValidationError("The body needs answers: {\"answers\": {\"q1\": 4}}.", field="answers")
-    response = services.submit_response(survey, enrolment, body["answers"], actor=actor())
-    db.session.commit()
-    data = {"survey": survey.id, "answers": response.answers}
-    if response.score is not None:
-        data["score"] = response.score
-    return data, 201
+    answers = body(ResponseIn)["answers"]
+    response = commit(lambda: services.submit_response(survey, enrolment, answers, actor=actor()))
+    return dump(ResponseOut, {"survey": survey.id, "answers": response.answers,
+                              "score": response.score}), 201
 
 
 @bp.get("/surveys/<int:survey_id>/results")
+@doc(_l("Response rate, answers per question, scores; who has not answered (not for "
+        "anonymous surveys)"), answer=Results)
 def survey_results(survey_id: int):
     survey = services.load_survey(survey_id)
     require(actor(), "survey.manage", survey.training)
@@ -84,70 +114,84 @@ def survey_results(survey_id: int):
                                 for e in services.not_answered(survey)]
         if survey.is_test:
             data["scores"] = services.scores(survey)
-    return data
+    return dump(Results, data)
 
 
 @bp.post("/surveys/<int:survey_id>/reminders")
+@doc(_l("Remind participants through the outbox"), answer=Queued, status=202)
 def send_reminder(survey_id: int):
     survey = services.load_survey(survey_id)
     require(actor(), "survey.manage", survey.training)
-    queued = services.send_reminder(survey, actor=actor())
-    db.session.commit()
-    return {"queued": queued}, 202
+    queued = commit(lambda: services.send_reminder(survey, actor=actor()))
+    return Queued(queued=queued).dump(), 202
 
 
 @bp.get("/trainings/<int:training_id>/evaluation")
+@doc(_l("Knowledge gain from paired pre- and post-tests, satisfaction, by country"),
+     answer=Evaluation)
 def training_evaluation(training_id: int):
     training = load_training(training_id)
     require(actor(), "evaluation.view", training)
-    return services.evaluation(training)
+    return dump(Evaluation, services.evaluation(training))
 
 
 # ---------------------------------------------------------------- action plans
 
 @bp.post("/trainings/<int:training_id>/action-plans")
+@doc(_l("Write commitments into one's own action plan"), body=CommitmentsIn,
+     answer=ActionPlanOut, status=201)
 def write_action_plan(training_id: int):
     training = load_training(training_id)
     require(actor(), "action_plan.write_own", training)
     enrolment = services.own_enrolment_in(training, actor())
-    plan = services.add_commitments(enrolment, json_body().get("commitments"), actor=actor())
-    db.session.commit()
-    return services.plan_dict(plan), 201
+    items = body(CommitmentsIn)["commitments"]
+    plan = commit(lambda: services.add_commitments(enrolment, items, actor=actor()))
+    return dump(ActionPlanOut, services.plan_dict(plan)), 201
 
 
 @bp.get("/me/action-plans")
+@doc(_l("The caller's action plans"), answer=ActionPlans)
 def my_action_plans():
-    return {"items": [services.plan_dict(p) for p in services.plans_of_user(actor())]}
+    return dump(ActionPlans, {"items": [services.plan_dict(p)
+                                        for p in services.plans_of_user(actor())]})
 
 
 @bp.patch("/commitments/<int:commitment_id>")
+@doc(_l("Update a commitment's status or add a note (every update is kept)"),
+     body=CommitmentPatch, answer=CommitmentOut)
 def update_commitment(commitment_id: int):
     commitment = services.get_commitment(commitment_id)
     require(actor(), "commitment.update", commitment)
-    services.update_commitment(commitment, json_body(), actor=actor())
-    db.session.commit()
-    return services.commitment_dict(commitment)
+    data = body(CommitmentPatch)
+    commit(lambda: services.update_commitment(commitment, data, actor=actor()))
+    return dump(CommitmentOut, services.commitment_dict(commitment))
 
 
 @bp.get("/trainings/<int:training_id>/action-plans")
+@doc(_l("Every action plan of the training with its history and totals"),
+     answer=TrainingActionPlans)
 def training_action_plans(training_id: int):
     training = load_training(training_id)
     require(actor(), "action_plan.list", training)
     plans = services.plans_of_training(training)
-    return {"items": [services.plan_dict(p, with_person=True) for p in plans],
-            "totals": services.totals(plans),
-            "follow_up_days": services.follow_up_days(training)}
+    return dump(TrainingActionPlans, {
+        "items": [services.plan_dict(p, with_person=True) for p in plans],
+        "totals": services.totals(plans), "follow_up_days": services.follow_up_days(training)})
 
 
 # ---------------------------------------------------------------- the donor report
 
 @bp.get("/trainings/<int:training_id>/report")
+@doc(_l("The donor report: reach, completion, attendance, evaluation, by country, gender "
+        "and disability; cells under 5 people are \"<5\""), answer=Report,
+     query={"format": ("string", _l("json (default), xlsx or pdf"))},
+     answers={200: ("application/pdf", _l("The report (json, xlsx or pdf)"))})
 def training_report(training_id: int):
     training = load_training(training_id)
     require(actor(), "evaluation.view", training)
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "xlsx", "pdf"):
-        raise ValidationError("format is json, xlsx or pdf.", field="format")
+        raise ValidationError(_l("format is json, xlsx or pdf."), field="format")
     report = services.build_report(training)
     if fmt == "xlsx":
         header, rows = services.report_table(report, actor().language or "en")
@@ -156,4 +200,4 @@ def training_report(training_id: int):
     if fmt == "pdf":
         return send_download(services.report_pdf(report), f"evaluation-report-{training.id}.pdf",
                              "application/pdf")
-    return report
+    return dump(Report, report)
