@@ -165,3 +165,47 @@ def test_bad_answers_are_422_and_write_nothing(setup, api, answers):
                                            json={"answers": answers})
     assert response.status_code == 422, response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(SurveyParticipation)) == 0
+
+
+def test_patch_training_follow_up_days(setup, api):
+    url = f"/api/v1/trainings/{setup['training'].id}"
+    organiser = api(setup["organiser"])
+    response = organiser.patch(url, json={"follow_up_days": [90, 30]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["follow_up_days"] == [30, 90]
+    assert organiser.patch(url, json={"follow_up_days": [0]}).status_code == 422
+    assert organiser.patch(url, json={"follow_up_days": "30"}).status_code == 422
+    from trainings.evaluation import services
+    assert services.follow_up_days(setup["training"]) == [30, 90]
+
+
+def test_enrolment_demographics_need_consent_and_show_only_to_organisers(setup, api):
+    from sqlalchemy import func, select
+
+    from trainings.enrolment.models import Enrolment
+    from trainings.evaluation.models import Demographics
+    url = f"/api/v1/trainings/{setup['training'].id}/enrolments"
+    organiser = api(setup["organiser"])
+    person = {"name": "Rabia Khan", "email": "rabia@example.org", "country": "PK"}
+    refused = organiser.post(url, json={**person, "gender": "woman"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"][0]["field"] == "demographics_consent"
+    assert db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.email == "rabia@example.org")) == 0
+    made = organiser.post(url, json={**person, "demographics_consent": True, "gender": "woman",
+                                     "washington_group": {"hearing": "cannot_do_at_all"}})
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["gender"] == "woman" and body["disability"] is True
+    listed = organiser.get(url).get_json()["items"]
+    assert next(i for i in listed if i["email"] == "rabia@example.org")["washington_group"]["hearing"] == "cannot_do_at_all"
+    # the participant sets their own, with consent; sees no one else's
+    own = api(setup["ayu_user"]).patch(f"/api/v1/enrolments/{setup['ayu'].id}",
+                                       json={"gender": "woman"})
+    assert own.status_code == 422
+    own = api(setup["ayu_user"]).patch(f"/api/v1/enrolments/{setup['ayu'].id}",
+                                       json={"demographics_consent": True, "gender": "woman"})
+    assert own.status_code == 200 and "gender" not in own.get_json()
+    assert db.session.scalar(select(func.count()).select_from(Demographics)) == 2
+    assert api(setup["tan_user"]).patch(f"/api/v1/enrolments/{setup['ayu'].id}",
+                                        json={"demographics_consent": False}).status_code == 403

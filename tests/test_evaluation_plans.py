@@ -130,3 +130,18 @@ def test_cli_command_queues_due_follow_ups(setup, runner):
     again = runner.invoke(args=["evaluation", "follow-ups", "--now", "2024-02-02T00:00:00Z"])
     assert "0 follow-up" in again.output
     assert runner.invoke(args=["evaluation", "follow-ups", "--now", "yesterday"]).exit_code != 0
+
+
+def test_follow_ups_are_a_periodic_task(setup):
+    import importlib
+    from datetime import UTC, datetime
+
+    from trainings import periodic
+    task = periodic.TASKS["evaluation.follow_ups"]
+    module, _sep, name = task.target.partition(":")
+    run = getattr(importlib.import_module(module), name)
+    services.set_follow_up_days(setup["training"], [30], actor=None)
+    services.add_commitments(setup["tan"], [{"text": "x", "due": "2024-03-01"}], actor=None)
+    db.session.commit()
+    assert run(datetime(2024, 2, 1, tzinfo=UTC)) == 1
+    assert run(datetime(2024, 2, 2, tzinfo=UTC)) == 0

@@ -1,5 +1,6 @@
 """The evaluation area's services, one module per topic; the public names are here."""
 from .demographics import (  # noqa: F401
+    demographics_by_enrolment,
     demographics_dict,
     demographics_of,
     gender_labels,

@@ -98,3 +98,12 @@ def demographics_dict(record: Demographics | None) -> dict:
         return {"demographics_consent": False, "gender": None, "washington_group": None}
     return {"demographics_consent": True, "gender": record.gender,
             "washington_group": record.washington_group, "disability": record.has_disability}
+
+
+def demographics_by_enrolment(enrolment_ids) -> dict[int, Demographics]:
+    from sqlalchemy import select
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    return {d.enrolment_id: d for d in db.session.scalars(
+        select(Demographics).where(Demographics.enrolment_id.in_(ids)))}
