@@ -16,9 +16,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..attendance.eligibility import progress_for_enrolments
-from ..evaluation.services import required_surveys_pending
 from ..countries import country_name
 from ..errors import NotFound
+from ..evaluation.services import required_surveys_pending
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..i18n import bilingual, current_language
