@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
 from ..evaluation import services
-from ..exports import XLSX_MIMETYPE, xlsx_bytes
 from ..policy import can, require
 from ..scheduling.services import load_training
 from ..timezones import iso_utc
@@ -193,11 +192,6 @@ def training_report(training_id: int):
     if fmt not in ("json", "xlsx", "pdf"):
         raise ValidationError(_l("format is json, xlsx or pdf."), field="format")
     report = services.build_report(training)
-    if fmt == "xlsx":
-        header, rows = services.report_table(report, actor().language or "en")
-        return send_download(xlsx_bytes(header, rows, title="Report"),
-                             f"evaluation-report-{training.id}.xlsx", XLSX_MIMETYPE)
-    if fmt == "pdf":
-        return send_download(services.report_pdf(report), f"evaluation-report-{training.id}.pdf",
-                             "application/pdf")
+    if fmt in ("xlsx", "pdf"):
+        return send_download(*services.report_file(report, fmt, actor().language or "en"))
     return dump(Report, report)

@@ -202,13 +202,8 @@ def report(training_id: int):
     require(current_user, "evaluation.view", training)
     data = services.build_report(training)
     fmt = request.args.get("format")
-    if fmt == "xlsx":
-        header, rows = services.report_table(data, current_language())
-        return send_download(xlsx_bytes(header, rows, title=_("Report")),
-                             f"evaluation-report-{training.id}.xlsx", XLSX_MIMETYPE)
-    if fmt == "pdf":
-        return send_download(services.report_pdf(data), f"evaluation-report-{training.id}.pdf",
-                             "application/pdf")
+    if fmt in ("xlsx", "pdf"):
+        return send_download(*services.report_file(data, fmt, current_language()))
     if fmt:
         return redirect(url_for("evaluation.report", training_id=training.id))
     lang = current_language()

@@ -30,6 +30,7 @@ from .report import (  # noqa: F401
     build_report,
     chart,
     measure_labels,
+    report_file,
     report_pdf,
     report_table,
 )

@@ -240,3 +240,15 @@ def report_pdf(report: dict) -> bytes:
                           for d in ("country", "gender", "disability")}}
     title = f"{report['training']['title']['en']} — evaluation report"
     return pdf.render_pdf("pdf/evaluation_report.html", context, title=title, lang="id")
+
+
+def report_file(report: dict, fmt: str, lang: str) -> tuple[bytes, str, str]:
+    """The report as a file: ``(content, filename, mimetype)`` for ``xlsx`` or ``pdf``."""
+    from ...exports import XLSX_MIMETYPE, xlsx_bytes
+    name = f"evaluation-report-{report['training']['id']}"
+    if fmt == "xlsx":
+        header, rows = report_table(report, lang)
+        with force_locale(lang):
+            title = _("Report")
+        return xlsx_bytes(header, rows, title=str(title)), f"{name}.xlsx", XLSX_MIMETYPE
+    return report_pdf(report), f"{name}.pdf", "application/pdf"
