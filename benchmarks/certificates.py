@@ -98,7 +98,7 @@ def _raw_child(html: str, css_path: str, conn) -> None:
 def raw(app, contexts) -> tuple[float, int]:
     from trainings import pdf
     from trainings.certificates import render
-    html = pdf.render_html(render.TEMPLATE, {"certificates": contexts})
+    html = pdf.render_html(render.TEMPLATE, {"certificates": [render.with_qr(c) for c in contexts]})
     css_path = str(pdf.PACKAGE / "static" / render.STYLESHEET)
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe()

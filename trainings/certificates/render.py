@@ -1,8 +1,10 @@
 """Certificate PDFs: plain contexts → the PDF gateway, chunked, pooled and cached.
 
 * A certificate's context is built from its stored claims (plain values only).
-* Several certificates are laid out as one WeasyPrint document per chunk (≤ 25 pages) and
-  split into one PDF each with ``document.copy([page])``; chunks run on a pool of worker
+* The QR code is drawn where the page is laid out (in the pool worker), not in the caller.
+* Several certificates are laid out as one WeasyPrint document per chunk (≤ 25 pages),
+  written once (fonts subset once per chunk) and split into one PDF per certificate by
+  :func:`trainings.pdf.split_pages` without rendering again; chunks run on a pool of worker
   processes (``fork``: the children inherit the parsed stylesheet and font configuration).
 * Every PDF is cached under ``<instance>/cache/certificates/<sha256>.pdf`` keyed by the
   context and the template, stylesheet and translations, so a re-download never renders.
@@ -101,7 +103,6 @@ def context(claims: dict, *, code: str, verify_url: str, assets: dict,
     return {
         "code": code,
         "verify_url": verify_url,
-        "qr": qr_data_uri(verify_url),
         "name": name,
         "name_dir": "rtl" if is_rtl(name) else "ltr",
         "training": dict(claims["training"]),
@@ -175,14 +176,21 @@ def store(key: str, data: bytes) -> None:
 
 # Rendering -----------------------------------------------------------------------------
 
+def with_qr(ctx: dict) -> dict:
+    """The context with its QR code (built here, in the process that lays out the page)."""
+    return ctx if ctx.get("qr") else {**ctx, "qr": qr_data_uri(ctx["verify_url"])}
+
+
 def render_chunk(contexts: list[dict]) -> list[bytes]:
-    """One document for the chunk, split into one PDF per certificate."""
+    """One document for the chunk, written once, split into one PDF per certificate."""
+    contexts = [with_qr(c) for c in contexts]
     document = pdf.render_document(TEMPLATE, {"certificates": contexts}, stylesheets=(STYLESHEET,))
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
         return [render_chunk([c])[0] if len(contexts) > 1 else
                 pdf.write_pdf(document, **metadata(c)) for c in contexts]
-    return [pdf.write_pdf(document.copy([page]), **metadata(ctx))
-            for page, ctx in zip(document.pages, contexts, strict=True)]
+    if len(contexts) == 1:
+        return [pdf.write_pdf(document, **metadata(contexts[0]))]
+    return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts])
 
 
 def _worker_chunk(contexts: list[dict]) -> list[bytes]:
