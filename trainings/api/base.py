@@ -34,7 +34,8 @@ def _authenticate():
         response.headers["WWW-Authenticate"] = 'Bearer realm="anyam"'
         return response
     g.actor = user
-    db.session.commit()  # records last_used_at
+    if db.session.dirty:
+        db.session.commit()  # records last_used_at (at most every few minutes per token)
     return None
 
 
