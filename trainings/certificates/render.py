@@ -11,6 +11,9 @@
 """
 from __future__ import annotations
 
+import base64
+import functools
+import gc
 import hashlib
 import io
 import json
@@ -35,6 +38,7 @@ TEMPLATE = "pdf/certificate.html"
 STYLESHEET = "css/certificate.css"
 CHUNK = 25  # pages per combined document (memory: ~0.55 MB per page while rendering)
 POOL_MIN = 8  # fewer certificates than this render in the calling process
+# The pool: made in render_many only (one place), ``fork`` so workers inherit the warm state.
 
 # The fixed wording of the certificate: printed in Indonesian and English together.
 LABELS = {
@@ -88,11 +92,16 @@ def qr_data_uri(url: str) -> str:
 
 
 def asset_data_uri(sha256: str | None, assets: dict) -> str | None:
-    """A stored image as a data: URI (``assets``: sha256 -> (content_type, bytes))."""
+    """A stored image as a data: URI (``assets``: sha256 -> (content_type, bytes)); the same
+    image gives the same string object, so N contexts do not hold N copies of a logo."""
     if not sha256 or sha256 not in assets:
         return None
-    import base64
     content_type, data = assets[sha256]
+    return _data_uri(content_type, data)
+
+
+@functools.lru_cache(maxsize=64)
+def _data_uri(content_type: str, data: bytes) -> str:
     return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
@@ -193,9 +202,23 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
     return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts])
 
 
-def _worker_chunk(contexts: list[dict]) -> list[bytes]:
+def _worker_chunk(contexts: list[dict], keys: list | None = None) -> list[bytes] | None:
+    """In a pool worker. With ``keys`` the worker stores the PDFs in the cache itself and
+    sends nothing back (the parent neither unpickles nor holds them)."""
     with _APP.app_context():
-        return render_chunk(contexts)
+        pdfs = render_chunk(contexts)
+        if keys is None:
+            return pdfs
+        for key, data in zip(keys, pdfs, strict=True):
+            store(key, data)
+        return None
+
+
+def _init_worker() -> None:
+    """A pool worker lays out pages: hundreds of thousands of short-lived objects per chunk.
+    Collect the youngest generation every 20 000 allocations, not 700 (the collector stays
+    on; a chunk's garbage is small next to the worker's memory)."""
+    gc.set_threshold(20_000, 50, 1_000)
 
 
 def warm_up() -> None:
@@ -207,13 +230,20 @@ def warm_up() -> None:
 
 
 def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: bool = True,
-                on_progress=None) -> list[bytes]:
-    """PDF bytes for each context (same order); cached ones are not rendered again."""
+                on_progress=None, keep: bool = True) -> list[bytes]:
+    """PDF bytes for each context (same order); cached ones are not rendered again.
+
+    ``keep=False`` (with the cache) only fills the cache and answers ``[]``: the caller's
+    memory then stays flat however many certificates there are (a background job)."""
     global _APP
+    if not keep and not use_cache:
+        raise ValueError("keep=False needs the cache")
     results: list[bytes | None] = [None] * len(contexts)
     keys = [cache_key(c) for c in contexts] if use_cache else [None] * len(contexts)
     todo = []
     for index, key in enumerate(keys):
+        if key and not keep and (cache_dir() / f"{key}.pdf").exists():
+            continue
         data = cached(key) if key else None
         if data is not None:
             results[index] = data
@@ -229,27 +259,38 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
 
     def finish(chunk, pdfs):
         nonlocal done
-        for index, data in zip(chunk, pdfs, strict=True):
-            results[index] = data
-            if keys[index]:
+        for index, data in zip(chunk, pdfs or [None] * len(chunk), strict=True):
+            if keep:
+                results[index] = data
+            if keys[index] and data is not None:
                 store(keys[index], data)
         done += len(chunk)
         if on_progress:
             on_progress(done)
 
     if len(todo) >= POOL_MIN and workers > 1 and len(chunks) > 1:
+        # The first certificate is rendered here: it warms fonts, shaping and the stylesheet
+        # once, and the forked workers inherit them warm instead of each paying for it.
+        first, chunks[0] = chunks[0][:1], chunks[0][1:]
         warm_up()
+        finish(first, render_chunk([contexts[first[0]]]))
         _APP = current_app._get_current_object()
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk]): chunk
-                       for chunk in chunks}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
+        gc.collect()
+        gc.freeze()  # the workers never scan (nor copy) what they inherited
+        try:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                     mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk],
+                                       None if keep else [keys[i] for i in chunk]): chunk
+                           for chunk in chunks if chunk}
+                for future in as_completed(futures):
+                    finish(futures[future], future.result())
+        finally:
+            gc.unfreeze()
     else:
         for chunk in chunks:
             finish(chunk, render_chunk([contexts[i] for i in chunk]))
-    return results  # type: ignore[return-value]
+    return results if keep else []  # type: ignore[return-value]
 
 
 def merge(pdfs: list[bytes], *, title: str) -> bytes:
