@@ -145,8 +145,8 @@ def main() -> None:
             db.session.remove()
             db.engine.dispose()
             runs = interleave({
-                "ours": lambda: _in_child(_ours_child, app, *next(trainings)),
-                "raw": lambda: _in_child(_raw_child, html, css_path),
+                "ours": lambda trainings=trainings: _in_child(_ours_child, app, *next(trainings)),
+                "raw": lambda html=html: _in_child(_raw_child, html, css_path),
             }, args.repeat)
             ours, raw = runs["ours"], runs["raw"]
             assert all(r.extra["count"] == size for r in ours)
