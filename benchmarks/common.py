@@ -117,9 +117,11 @@ HEADER = (f"{'benchmark':<12} {'figure':<40} {'value':>9} {'unit':<8} {'baseline
 
 def format_row(row: dict) -> str:
     note = " / ".join(x for x in (row.get("baseline_name"), row.get("note"), row.get("goal")) if x)
-    return (f"{row['benchmark']:<12} {row['figure'][:40]:<40} {_num(row['value'])} "
-            f"{row['unit']:<8} {_num(row['baseline'])} {_num(row['ratio'], 6, 2)} "
-            f"{_num(row['cpu'])} {_num(row['cpu_baseline'])} {_num(row['cpu_ratio'], 6, 2)} "
+    digits = 2 if row["unit"] == "s" else 1
+    return (f"{row['benchmark']:<12} {row['figure'][:40]:<40} {_num(row['value'], 9, digits)} "
+            f"{row['unit']:<8} {_num(row['baseline'], 9, digits)} {_num(row['ratio'], 6, 2)} "
+            f"{_num(row['cpu'], 9, digits)} {_num(row['cpu_baseline'], 9, digits)} "
+            f"{_num(row['cpu_ratio'], 6, 2)} "
             f"{_num(row['load'], 5, 2)} {row['runs']:>4}  {note}")
 
 
