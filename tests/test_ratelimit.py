@@ -114,3 +114,17 @@ def test_redis_is_used_when_configured(app_factory):
         limiter.storage.reset()
         assert db.session.scalars(db.select(ratelimit.RateLimitCounter)).all() == []
     assert statuses == [200, 200, 429]
+
+
+def test_a_limited_request_costs_one_statement_on_the_counters(app_factory, count_queries,
+                                                               monkeypatch):
+    monkeypatch.setattr(ratelimit, "CLEAN_EVERY", 10**9)  # no purge of expired rows this time
+    app = app_factory(RATELIMIT_ENABLED=True, CERTIFICATE_VERIFY_RATE_LIMIT="5/minute")
+    client = app.test_client()
+    with app.app_context():
+        with count_queries() as counter:
+            response = client.get("/verify")
+        assert response.status_code == 200
+        assert response.headers["X-RateLimit-Remaining"] == "4"  # headers from that statement
+        on_counters = [s for s in counter.statements if "rate_limits" in s]
+        assert len(on_counters) == 1
