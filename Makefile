@@ -6,13 +6,15 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test translations bench lint clean help
+.PHONY: run test install install-test translations bench lint lint-imports check-lock lock lock-upgrade clean help
 
 help:
 	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make bench  print one table of every benchmark (BENCH_ARGS=--quick: the short run)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and the import contracts (lint-imports)"
+	@echo "make lock   re-compile requirements*.lock from setup.cfg (after adding a dependency)"
+	@echo "make lock-upgrade   the same, upgrading every pin within setup.cfg's ranges"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +29,37 @@ $(VENV)/.system-test: scripts/install-system-deps.sh | $(BIN)/python
 	bash scripts/install-system-deps.sh --test
 	@touch $@ $(VENV)/.system
 
-$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[postgres,jobs]"
+# Exact versions (with hashes) from the lock files; the project itself without dependencies.
+# Re-installs when a lock file changes.
+$(VENV)/.installed: requirements.lock setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,postgres,jobs]"
+$(VENV)/.installed-test: requirements-test.lock setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.lock
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@ $(VENV)/.installed
+
+# Lock files: compiled by pip-tools from setup.cfg (runtime + postgres + jobs; and + test).
+# pip-compile keeps the existing pins and adds what is new; lock-upgrade moves every pin.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras \
+	--generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+$(BIN)/pip-compile: | $(BIN)/python
+	$(BIN)/pip install -q "pip-tools>=7.4,<8"
+
+lock: | $(BIN)/pip-compile
+	$(PIP_COMPILE) $(LOCK_FLAGS) --extra postgres --extra jobs -o requirements.lock setup.cfg
+	$(PIP_COMPILE) $(LOCK_FLAGS) --extra test --extra postgres --extra jobs -o requirements-test.lock setup.cfg
+	$(BIN)/python scripts/check_lock.py
+
+lock-upgrade: LOCK_FLAGS = --upgrade
+lock-upgrade: lock
+
+# Fails when setup.cfg declares a dependency the lock files lack (then: make lock).
+check-lock: | $(BIN)/python
+	$(BIN)/python scripts/check_lock.py
 
 translations: | $(BIN)/python
 	$(BIN)/python scripts/i18n.py compile
@@ -54,7 +80,7 @@ run: install instance/config.py
 	@echo "Serving Anyam on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test check-lock lint-imports
 	$(BIN)/python scripts/i18n.py check
 	$(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -67,8 +93,12 @@ test: install-test
 bench: install
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-lint: install-test
+lint: install-test lint-imports
 	$(BIN)/ruff check trainings tests benchmarks scripts
+
+# The import contracts in setup.cfg ([importlinter]): areas one way, leaves import no area.
+lint-imports: install-test
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -2,11 +2,15 @@
 """Message catalogs, one per area: extract, update, compile, check.
 
 Each area owns ``trainings/translations/<area>/{id,en}/LC_MESSAGES/messages.po`` with the
-strings of its Python package and its template folder; Flask-Babel merges them all.
+strings of its Python package and its template folder; Flask-Babel merges them all, a
+later directory overriding an earlier one for the same message id. So that the wording a
+user sees never depends on that order, a message id used by several areas lives once, in
+the ``core`` catalog (``update`` moves it there), and ``check`` fails when two catalogs
+translate the same id differently.
 
     python scripts/i18n.py update   # extract and merge new strings into every catalog
     python scripts/i18n.py compile  # .po -> .mo (part of set-up)
-    python scripts/i18n.py check    # exit 1 on untranslated or fuzzy messages
+    python scripts/i18n.py check    # exit 1 on untranslated, fuzzy or conflicting messages
     python scripts/i18n.py apply AREA FILE.json   # write Indonesian translations {msgid: msgstr}
 """
 from __future__ import annotations
@@ -28,14 +32,10 @@ def sources(area: str) -> list[str]:
     if area == "core":
         paths = [p for p in (ROOT / "trainings").glob("*.py")]
         paths += [ROOT / "trainings" / d for d in ("auth", "outbox")]
-        paths += [ROOT / "trainings" / "api" / f for f in ("__init__.py", "base.py", "serializers.py")]
         paths += [p for p in (ROOT / "templates").glob("*.html")]
         paths += [ROOT / "templates" / d for d in ("auth", "core", "errors")]
     else:
-        paths = [ROOT / "trainings" / area, ROOT / "templates" / area]
-        api = {"scheduling": ["trainings.py", "me.py"], "enrolment": ["enrolments.py"]}.get(
-            area, [f"{area}.py"])
-        paths += [ROOT / "trainings" / "api" / f for f in api]
+        paths = [ROOT / "trainings" / area, ROOT / "templates" / area]  # api: trainings/api/
         if area == "certificates":
             paths.append(ROOT / "templates" / "pdf")
     return [str(p.relative_to(ROOT)) for p in paths if p.exists()]
@@ -45,14 +45,59 @@ def catalog_dir(area: str) -> Path:
     return ROOT / "trainings" / "translations" / area
 
 
+def _read(path: Path, locale: str | None = None):
+    from babel.messages.pofile import read_po
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def _write(path: Path, catalog, **options) -> None:
+    from babel.messages.pofile import write_po
+    with path.open("wb") as handle:
+        write_po(handle, catalog, sort_output=True, include_lineno=False, **options)
+
+
+def _key(message_id) -> str:
+    return message_id[0] if isinstance(message_id, tuple) else message_id
+
+
+def share_in_core(templates: dict) -> set[str]:
+    """Move every message id extracted for several areas into the core template."""
+    areas_of: dict[str, set[str]] = {}
+    for area, template in templates.items():
+        for message in template:
+            if message.id:
+                areas_of.setdefault(_key(message.id), set()).add(area)
+    shared = {key for key, areas in areas_of.items() if len(areas) > 1}
+    core = templates["core"]
+    for area, template in templates.items():
+        if area == "core":
+            continue
+        for message in list(template):
+            if message.id and _key(message.id) in shared:
+                if core.get(message.id) is None:
+                    core[message.id] = message
+                template.delete(message.id)
+    return shared
+
+
 def update() -> None:
+    pots = {}
     for area in TRANSLATION_AREAS:
         directory = catalog_dir(area)
         directory.mkdir(parents=True, exist_ok=True)
-        pot = directory / "messages.pot"
+        pot = pots[area] = directory / "messages.pot"
         subprocess.run(PYBABEL + ["-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
                                   "--no-location", "--sort-output", "-o", str(pot)] + sources(area),
                        check=True, cwd=ROOT)
+    known = known_translations("id")  # before a message moves between catalogs
+    templates = {area: _read(pot) for area, pot in pots.items()}
+    share_in_core(templates)
+    for area, template in templates.items():
+        _write(pots[area], template, omit_header=False)
+    for area in TRANSLATION_AREAS:
+        directory = catalog_dir(area)
+        pot = pots[area]
         for locale in LOCALES:
             po = directory / locale / "LC_MESSAGES" / "messages.po"
             command = "update" if po.exists() else "init"
@@ -61,7 +106,33 @@ def update() -> None:
                 args += ["--no-fuzzy-matching", "--ignore-obsolete", "--ignore-pot-creation-date"]
             subprocess.run(PYBABEL + ["-q", command] + args, check=True, cwd=ROOT)
         fill_english(directory / "en" / "LC_MESSAGES" / "messages.po")
+        fill_known(directory / "id" / "LC_MESSAGES" / "messages.po", known)
         pot.unlink()
+
+
+def known_translations(locale: str) -> dict:
+    """msgid -> msgstr over every area's catalog (filled, not fuzzy)."""
+    known = {}
+    for area in TRANSLATION_AREAS:
+        po = catalog_dir(area) / locale / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            for message in _read(po, locale):
+                filled = all(message.string) if isinstance(message.string, tuple) else message.string
+                if message.id and filled and not message.fuzzy:
+                    known.setdefault(message.id, message.string)
+    return known
+
+
+def fill_known(po: Path, known: dict) -> None:
+    """Give a message that moved into this catalog the translation it had elsewhere."""
+    catalog = _read(po, "id")
+    changed = False
+    for message in catalog:
+        filled = all(message.string) if isinstance(message.string, tuple) else message.string
+        if message.id and not filled and message.id in known:
+            message.string, changed = known[message.id], True
+    if changed:
+        _write(po, catalog)
 
 
 def fill_english(po: Path) -> None:
@@ -128,6 +199,27 @@ def problems() -> list[str]:
                     found.append(f"{where} is fuzzy")
                 elif locale != "en" and (not message.string or (isinstance(message.string, tuple) and not all(message.string))):
                     found.append(f"{where} is untranslated")
+    return found + conflicts()
+
+
+def conflicts(locales=LOCALES) -> list[str]:
+    """A message id translated differently in two catalogs: which one a user sees would depend
+    on Flask-Babel's merge order."""
+    found = []
+    for locale in locales:
+        seen: dict = {}
+        for area in TRANSLATION_AREAS:
+            po = catalog_dir(area) / locale / "LC_MESSAGES" / "messages.po"
+            if not po.exists():
+                continue
+            for message in _read(po, locale):
+                if message.id:
+                    seen.setdefault(message.id, {})[area] = message.string
+        for message_id, by_area in seen.items():
+            if len(set(map(str, by_area.values()))) > 1:
+                versions = "; ".join(f"{area}: {string!r}" for area, string in by_area.items())
+                found.append(f"{locale}: {_key(message_id)!r} is translated differently "
+                             f"({versions}); keep one translation (in core if shared)")
     return found
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -59,6 +60,8 @@ def test_config(database_url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # One PBKDF2 round instead of scrypt: a login or a new user costs microseconds.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     config.update(overrides)
     return config
@@ -97,12 +100,18 @@ def _fresh_request_state():
         g.pop(key, None)
 
 
+@pytest.fixture(scope="session")
+def _shared_app(database_url, _migrated):
+    return _SharedApp(database_url)
+
+
 @pytest.fixture
-def app_factory(database_url, _migrated, tmp_path):
+def app_factory(database_url, _migrated, _shared_app, tmp_path):
     """Make an app with extra config; tables are emptied after the test."""
     made = []
 
     def make(**overrides):
+        _shared_app.stale = True  # the extensions are now bound to this app's settings
         overrides.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
         app = create_app(test_config(database_url, **overrides))
         app.before_request(_fresh_request_state)
@@ -121,12 +130,60 @@ def app_factory(database_url, _migrated, tmp_path):
             db.engine.dispose()
 
 
+class _SharedApp:
+    """The app without overrides, made once per run: ``create_app`` compiles every URL rule
+    (~0.2 s, more than most tests take). Each test gets it with the configuration restored
+    and its own instance folder; a test that adds routes or hooks, or that makes another app
+    (extensions such as Flask-Limiter keep the settings of the last app they were bound to),
+    causes a fresh one for the next test."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.current = None
+        self.stale = False
+
+    @staticmethod
+    def _shape(app) -> tuple:
+        hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+                 app.template_context_processors, app.error_handler_spec, app.url_value_preprocessors)
+        return (len(list(app.url_map.iter_rules())), tuple(app.view_functions),
+                repr(sorted(((str(k), len(v)) for hook in hooks for k, v in hook.items()
+                             if isinstance(v, list)))), tuple(app.blueprints))
+
+    def get(self, instance_path: str):
+        if self.current is None or self.stale:
+            self.stale = False
+            app = create_app(test_config(self.database_url, INSTANCE_PATH=instance_path))
+            app.before_request(_fresh_request_state)
+            self.current = (app, dict(app.config), self._shape(app))
+        app = self.current[0]
+        app.instance_path = instance_path
+        app.config["INSTANCE_PATH"] = instance_path
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        app._got_first_request = False  # a test may still add a route, as on a new app
+        return app
+
+    def release(self, app) -> None:
+        _app, config, shape = self.current
+        with app.app_context():
+            db.session.rollback()
+            _empty_all_tables()
+            db.engine.dispose()
+        app.config.clear()
+        app.config.update(config)
+        if self._shape(app) != shape:
+            self.stale = True
+
+
 @pytest.fixture
-def app(app_factory):
-    app = app_factory()
-    with app.app_context():
-        yield app
-        db.session.remove()
+def app(_shared_app, tmp_path):
+    app = _shared_app.get(str(tmp_path / "instance"))
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+    finally:
+        _shared_app.release(app)
 
 
 @pytest.fixture

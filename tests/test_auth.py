@@ -5,7 +5,14 @@ import pytest
 from sqlalchemy import select
 
 from trainings.auth.models import ApiToken
-from trainings.auth.services import is_safe_next, issue_token
+from trainings.auth.services import (
+    change_password,
+    is_safe_next,
+    issue_token,
+    revoke_token,
+    update_profile,
+)
+from trainings.errors import NotFound, ValidationError
 from trainings.extensions import db
 
 
@@ -147,3 +154,39 @@ def test_password_change_needs_the_current_password(client, make, login):
     assert right.status_code == 302
     db.session.refresh(user)
     assert user.check_password("a-new-long-password")
+
+
+def test_profile_and_password_services_refuse_bad_input_and_write_nothing(app, make):
+    user = make.user(name="Dewi", language="en", timezone="Asia/Jakarta")
+    with pytest.raises(ValidationError) as error:
+        update_profile(user, name="  ", language="id", timezone="Asia/Karachi", actor=user)
+    assert error.value.field == "name"
+    with pytest.raises(ValidationError) as error:
+        update_profile(user, name="Dewi", language="id", timezone="Mars/Base", actor=user)
+    assert error.value.field == "timezone"
+    db.session.rollback()
+    assert (user.name, user.timezone) == ("Dewi", "Asia/Jakarta")
+    update_profile(user, name=" Dewi S. ", language="id", timezone="Asia/Karachi", actor=user)
+    assert (user.name, user.language, user.timezone) == ("Dewi S.", "id", "Asia/Karachi")
+
+    with pytest.raises(ValidationError) as error:
+        change_password(user, current="wrong", new="a-new-long-password", actor=user)
+    assert error.value.field == "current_password"
+    with pytest.raises(ValidationError) as error:
+        change_password(user, current="correct-horse-battery", new="short", actor=user)
+    assert error.value.field == "password"
+    change_password(user, current="correct-horse-battery", new="a-new-long-password", actor=user)
+    assert user.check_password("a-new-long-password")
+
+
+def test_a_token_of_someone_else_cannot_be_revoked(client, make, login):
+    owner, other = make.user(), make.user()
+    issue_token(owner, "crm")
+    db.session.commit()
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.user_id == owner.id))
+    with pytest.raises(NotFound):
+        revoke_token(other, stored.id)
+    login(other)
+    assert client.post(f"/profile/tokens/{stored.id}/revoke").status_code == 404
+    db.session.refresh(stored)
+    assert stored.revoked_at is None

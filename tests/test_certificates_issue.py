@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -223,3 +224,15 @@ def test_an_abandoned_job_does_not_block_issuing_forever(app, make):
     db.session.commit()
     assert fresh.id != stuck.id
     assert (jobs.get(stuck.id).state, jobs.get(stuck.id).error) == ("failed", "abandoned")
+
+
+def test_text_limits_use_the_shared_message_in_both_languages(app, make):
+    training, _e, organiser = certified_training(make)
+    certificate = services.issue_all(training, actor=organiser, base=base())[0]
+    for lang, expected in (("en", "At most 500 characters."), ("id", "Paling banyak 500 karakter.")):
+        with force_locale(lang), pytest.raises(ValidationError) as error:
+            services.revoke(certificate, actor=organiser, reason="x" * 501)
+        assert error.value.field == "reason" and str(error.value.message) == expected
+    assert certificate.revoked_at is None
+    assert services.verify_url(certificate.code, "https://a.example/") == \
+        f"https://a.example/verify/{certificate.code}"

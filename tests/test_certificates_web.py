@@ -289,3 +289,38 @@ def test_hostile_names_are_escaped_on_pages(app, make, client, login):
     db.session.commit()
     html = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_web_downloads_are_private_files_and_the_credential_verifies(app, make, client, login):
+    training, _e, organiser, (certificate,) = _issue(make, names=["Siti Rahmawati"])
+    login(organiser)
+    archive = client.get(f"/trainings/{training.id}/certificates.zip")
+    assert archive.status_code == 200 and archive.mimetype == "application/zip"
+    assert "attachment" in archive.headers["Content-Disposition"]
+    assert f"certificates-{training.id}.zip" in archive.headers["Content-Disposition"]
+    assert "private" in archive.headers["Cache-Control"]
+    names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
+    assert names == [services.pdf_filename(certificate)]
+    badge = client.get(f"/certificates/{certificate.code}/credential.json")
+    assert badge.status_code == 200 and badge.mimetype == "application/vc+ld+json"
+    assert f"open-badge-{certificate.code}.json" in badge.headers["Content-Disposition"]
+    key = openbadges.issuer_profile("http://localhost")["verificationMethod"][0]["publicKeyMultibase"]
+    assert openbadges.verify(badge.json, key)
+
+
+def test_web_logo_upload_checks_the_organisation_and_the_image(app, make, client, login):
+    training, _e, organiser = certified_training(make, names=[])
+    login(organiser)
+    organisation = training.organisations[0]
+    url = f"/trainings/{training.id}/certificates/logo"
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    stranger = client.post(url, data={"logo-organisation_id": "999999",
+                                      "logo-logo": (io.BytesIO(svg), "l.svg")})
+    assert stranger.status_code == 404
+    bad = client.post(url, data={"logo-organisation_id": str(organisation.id),
+                                 "logo-logo": (io.BytesIO(b"GIF89a..."), "l.gif")})
+    assert bad.status_code == 422 and "PNG, JPEG or SVG" in bad.get_data(as_text=True)
+    good = client.post(url, data={"logo-organisation_id": str(organisation.id),
+                                  "logo-logo": (io.BytesIO(svg), "l.svg")})
+    assert good.status_code == 302
+    assert services.training_claims(training)["organisations"][0]["logo"] is not None

@@ -16,15 +16,19 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from .auth.services import is_safe_next
+from .auth.services import set_language as save_language
 from .extensions import db
+from .forms import EmptyForm
+from .policy import can
 from .timezones import is_valid_timezone
+from .web import action
 
 bp = Blueprint("core", __name__)
 
 # (endpoint, label, who sees it). An entry shows once its endpoint exists.
 NAV = [
-    ("scheduling.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
-    ("scheduling.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
+    ("overview.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
+    ("overview.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
     ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
     ("modules.index", _l("Modules"), {"anonymous", "participant", "facilitator", "organiser", "admin"}),
     ("certificates.verify_form", _l("Verify a certificate"), {"anonymous"}),
@@ -46,10 +50,9 @@ TRAINING_NAV = [
 
 
 def training_nav(training) -> list[dict]:
-    from .policy import can
     items = []
-    for endpoint, label, action in TRAINING_NAV:
-        if endpoint in current_app.view_functions and can(current_user, action, training):
+    for endpoint, label, needed in TRAINING_NAV:
+        if endpoint in current_app.view_functions and can(current_user, needed, training):
             items.append({"url": url_for(endpoint, training_id=training.id), "label": label,
                           "current": request.endpoint == endpoint})
     return items
@@ -68,7 +71,6 @@ def nav_items() -> list[dict]:
 
 @bp.app_context_processor
 def _navigation():
-    from .policy import can
     return {"nav_items": nav_items, "training_nav": training_nav,
             "has_endpoint": lambda name: name in current_app.view_functions,
             "can": lambda action, obj=None: can(current_user, action, obj)}
@@ -83,22 +85,23 @@ def index():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    from .auth.forms import EmptyForm
-    form = EmptyForm()
-    lang = request.form.get("lang", "")
-    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
-        if current_user.is_authenticated:
-            current_user.language = lang
-            db.session.commit()
-    target = request.form.get("next", "")
-    return redirect(target if is_safe_next(target) else url_for("core.index"))
+    lang, target = request.form.get("lang", ""), request.form.get("next", "")
+    return action(lambda: choose_language(lang),
+                  then=target if is_safe_next(target) else url_for("core.index"))
+
+
+def choose_language(lang: str) -> None:
+    """The interface language of this browser, and of the account when logged in."""
+    if lang not in current_app.config["LANGUAGES"]:
+        return
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        save_language(current_user, lang, actor=current_user)
 
 
 @bp.route("/timezone", methods=["POST"])
 def set_timezone():
     """The browser's zone for visitors without an account (sent by static/js/anyam.js)."""
-    from .auth.forms import EmptyForm
     form = EmptyForm()
     zone = request.form.get("tz", "")
     if form.validate_on_submit() and is_valid_timezone(zone):

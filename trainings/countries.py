@@ -8,6 +8,7 @@ from babel import Locale
 from babel.core import get_global
 
 from .errors import ValidationError
+from .language import current_language
 
 # CLDR territory codes that are not countries (regions, unions, private use).
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
@@ -29,13 +30,7 @@ def _names(locale: str) -> dict[str, str]:
 def country_name(code: str | None, locale: str | None = None) -> str:
     if not code:
         return ""
-    if locale is None:
-        from .i18n import current_language
-        try:
-            locale = current_language()
-        except RuntimeError:
-            locale = "en"
-    return _names(locale).get(code.upper(), code)
+    return _names(locale or current_language()).get(code.upper(), code)
 
 
 def country_choices(locale: str) -> list[tuple[str, str]]:

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale
 from flask_login import current_user
+
+from . import countries, timezones
+from .language import current_language
+
+__all__ = ["LANGUAGE_NAMES", "bilingual", "current_language", "init_i18n", "select_locale",
+           "select_timezone", "viewer_timezone"]
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -12,6 +17,12 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/v1/"):
+        # An API caller has no session: its Accept-Language, then its token user's setting.
+        actor = g.get("actor")
+        return (request.accept_languages.best_match(languages)
+                or (actor.language if actor is not None and actor.language in languages else None)
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("lang") in languages:
@@ -32,10 +43,6 @@ def viewer_timezone(default: str | None = None) -> str:
     return session.get("tz") or default or "UTC"
 
 
-def current_language() -> str:
-    return str(get_locale() or "en")
-
-
 def bilingual(obj, field: str, lang: str | None = None) -> str:
     """``obj.<field>_id`` or ``obj.<field>_en`` in the viewer's language, falling back to the other."""
     lang = lang or current_language()
@@ -45,8 +52,6 @@ def bilingual(obj, field: str, lang: str | None = None) -> str:
 
 def init_i18n(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-
-    from . import countries, timezones
 
     @app.context_processor
     def _inject():

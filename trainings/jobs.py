@@ -6,7 +6,7 @@ A job is a row in ``jobs`` (so every process sees its state): ``queued`` → ``r
 Celery workers import it lazily). ``progress(done, total=None)`` records progress and commits.
 
 How jobs run (``JOBS_MODE``):
-  ``celery``  when ``CELERY_BROKER_URL`` is set: ``celery -A trainings.jobs:worker worker``;
+  ``celery``  when ``CELERY_BROKER_URL`` is set: ``celery -A trainings.worker worker``;
   ``thread``  the default: a daemon thread of the web process;
   ``inline``  the default under ``TESTING``: at once, in the caller (answers are final).
 
@@ -109,7 +109,7 @@ def active(kind: str, training) -> Job | None:
                             .order_by(Job.created_at.desc()))
     if job is None:
         return None
-    stale_after = timedelta(seconds=current_app.config.get("JOBS_STALE_AFTER", 900))
+    stale_after = timedelta(seconds=current_app.config["JOBS_STALE_AFTER"])
     if job.updated_at < utcnow() - stale_after:
         job.state, job.error, job.finished_at = "failed", "abandoned", utcnow()
         db.session.flush()
@@ -125,7 +125,7 @@ def get(job_id: str) -> Job | None:
 
 def mode(app=None) -> str:
     app = app or current_app
-    configured = app.config.get("JOBS_MODE")
+    configured = app.config["JOBS_MODE"]
     if configured:
         return configured
     if app.config.get("CELERY_BROKER_URL"):
@@ -199,7 +199,8 @@ def run(job_id: str) -> None:
 # Celery ---------------------------------------------------------------------------------
 
 def celery_app(flask_app=None):
-    """A Celery app for the configured broker (producers only need ``send_task``)."""
+    """A Celery app for the configured broker (producers only need ``send_task``; the
+    worker's app, which runs the jobs, is :mod:`trainings.worker`)."""
     from celery import Celery
     flask_app = flask_app or current_app
     broker = flask_app.config["CELERY_BROKER_URL"]
@@ -207,29 +208,3 @@ def celery_app(flask_app=None):
     celery.conf.update(task_ignore_result=True, broker_connection_retry_on_startup=True,
                        task_acks_late=True, worker_prefetch_multiplier=1)
     return celery
-
-
-def _make_worker():
-    """The worker's Celery app: ``celery -A trainings.jobs:worker worker``."""
-    from . import create_app
-    flask_app = create_app()
-    celery = celery_app(flask_app)
-
-    @celery.task(name="anyam.run_job")
-    def run_job(job_id: str) -> None:
-        with flask_app.app_context():
-            try:
-                run(job_id)
-            finally:
-                db.session.remove()
-
-    celery.flask_app = flask_app
-    return celery
-
-
-def __getattr__(name: str):
-    if name == "worker":
-        value = _make_worker()
-        globals()["worker"] = value
-        return value
-    raise AttributeError(name)

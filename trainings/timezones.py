@@ -9,6 +9,7 @@ from babel import Locale
 from babel.dates import get_date_format, parse_pattern
 
 from .errors import ValidationError
+from .language import current_language
 
 # tzdata keeps WIB/WITA/WIT/PKT but writes numeric names ("+08") for zones whose
 # abbreviations it considers invented; these are the names people in the region use.
@@ -79,11 +80,7 @@ def zone_label(zone: str, instant: datetime | None = None) -> str:
 
 
 def _locale():
-    from .i18n import current_language
-    try:
-        return current_language()
-    except RuntimeError:  # outside a request
-        return "en"
+    return current_language()
 
 
 # Babel's format_date/format_time parse the locale and look the pattern up on every call;

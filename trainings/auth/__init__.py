@@ -1,11 +1,11 @@
 """Accounts, login, API tokens."""
 from flask_babel import lazy_gettext as _l
 
+from ..extensions import db
+from .models import User
+
 
 def init_auth(app, login_manager) -> None:
-    from ..extensions import db
-    from .models import User
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

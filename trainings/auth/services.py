@@ -8,6 +8,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import utcnow
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..messages import TOO_LONG, text
 from ..timezones import is_valid_timezone
 from .models import ROLES, ApiToken, User
 
@@ -66,12 +68,46 @@ def set_password(user: User, password: str) -> None:
     user.set_password(password)
 
 
+def update_profile(user: User, *, name: str | None, language: str | None, timezone: str | None,
+                   actor=None) -> User:
+    """A person's own settings: name, language, time zone."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("A name is required."), field="name")
+    if len(name) > 200:
+        raise ValidationError(text(TOO_LONG, num=200), field="name")
+    if language not in ("id", "en"):
+        raise ValidationError(_("Unknown language: %(lang)s", lang=language), field="language")
+    if not is_valid_timezone(timezone):
+        raise ValidationError(_("Unknown time zone: %(zone)s", zone=timezone), field="timezone")
+    user.name, user.language, user.timezone = name, language, timezone
+    db.session.flush()
+    return user
+
+
+def set_language(user: User, language: str, *, actor=None) -> None:
+    """The language a person reads Anyam in."""
+    if language not in ("id", "en"):
+        raise ValidationError(_("Unknown language: %(lang)s", lang=language), field="language")
+    user.language = language
+    db.session.flush()
+
+
+def change_password(user: User, *, current: str | None, new: str | None, actor=None) -> None:
+    """A new password, after the current one (when the account has one)."""
+    if user.password_hash and not user.check_password(current or ""):
+        raise ValidationError(_("The current password is wrong."), field="current_password")
+    set_password(user, new)
+    db.session.flush()
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with that email and password, else None (same answer for both cases)."""
     user = get_user_by_email(email or "")
     if user is None:
         # Spend the time of a real check so that timing does not reveal which accounts exist.
-        check_password_hash(_dummy_hash(), password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+                            password or "")
         return None
     if not user.is_active or not user.check_password(password or ""):
         return None
@@ -80,9 +116,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16))
+@lru_cache(maxsize=2)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def _digest(token: str) -> str:
@@ -116,11 +152,18 @@ def user_for_token(token: str | None) -> User | None:
     return api_token.user
 
 
-def revoke_token(user: User, token_id: int) -> None:
+def own_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own API tokens (someone else's is not found)."""
     api_token = db.session.get(ApiToken, token_id)
     if api_token is None or api_token.user_id != user.id:
         raise NotFound(_("No such token."))
+    return api_token
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    api_token = own_token(user, token_id)
     api_token.revoked_at = api_token.revoked_at or utcnow()
+    db.session.flush()
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -252,8 +252,8 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
     done = len(contexts) - len(todo)
     if on_progress and done:
         on_progress(done)
-    workers = workers if workers is not None else current_app.config.get(
-        "CERTIFICATES_PDF_WORKERS", 2)
+    workers = workers if workers is not None else current_app.config[
+        "CERTIFICATES_PDF_WORKERS"]
     size = max(1, min(CHUNK, math.ceil(len(todo) / max(1, workers))))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -20,11 +19,12 @@ from flask_login import current_user, login_required
 
 from .. import jobs
 from ..enrolment.models import Enrolment
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db, limiter
 from ..policy import can, require
 from ..scheduling.models import Organisation
 from ..scheduling.services import load_training
+from ..web import action, attempt, base_url, form_status, send_download, submit
 from . import openbadges, services
 from .forms import (
     EmptyForm,
@@ -42,13 +42,7 @@ bp = Blueprint("certificates", __name__)
 
 
 def verify_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30/minute")
-
-
-def base() -> str:
-    return services.base_url(request.host_url)
-
-
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
 
 
 def load_certificate(code: str):
@@ -58,12 +52,21 @@ def load_certificate(code: str):
     return certificate
 
 
-def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{filename}"')
+def private_download(data: bytes, filename: str, mimetype: str):
+    """A file of personal data: never kept by a shared cache."""
+    response = send_download(data, filename, mimetype)
     response.headers["Cache-Control"] = "private, max-age=0"
     return response
+
+
+def upload_bytes(field, default=None):
+    """The uploaded file's bytes, one more than allowed so that the service sees it too large."""
+    upload = field.data
+    return (upload.read(services.MAX_IMAGE_BYTES + 1) if upload else None) or default
+
+
+def manage_url(training_id: int) -> str:
+    return url_for(".manage", training_id=training_id)
 
 
 # Managing ----------------------------------------------------------------------------------
@@ -106,19 +109,22 @@ def manage(training_id: int):
 def issue_all(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.issue", training)
-    form = EmptyForm(prefix="all")
-    if not form.validate_on_submit():
+    if not EmptyForm(prefix="all").validate_on_submit():
         flash(_("The form expired; please try again."), "error")
-        return redirect(url_for(".manage", training_id=training.id))
-    try:
-        job = services.start_issue_all(training, actor=current_user, base=base())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".manage", training_id=training.id))
-    db.session.commit()
+        return redirect(manage_url(training.id))
+    ok, job = attempt(lambda: services.start_issue_all(training, actor=current_user,
+                                                        base=base_url()))
+    if not ok:
+        return redirect(manage_url(training.id))
     jobs.dispatch(job)
     return redirect(url_for(".job", job_id=job.id))
+
+
+def enrolment_in(training, enrolment_id):
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.training_id != training.id:
+        raise NotFound(_("No such participant in this training."), field="enrolment_id")
+    return enrolment
 
 
 @bp.route("/trainings/<int:training_id>/certificates/issue", methods=["POST"])
@@ -127,22 +133,11 @@ def issue_one(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.issue", training)
     form = IssueOneForm(prefix="issue")
-    if form.validate_on_submit():
-        enrolment = db.session.get(Enrolment, form.enrolment_id.data)
-        try:
-            if enrolment is None or enrolment.training_id != training.id:
-                raise NotFound(_("No such participant in this training."), field="enrolment_id")
-            certificate = services.issue_one(enrolment, actor=current_user, base=base(),
-                                             reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("Certificate %(code)s issued to %(name)s.", code=certificate.code,
-                    name=certificate.name), "success")
-            return redirect(url_for(".manage", training_id=training.id))
-    return render_manage(training, 422, issue_form=form)
+    done = submit(form, lambda: services.issue_one(
+        enrolment_in(training, form.enrolment_id.data), actor=current_user, base=base_url(),
+        reason=form.reason.data), then=manage_url(training.id),
+        message=lambda c: _("Certificate %(code)s issued to %(name)s.", code=c.code, name=c.name))
+    return done or render_manage(training, 422, issue_form=form)
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
@@ -153,16 +148,10 @@ def revoke(code: str):
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():
         flash(_("Give a reason for revoking the certificate."), "error")
-        return redirect(url_for(".manage", training_id=certificate.training_id))
-    try:
-        services.revoke(certificate, actor=current_user, reason=form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Certificate %(code)s revoked.", code=certificate.code), "success")
-    return redirect(url_for(".manage", training_id=certificate.training_id))
+        return redirect(manage_url(certificate.training_id))
+    return action(lambda: services.revoke(certificate, actor=current_user, reason=form.reason.data),
+                  then=manage_url(certificate.training_id), form=form,
+                  message=_("Certificate %(code)s revoked.", code=certificate.code))
 
 
 @bp.route("/certificates/<code>/reissue", methods=["GET", "POST"])
@@ -171,21 +160,13 @@ def reissue(code: str):
     certificate = load_certificate(code)
     require(current_user, "certificate.issue", certificate)
     form = ReissueForm(prefix="reissue", name=certificate.name)
-    if form.validate_on_submit():
-        try:
-            new = services.reissue(certificate, actor=current_user, base=base(),
-                                   reason=form.reason.data, name=form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("Corrected certificate %(new)s issued; %(old)s is now marked as replaced.",
-                    new=new.code, old=certificate.code), "success")
-            return redirect(url_for(".manage", training_id=certificate.training_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("certificates/reissue.html", certificate=certificate,
-                           training=certificate.training, form=form), status
+    done = submit(form, lambda: services.reissue(
+        certificate, actor=current_user, base=base_url(), reason=form.reason.data,
+        name=form.name.data), then=manage_url(certificate.training_id),
+        message=lambda new: _("Corrected certificate %(new)s issued; %(old)s is now marked as "
+                              "replaced.", new=new.code, old=certificate.code))
+    return done or (render_template("certificates/reissue.html", certificate=certificate,
+                                    training=certificate.training, form=form), form_status(form))
 
 
 @bp.route("/trainings/<int:training_id>/certificates/statement", methods=["POST"])
@@ -194,20 +175,12 @@ def statement(training_id: int):
     training = load_training(training_id)
     require(current_user, "training.edit", training)
     form = StatementForm(prefix="statement")
-    if form.validate_on_submit():
-        try:
-            services.update_statement(training, actor=current_user,
-                                      statement_id=form.statement_id.data,
-                                      statement_en=form.statement_en.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("The certificate statement is saved. It is printed on certificates issued "
-                    "from now on."), "success")
-            return redirect(url_for(".manage", training_id=training.id))
-    return render_manage(training, 422, statement_form=form)
+    done = submit(form, lambda: services.update_statement(
+        training, actor=current_user, statement_id=form.statement_id.data,
+        statement_en=form.statement_en.data), then=manage_url(training.id),
+        message=_("The certificate statement is saved. It is printed on certificates issued "
+                  "from now on."))
+    return done or render_manage(training, 422, statement_form=form)
 
 
 @bp.route("/trainings/<int:training_id>/certificates/signatories", methods=["POST"])
@@ -216,21 +189,12 @@ def add_signatory(training_id: int):
     training = load_training(training_id)
     require(current_user, "training.edit", training)
     form = SignatoryForm(prefix="signatory")
-    if form.validate_on_submit():
-        upload = form.signature.data
-        data = upload.read(services.MAX_IMAGE_BYTES + 1) if upload else None
-        try:
-            services.add_signatory(training, actor=current_user, name=form.name.data,
-                                   role_id=form.role_id.data, role_en=form.role_en.data,
-                                   organisation=form.organisation.data, signature=data or None)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("Signatory added."), "success")
-            return redirect(url_for(".manage", training_id=training.id))
-    return render_manage(training, 422, signatory_form=form)
+    done = submit(form, lambda: services.add_signatory(
+        training, actor=current_user, name=form.name.data, role_id=form.role_id.data,
+        role_en=form.role_en.data, organisation=form.organisation.data,
+        signature=upload_bytes(form.signature)),
+        then=manage_url(training.id), message=_("Signatory added."))
+    return done or render_manage(training, 422, signatory_form=form)
 
 
 @bp.route("/trainings/<int:training_id>/certificates/signatories/<int:signatory_id>/delete",
@@ -242,11 +206,20 @@ def remove_signatory(training_id: int, signatory_id: int):
     signatory = db.session.get(Signatory, signatory_id)
     if signatory is None or signatory.training_id != training.id:
         raise NotFound()
-    if EmptyForm(prefix="delete").validate_on_submit():
-        services.remove_signatory(signatory, actor=current_user)
-        db.session.commit()
-        flash(_("Signatory removed."), "success")
-    return redirect(url_for(".manage", training_id=training.id))
+    return action(lambda: services.remove_signatory(signatory, actor=current_user),
+                  then=manage_url(training.id), message=_("Signatory removed."),
+                  form=EmptyForm(prefix="delete"))
+
+
+def organisation_of(training, organisation_id) -> Organisation:
+    try:
+        org_id = int(organisation_id or 0)
+    except ValueError:
+        org_id = 0
+    organisation = db.session.get(Organisation, org_id)
+    if organisation is None or organisation not in training.organisations:
+        raise NotFound()
+    return organisation
 
 
 @bp.route("/trainings/<int:training_id>/certificates/logo", methods=["POST"])
@@ -256,24 +229,13 @@ def logo(training_id: int):
     require(current_user, "training.edit", training)
     form = LogoForm(prefix="logo")
     if form.validate_on_submit():
-        try:
-            org_id = int(form.organisation_id.data or 0)
-        except ValueError:
-            org_id = 0
-        organisation = db.session.get(Organisation, org_id)
-        if organisation is None or organisation not in training.organisations:
-            raise NotFound()
-        upload = form.logo.data
-        data = upload.read(services.MAX_IMAGE_BYTES + 1) if upload else b""
-        try:
-            services.set_logo(organisation, data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("Logo of %(name)s saved.", name=organisation.name), "success")
-            return redirect(url_for(".manage", training_id=training.id))
+        organisation = organisation_of(training, form.organisation_id.data)  # 404, not a form error
+        done = submit(form, lambda: services.set_logo(organisation, upload_bytes(form.logo, b""),
+                                                      actor=current_user),
+                      then=manage_url(training.id), validate=False,
+                      message=_("Logo of %(name)s saved.", name=organisation.name))
+        if done:
+            return done
     return render_manage(training, 422, logo_form=form)
 
 
@@ -284,10 +246,8 @@ def logo(training_id: int):
 def download_zip(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    data = services.zip_bytes(services.training_pdfs(training, base()))
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="certificates-{training.id}.zip"'
-    return response
+    return private_download(services.zip_bytes(services.training_pdfs(training, base_url())),
+                            f"certificates-{training.id}.zip", "application/zip")
 
 
 @bp.route("/trainings/<int:training_id>/certificates.pdf")
@@ -295,8 +255,8 @@ def download_zip(training_id: int):
 def download_merged(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return pdf_response(services.merged_pdf(training, base()),
-                        f"certificates-{training.id}-print.pdf")
+    return private_download(services.merged_pdf(training, base_url()),
+                            f"certificates-{training.id}-print.pdf", "application/pdf")
 
 
 @bp.route("/certificates/<code>.pdf")
@@ -305,8 +265,8 @@ def download(code: str):
     certificate = load_certificate(code)
     if not can(current_user, "certificate.download", certificate):
         raise NotFound()
-    return pdf_response(services.certificate_pdf(certificate, base()),
-                        services.pdf_filename(certificate))
+    return private_download(services.certificate_pdf(certificate, base_url()),
+                            services.pdf_filename(certificate), "application/pdf")
 
 
 @bp.route("/certificates/<code>/credential.json")
@@ -315,11 +275,9 @@ def credential(code: str):
     certificate = load_certificate(code)
     if not can(current_user, "certificate.download", certificate):
         raise NotFound()
-    response = jsonify(services.credential(certificate, base()))
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="open-badge-{certificate.code}.json"')
-    response.mimetype = "application/vc+ld+json"
-    return response
+    body = current_app.json.dumps(services.credential(certificate, base_url()))
+    return private_download(body.encode(), f"open-badge-{certificate.code}.json",
+                            "application/vc+ld+json")
 
 
 # Jobs --------------------------------------------------------------------------------------
@@ -399,14 +357,14 @@ def verify(code: str):
     certificate = load_certificate(code)
     if certificate.code != code:
         return redirect(url_for(".verify", code=certificate.code))
-    info = services.verification(certificate, base())
+    info = services.verification(certificate, base_url())
     return render_template("certificates/verify.html", info=info, certificate=certificate,
                            labels=both_languages(LABELS), status_text=status_text(info))
 
 
 @bp.route(openbadges.ISSUER_PATH)
 def issuer():
-    response = jsonify(openbadges.issuer_profile(base()))
+    response = jsonify(openbadges.issuer_profile(base_url()))
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..errors import DomainError
+from . import services
 
 modules_cli = AppGroup("modules", help="Check and build the training modules.")
 
@@ -13,7 +14,6 @@ modules_cli = AppGroup("modules", help="Check and build the training modules.")
 @click.argument("slug", required=False)
 def check_command(slug):
     """Validate every module (or SLUG); exit 1 when a problem is found."""
-    from . import services
     try:
         reports = [services.check_module(slug)] if slug else services.check_all()
     except DomainError as error:
@@ -39,7 +39,6 @@ def check_command(slug):
 @click.argument("slug", required=False)
 def build_command(slug):
     """Pre-build the PDF editions of every valid module (or SLUG) into the cache."""
-    from . import services
     if slug:
         slugs = [slug]
     else:

@@ -1,4 +1,5 @@
-"""Modules: listing, publishing (HTML and three PDF editions, cached) and ZIP upload.
+"""Modules: listing and publishing (HTML and three PDF editions, cached). The ZIP upload is
+in :mod:`.upload` (``install_zip`` is re-exported here).
 
 Views, the API and the CLI call these functions; they never touch the request.
 """
@@ -8,15 +9,10 @@ import base64
 import mimetypes
 import os
 import re
-import shutil
-import stat
-import tempfile
 import uuid
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -26,29 +22,23 @@ from .sources import (
     EDITIONS,
     LANGUAGES,
     PROJECT,
-    SLUG_RE,
     cache_dir,
     find_module_dir,
     fingerprint,
+    image_problem,
     module_dirs,
+    read_toml,
     render_tokens,
     shipped_dir,
     top_level_blocks,
-    upload_dir,
 )
+from .upload import MAX_RATIO, install_zip  # noqa: F401  (re-exported: services.install_zip)
 from .validation import Module, Report, validate
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE_DIR = PROJECT / "templates" / "pdf"
 STYLESHEET = "css/module.css"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
-
-# Upload limits (config can lower or raise them).
-MAX_ZIP_FILES = 300
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_TOTAL_BYTES = 40 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed/compressed above this (for files over 1 MiB) is a zip bomb
-
 
 # --- reading -------------------------------------------------------------------------
 
@@ -115,7 +105,6 @@ def section_for_session(slug: str, session_number: int) -> int | None:
     if path is None:
         return None
     try:
-        from .sources import read_toml
         for entry in read_toml(path).get("sessions", []):
             if entry.get("number") == session_number:
                 return entry.get("section")
@@ -128,7 +117,6 @@ def section_for_session(slug: str, session_number: int) -> int | None:
 
 def _file_url(module: Module, src: str) -> str | None:
     """For PDFs: the project's asset URL for shipped modules, a data: URI for uploads."""
-    from .sources import image_problem
     if image_problem(src, module.path):
         return None
     shipped = shipped_dir().resolve()
@@ -296,127 +284,3 @@ def build_all(slugs: list[str] | None = None) -> list[tuple[str, str, Edition]]:
         for edition in EDITIONS:
             built.append((slug, edition, edition_pdf(slug, edition)))
     return built
-
-
-# --- upload ----------------------------------------------------------------------------
-
-def _limit(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
-
-
-def _zip_error(message, **details) -> ValidationError:
-    return ValidationError(message, code="bad_module_zip", field="file")
-
-
-def _check_members(archive: zipfile.ZipFile) -> str:
-    """Check every entry's name, kind and size; answer the module's slug."""
-    infos = archive.infolist()
-    max_files, max_file = _limit("MODULES_MAX_FILES", MAX_ZIP_FILES), _limit(
-        "MODULES_MAX_FILE_BYTES", MAX_FILE_BYTES)
-    max_total = _limit("MODULES_MAX_TOTAL_BYTES", MAX_TOTAL_BYTES)
-    if len(infos) > max_files:
-        raise _zip_error(_l("The ZIP holds too many files (%(count)d; at most %(max)d).",
-                            count=len(infos), max=max_files))
-    tops, total = set(), 0
-    for info in infos:
-        name = info.filename
-        path = PurePosixPath(name)
-        if name.startswith(("/", "\\")) or "\\" in name or (len(name) > 1 and name[1] == ":") \
-                or ".." in path.parts or "\0" in name:
-            raise _zip_error(_l("The ZIP contains an unsafe path (%(name)s): paths must stay "
-                                "inside the module folder.", name=name[:120]))
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise _zip_error(_l("The ZIP contains a symbolic link (%(name)s), which is not "
-                                "allowed.", name=name[:120]))
-        if info.flag_bits & 0x1:
-            raise _zip_error(_l("The ZIP is encrypted."))
-        if info.file_size > max_file:
-            raise _zip_error(_l("%(name)s is too large (at most %(max)d MB per file).",
-                                name=name[:120], max=max_file // (1024 * 1024)))
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _zip_error(_l("%(name)s is compressed suspiciously well (a ZIP bomb?).",
-                                name=name[:120]))
-        total += info.file_size
-        if path.parts:
-            tops.add(path.parts[0] if len(path.parts) > 1 or info.is_dir() else "")
-    if total > max_total:
-        raise _zip_error(_l("The ZIP unpacks to more than %(max)d MB.",
-                            max=max_total // (1024 * 1024)))
-    if len(tops) != 1 or "" in tops:
-        raise _zip_error(_l("The ZIP must hold exactly one module folder (for example "
-                            "my-module/ with module.toml, id/ and en/ inside)."))
-    slug = tops.pop()
-    if not SLUG_RE.match(slug):
-        raise _zip_error(_l("The module folder name %(name)s is not a valid slug (lower-case "
-                            "letters, digits and hyphens).", name=slug[:80]))
-    return slug
-
-
-def _extract(archive: zipfile.ZipFile, destination: Path) -> None:
-    """Extract by hand, counting the bytes really written (declared sizes can lie)."""
-    max_file = _limit("MODULES_MAX_FILE_BYTES", MAX_FILE_BYTES)
-    max_total = _limit("MODULES_MAX_TOTAL_BYTES", MAX_TOTAL_BYTES)
-    total = 0
-    for info in archive.infolist():
-        target = destination.joinpath(*PurePosixPath(info.filename).parts)
-        if not target.resolve().is_relative_to(destination.resolve()):
-            raise _zip_error(_l("The ZIP contains an unsafe path (%(name)s): paths must stay "
-                                "inside the module folder.", name=info.filename[:120]))
-        if info.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = 0
-        with archive.open(info) as source, open(target, "wb") as out:
-            while chunk := source.read(64 * 1024):
-                written += len(chunk)
-                total += len(chunk)
-                if written > min(max_file, info.file_size) or total > max_total:
-                    raise _zip_error(_l("%(name)s unpacks to more than it declares (a ZIP "
-                                        "bomb?).", name=info.filename[:120]))
-                out.write(chunk)
-
-
-def install_zip(stream, *, actor=None) -> Report:
-    """Validate an uploaded module ZIP completely, then put it in place atomically.
-
-    Raises ValidationError (code ``bad_module_zip`` or ``module_invalid``) and changes
-    nothing when the ZIP or the module in it is not right.
-    """
-    root = upload_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".upload-", dir=root))
-    try:
-        try:
-            archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-            raise _zip_error(_l("The file is not a ZIP archive.")) from None
-        with archive:
-            slug = _check_members(archive)
-            try:
-                _extract(archive, work)
-            except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
-                raise _zip_error(_l("The ZIP archive is damaged and cannot be read.")) from None
-        staged = work / slug
-        report = validate(staged, slug)
-        if not report.ok:
-            raise ValidationError(
-                _l("The module in the ZIP has problems; nothing was changed (%(count)d "
-                   "found).", count=len(report.problems)),
-                code="module_invalid", details=[p.as_detail() for p in report.problems])
-        final = root / slug
-        retired = root / f".old-{slug}-{uuid.uuid4().hex[:8]}"
-        if final.exists():
-            os.rename(final, retired)
-        try:
-            os.rename(staged, final)
-        except OSError:
-            if retired.exists():
-                os.rename(retired, final)
-            raise
-        shutil.rmtree(retired, ignore_errors=True)
-        current_app.logger.info("module %s uploaded by %s", slug, getattr(actor, "email", None))
-        return validate(final, slug)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)

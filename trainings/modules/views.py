@@ -8,19 +8,18 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     send_from_directory,
     url_for,
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from ..errors import DomainError
 from ..i18n import current_language
 from ..policy import can, require
+from ..web import attempt, form_status, send_download
 from . import services
 from .forms import UploadForm
-from .sources import EDITIONS, IMAGE_SUFFIXES, LANGUAGES, find_module_dir
+from .sources import EDITIONS, IMAGE_SUFFIXES, LANGUAGES, find_module_dir, image_problem
 
 bp = Blueprint("modules", __name__)
 
@@ -61,14 +60,13 @@ def pdf(slug, lang):
     if lang not in EDITIONS:
         abort(404)
     edition = services.edition_pdf(slug, lang)
-    return send_file(edition.path, mimetype="application/pdf", download_name=edition.filename,
-                     as_attachment=False, max_age=300)
+    return send_download(edition.path, edition.filename, "application/pdf", inline=True,
+                         max_age=300)
 
 
 @bp.route("/modules/<slug>/files/<path:filename>")
 def asset(slug, filename):
     """Images of a module for its web page (only image files inside the module folder)."""
-    from .sources import image_problem
     folder = find_module_dir(slug)
     if folder is None or image_problem(filename, folder) or \
             not any(filename.lower().endswith(s) for s in IMAGE_SUFFIXES):
@@ -83,15 +81,13 @@ def asset(slug, filename):
 @login_required
 def upload():
     require(current_user, "module.upload")
-    form = UploadForm()
+    form, error = UploadForm(), None
     if form.validate_on_submit():
-        try:
-            report = services.install_zip(form.file.data.stream, actor=current_user)
-        except DomainError as error:
-            form.apply_error(error)
-            return render_template("modules/upload.html", form=form, error=error), 422
-        flash(gettext("The module %(slug)s was uploaded and published.", slug=report.slug),
-              "success")
-        return redirect(url_for("modules.detail", slug=report.slug))
-    status = 422 if request.method == "POST" else 200
-    return render_template("modules/upload.html", form=form, error=None), status
+        ok, result = attempt(lambda: services.install_zip(form.file.data.stream,
+                                                          actor=current_user), form=form)
+        if ok:
+            flash(gettext("The module %(slug)s was uploaded and published.", slug=result.slug),
+                  "success")
+            return redirect(url_for("modules.detail", slug=result.slug))
+        error = result
+    return render_template("modules/upload.html", form=form, error=error), form_status(form)

@@ -8,8 +8,15 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..extensions import db
-from ..policy import authenticated, is_admin, register_rules, register_ties, \
-    register_training_type, ties, training_of
+from ..policy import (
+    authenticated,
+    is_admin,
+    register_rules,
+    register_ties,
+    register_training_type,
+    ties,
+    training_of,
+)
 from .models import Training, TrainingSession, TrainingStaff, session_facilitators
 
 
@@ -93,6 +100,4 @@ register_rules({
     # background jobs: who started it, or an organiser of its training
     "job.view": lambda a, j: is_admin(a) or (authenticated(a) and j.created_by_id == a.id)
     or (j.training is not None and organises(a, j.training)),
-    # modules
-    "module.upload": can_create_training,
 })

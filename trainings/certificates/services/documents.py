@@ -1,0 +1,74 @@
+"""Documents: one certificate's PDF, a training's ZIP and print PDF."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ...errors import NotFound
+from ...extensions import db
+from .. import render
+from ..models import Certificate, CertificateAsset
+from .queries import valid_certificates
+from .urls import verify_url
+
+
+def _assets_for(certificates) -> dict:
+    wanted = set()
+    for c in certificates:
+        wanted.update(o.get("logo") for o in c.claims.get("organisations", []))
+        wanted.update(s.get("signature") for s in c.claims.get("signatories", []))
+    wanted.discard(None)
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(CertificateAsset.sha256, CertificateAsset.content_type,
+                                     CertificateAsset.data)
+                              .where(CertificateAsset.sha256.in_(sorted(wanted))))
+    return {sha: (ctype, bytes(data)) for sha, ctype, data in rows}
+
+
+def contexts_for(certificates, base: str) -> list[dict]:
+    assets = _assets_for(certificates)
+    label_text = render.labels()
+    return [render.context(c.claims, code=c.code, verify_url=verify_url(c.code, base),
+                           assets=assets, label_text=label_text) for c in certificates]
+
+
+def certificate_pdf(certificate: Certificate, base: str) -> bytes:
+    return render.render_many(contexts_for([certificate], base), workers=1)[0]
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", certificate.name).strip("-")[:60] or "certificate"
+    return f"certificate-{slug}-{certificate.code}.pdf"
+
+
+def training_pdfs(training, base: str) -> list[tuple[Certificate, bytes]]:
+    certificates = valid_certificates(training)
+    return list(zip(certificates, render.render_many(contexts_for(certificates, base)), strict=True))
+
+
+def zip_bytes(items: list[tuple[Certificate, bytes]]) -> bytes:
+    """Stored, not deflated: PDFs do not compress further (39 ms against 0.4 s for 1000)."""
+    out = io.BytesIO()
+    names = set()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate, data in items:
+            name = pdf_filename(certificate)
+            while name in names:
+                name = name.replace(".pdf", "-1.pdf")
+            names.add(name)
+            archive.writestr(zipfile.ZipInfo(name, date_time=certificate.issued_at.timetuple()[:6]),
+                             data, compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def merged_pdf(training, base: str) -> bytes:
+    items = training_pdfs(training, base)
+    if not items:
+        raise NotFound(_("There are no valid certificates to print."))
+    return render.merge([data for _c, data in items],
+                        title=f"Sertifikat / Certificates: {training.title_id or training.title_en}")

@@ -1,0 +1,68 @@
+"""Reading certificates: by code, of an enrolment, of a user, of a training."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ...attendance.eligibility import evaluate
+from ...enrolment.models import Enrolment
+from ...extensions import db
+from .. import codes
+from ..models import Certificate, Signatory
+
+
+def get_by_code(typed: str | None) -> Certificate | None:
+    code = codes.normalise(typed)
+    if code is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def current_certificate(enrolment) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id,
+                                                       Certificate.replaced_at.is_(None)))
+
+
+def current_certificates_of_user(user_id: int) -> dict[int, Certificate]:
+    """enrolment id -> current certificate, for every enrolment of one user (one query)."""
+    rows = db.session.scalars(
+        select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .where(Enrolment.user_id == user_id, Certificate.replaced_at.is_(None)))
+    return {c.enrolment_id: c for c in rows}
+
+
+def certificates_of(training, *, include_history: bool = True) -> list[Certificate]:
+    query = select(Certificate).where(Certificate.training_id == training.id)
+    if not include_history:
+        query = query.where(Certificate.replaced_at.is_(None))
+    return list(db.session.scalars(query.order_by(Certificate.name, Certificate.id)))
+
+
+def valid_certificates(training) -> list[Certificate]:
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.training_id == training.id,
+                                  Certificate.replaced_at.is_(None),
+                                  Certificate.revoked_at.is_(None))
+        .order_by(Certificate.name, Certificate.id)))
+
+
+def overview(training) -> list[dict]:
+    """Every accepted enrolment with its attendance progress and current certificate."""
+    enrolments = list(db.session.scalars(
+        select(Enrolment).where(Enrolment.training_id == training.id,
+                                Enrolment.status == "accepted").order_by(Enrolment.name)))
+    progress = evaluate(training, [e.id for e in enrolments])
+    current = {c.enrolment_id: c for c in certificates_of(training, include_history=False)}
+    return [{"enrolment": e, "progress": progress[e.id], "certificate": current.get(e.id)}
+            for e in enrolments]
+
+
+def history(certificate: Certificate) -> list[Certificate]:
+    """Every certificate of the same enrolment, oldest first."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.enrolment_id == certificate.enrolment_id)
+        .order_by(Certificate.issued_at, Certificate.id)))
+
+
+def signatories_of(training) -> list[Signatory]:
+    return list(db.session.scalars(select(Signatory).where(Signatory.training_id == training.id)
+                                   .order_by(Signatory.position, Signatory.id)))

@@ -1,0 +1,51 @@
+"""Revocation, and correction by a re-issued certificate that replaces the old one."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ...attendance.eligibility import evaluate
+from ...db import utcnow
+from ...errors import Conflict
+from ...extensions import db
+from ..models import Certificate
+from .checks import clean
+from .claims import new_certificate, training_claims
+from .mail import mail_certificate
+
+
+def revoke(certificate: Certificate, *, actor, reason: str | None) -> Certificate:
+    reason = clean(reason, "reason", required=True, limit=500)
+    if certificate.replaced_at is not None:
+        raise Conflict(_("This certificate was replaced; revoke the newer one."),
+                       code="replaced")
+    if certificate.revoked_at is not None:
+        raise Conflict(_("This certificate is already revoked."), code="already_revoked")
+    certificate.revoke_reason = reason
+    certificate.revoked_by_id = getattr(actor, "id", None)
+    certificate.revoked_at = utcnow()
+    db.session.flush()
+    return certificate
+
+
+def reissue(certificate: Certificate, *, actor, base: str, reason: str | None,
+            name: str | None = None) -> Certificate:
+    """A corrected certificate (e.g. a misspelt name) that replaces this one; history stays."""
+    reason = clean(reason, "reason", required=True, limit=500)
+    name = clean(name if name is not None else certificate.name, "name", required=True, limit=200)
+    if certificate.replaced_at is not None:
+        raise Conflict(_("This certificate was already replaced."), code="replaced")
+    enrolment = certificate.enrolment
+    progress = evaluate(enrolment.training, [enrolment.id])[enrolment.id]
+    now = utcnow()
+    certificate.replaced_at = now
+    db.session.flush()
+    new = new_certificate(enrolment, progress, training_claims(enrolment.training), actor=actor,
+                          name=name, reason=certificate.issue_reason, now=now)
+    new.replaces_id = certificate.id
+    new.correction_reason = reason
+    db.session.add(new)
+    db.session.flush()
+    certificate.replaced_by_id = new.id
+    db.session.flush()
+    mail_certificate(new, enrolment, base)
+    return new
