@@ -6,7 +6,8 @@ each in a fresh process forked from this one (so each one's CPU and peak memory 
   ours  what the organiser waits for: the "issue all" job (issue, claims, contexts, QR codes,
         chunks of 25 laid out as one document each, written once, split with pikepdf, on a
         pool of 2 processes, each PDF stored in the cache) and then the ZIP download
-        (``services.zip_bytes(services.training_pdfs(...))``), on a training with that many
+        (``services.training_zip``: cached PDFs a slice at a time into a spooled file), on a
+        training with that many
         eligible participants; nothing is left out and nothing was cached before;
   raw   the floor: the same certificates' HTML (QR codes included, built before the clock
         starts) as ONE document with plain ``HTML(string).write_pdf()`` (same stylesheet,
@@ -79,14 +80,16 @@ def _ours_child(app, training_id: int, organiser_id: int, conn) -> None:
         jobs.run(job.id)
         job_done = time.perf_counter()
         training = db.session.get(Training, training_id)
-        archive = services.zip_bytes(services.training_pdfs(training, BASE))
+        archive = services.training_zip(training, BASE)
+        size = archive.seek(0, 2)
+        archive.close()
         end = time.perf_counter()
         issued = db.session.get(jobs.Job, job.id)
         assert issued.state == "done", issued.error
         usage = _usage()
         conn.send({"wall": end - start, "cpu": usage["cpu"] - cpu0, "peak_kb": usage["peak_kb"],
                    "job": job_done - start, "zip": end - job_done, "count": issued.result["issued"],
-                   "zip_bytes": len(archive)})
+                   "zip_bytes": size})
     conn.close()
 
 
