@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 def commands(quick: bool) -> dict[str, list[str]]:
     return {
         "certificates": ["certificates.py", "--sizes", "30,300" if quick else "30,300,1000",
-                         "--repeat", "3"],
+                         "--repeat", "3", "--large-repeat", "1"],
         "load": ["load.py", "--duration", "5" if quick else "20"],
         "modules": ["modules.py", "--repeat", "3"],
         "matrix": ["attendance_matrix.py"],
