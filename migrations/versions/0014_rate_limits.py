@@ -1,7 +1,7 @@
 """rate limits: fixed-window counters shared by every worker
 
 Revision ID: 0014_rate_limits
-Revises: 0006_networks
+Revises: 0006_evaluation
 Create Date: 2026-12-01 10:05:00
 
 """
@@ -13,7 +13,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0014_rate_limits'
-down_revision = '0006_networks'
+down_revision = '0006_evaluation'
 branch_labels = None
 depends_on = None
 
