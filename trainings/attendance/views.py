@@ -187,7 +187,8 @@ def import_report(session_id: int):
 
 def _preview(session, staged, apply_form, status=200, manual=None):
     min_minutes = apply_form.min_minutes.data if not apply_form.min_minutes.errors else None
-    analysis = services.analyse_staged(session, staged, min_minutes=min_minutes, manual=manual)
+    analysis = services.analyse_staged(session, staged, min_minutes=min_minutes, manual=manual,
+                                       overwrite=bool(apply_form.overwrite.data))
     first = services.analyse_staged(session, staged, min_minutes=min_minutes)
     return _session_page("import.html", session, status, upload=None, analysis=analysis,
                          unmatched_first=first.unmatched, apply_form=apply_form, staged=staged,
@@ -207,16 +208,22 @@ def apply_import(session_id: int):
         status = 200 if request.form.get("action") == "preview" and not form.errors else 422
         return _preview(session, staged, form, status=status, manual=manual)
     done = submit(form, lambda: services.apply_staged(
-        session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual),
+        session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual,
+        overwrite=bool(form.overwrite.data)),
         validate=False, then=url_for(".roll_call", session_id=session.id),
         message=_applied_message)
     return done or _preview(session, staged, form, status=422, manual=manual)
 
 
 def _applied_message(result: dict) -> str:
-    return _("Report applied: %(present)s present or late, %(absent)s absent, %(unmatched)s "
-             "rows not matched.", present=result["present"], absent=result["absent"],
-             unmatched=len(result["unmatched"]))
+    message = _("Report applied: %(present)s present or late, %(absent)s absent.",
+                present=result["present"], absent=result["absent"])
+    message += " " + ngettext("%(num)s row not matched.", "%(num)s rows not matched.",
+                              len(result["unmatched"]))
+    if result.get("kept"):
+        message += " " + ngettext("%(num)s status set by hand was kept.",
+                                  "%(num)s statuses set by hand were kept.", result["kept"])
+    return message
 
 
 # ---------------------------------------------------------------- matrix, settings, exports
