@@ -101,6 +101,8 @@ def _prefill_application(form, training) -> None:
     else:
         form.language.data = current_language()
         form.timezone.data = session.get("tz") or training.timezone
+        if not session.get("tz"):  # only a default: the visitor's device zone replaces it
+            form.timezone.render_kw = dict(form.timezone.render_kw or {}, **{"data-prefer-device": "1"})
 
 
 def _applied_page(training, enrolment) -> str:
