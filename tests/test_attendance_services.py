@@ -307,3 +307,21 @@ def test_a_status_set_by_an_import_may_be_lowered_by_the_next_one(cohort):
     assert services.import_report(session, report, actor=org, filename="z.csv")["kept"] == 1
     db.session.commit()
     assert statuses(session)[tan] == "late"
+
+
+def test_roll_call_opens_30_minutes_before_the_start(make):
+    from datetime import timedelta
+
+    from trainings.db import utcnow
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=1, first_start=utcnow() + timedelta(hours=2))
+    person = make.enrolment(training)
+    session = training.sessions[0]
+    with pytest.raises(ValidationError) as refused:
+        services.set_records(session, [{"enrolment": person.id, "status": "present"}], actor=organiser)
+    assert refused.value.code == "session_not_started"
+    assert services.set_records(session, [{"enrolment": person.id, "status": "excused"}],
+                                actor=organiser) == 1  # announced in advance
+    session.starts_at = utcnow() + timedelta(minutes=20)
+    assert services.set_records(session, [{"enrolment": person.id, "status": "present"}],
+                                actor=organiser) == 1

@@ -77,8 +77,13 @@ def roll_call(session_id: int):
         return _save_roll_call(session, form, rows, wants_json)
     if request.method == "POST":
         return _not_saved(session, form, rows, wants_json)
-    return _session_page("roll_call.html", session, form=form, rows=rows,
-                         may_view_matrix=can(current_user, "attendance.matrix", session.training))
+    return _roll_call_page(session, form=form, rows=rows,
+                           may_view_matrix=can(current_user, "attendance.matrix", session.training))
+
+
+def _roll_call_page(session, status=200, **context):
+    return _session_page("roll_call.html", session, status, is_open=services.roll_call_open(session),
+                         opens_before=services.OPENS_BEFORE, **context)
 
 
 def _not_saved(session, form, rows, wants_json: bool):
@@ -86,7 +91,7 @@ def _not_saved(session, form, rows, wants_json: bool):
     if wants_json:
         return {"error": {"code": "invalid_form", "details": [],
                           "message": _("The page has expired. Reload it and try again.")}}, 400
-    return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+    return _roll_call_page(session, 422, form=form, rows=rows)
 
 
 def _save_roll_call(session, form, rows, wants_json: bool):
@@ -102,7 +107,7 @@ def _save_roll_call(session, form, rows, wants_json: bool):
     if not ok:
         if wants_json:
             return changed.to_dict(), changed.status
-        return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+        return _roll_call_page(session, 422, form=form, rows=rows)
     message = ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed)
     notice = _("Someone else had changed the status of %(names)s in the meantime; your "
                "choice replaced theirs (see the change history).",
