@@ -88,6 +88,7 @@ def update() -> None:
         directory.mkdir(parents=True, exist_ok=True)
         pot = pots[area] = directory / "messages.pot"
         subprocess.run(PYBABEL + ["-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                                  "-k", "lazy_ngettext:1,2",
                                   "--no-location", "--sort-output", "-o", str(pot)] + sources(area),
                        check=True, cwd=ROOT)
     known = known_translations("id")  # before a message moves between catalogs
