@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -106,8 +107,26 @@ def _prefill_application(form, training) -> None:
 
 
 def _applied_page(training, enrolment) -> str:
-    session["applied"] = {"training": training.id, "status": enrolment.status}
+    session["applied"] = {"training": training.id, "status": enrolment.status,
+                          "enrolment": enrolment.id}
     return url_for("enrolment.applied", training_id=training.id)
+
+
+@bp.route("/trainings/<int:training_id>/application")
+def application_status(training_id: int):
+    """Where an application stands: for the signed-in applicant, or for the browser that
+    sent it (the session remembers which application it was; nothing else is shown)."""
+    training = load_training(training_id)
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        applied = session.get("applied") or {}
+        if applied.get("training") == training.id and applied.get("enrolment"):
+            enrolment = services.get_enrolment(applied["enrolment"])
+    if enrolment is None or enrolment.training_id != training.id:
+        return render_template("enrolment/application_status.html", training=training,
+                               enrolment=None), 404
+    return render_template("enrolment/application_status.html", training=training,
+                           enrolment=enrolment)
 
 
 @bp.route("/trainings/<int:training_id>/apply/thanks")
@@ -177,17 +196,32 @@ def settings(training_id: int):
     return done or redirect(back)
 
 
-@bp.route("/enrolments/<int:enrolment_id>/status", methods=["POST"])
+# changes that end someone's participation are confirmed on a page of their own first
+CONFIRMED = ("rejected", "withdrawn")
+
+
+@bp.route("/enrolments/<int:enrolment_id>/status", methods=["GET", "POST"])
 @login_required
 def change_status(enrolment_id: int):
+    """POST changes the status; rejecting or withdrawing needs ``confirmed`` (from the
+    confirmation page that GET shows: what will happen, and who will get a mail)."""
     enrolment = load_enrolment(enrolment_id)
     require(current_user, "enrolment.manage", enrolment)
+    status = request.values.get("status", "")
+    if request.method == "GET" or (status in CONFIRMED and not request.form.get("confirmed")):
+        if status not in CONFIRMED:
+            return redirect(_back_to(enrolment))
+        return render_template("enrolment/confirm_status.html", enrolment=enrolment,
+                               training=enrolment.training, status=status, form=EmptyForm(),
+                               back=_back_to(enrolment),
+                               label=services.STATUS_LABELS[status])
     target = _back_to(enrolment)
     if not EmptyForm().validate_on_submit():
         flash(_("The change could not be saved. Please try again."), "error")
         return redirect(target)
+    notify = status not in CONFIRMED or request.form.get("notify") == "1"
     ok, promoted = attempt(lambda: services.change_status(
-        enrolment, request.form.get("status", ""), actor=current_user))
+        enrolment, status, actor=current_user, notify=notify))
     if ok:
         _flash_status(enrolment, promoted)
     return redirect(target)
@@ -195,7 +229,7 @@ def change_status(enrolment_id: int):
 
 def _back_to(enrolment) -> str:
     """Where a status change returns: the page it came from, else the participant list."""
-    back = request.form.get("next", "")
+    back = request.values.get("next", "")
     if is_safe_next(back):
         return back
     return url_for("enrolment.participants", training_id=enrolment.training_id)
@@ -411,6 +445,9 @@ def invitation(token: str):
     found = services.invitation_for_token(token)
     if found is None:
         return render_template("enrolment/invitation_invalid.html"), 404
+    if session.get("lang") not in ("id", "en") and found.user.language in ("id", "en"):
+        session["lang"] = found.user.language  # the language the person chose when applying
+        refresh_locale()
     form = InvitationForm()
     done = submit(form, lambda: _log_in(services.accept_invitation(token, form.password.data)),
                   then=url_for("core.index"),

@@ -45,10 +45,12 @@ from .seats import (
     count_seats,
     lock_seats,
     promote_waitlisted,
+    training_finished,
     withdraw_own,
 )
 
 __all__ = [
+    "training_finished",
     "EXPORT_HEADER", "LANGUAGES", "MAX_LENGTHS", "SECTOR_LABELS",
     "STATUS_LABELS", "TRANSITIONS", "SeatState", "accept_invitation", "after_status",
     "change_status", "clean_enrolment_data", "count_seats", "country_counts",

@@ -115,9 +115,19 @@ def change_status(enrolment: Enrolment, status: str, *, actor=None, notify: bool
     return promoted
 
 
+def training_finished(training: Training, now=None) -> bool:
+    """Every session of the training has ended (a training without sessions never has)."""
+    ends = [s.ends_at for s in training.sessions if s.status != "cancelled"]
+    return bool(ends) and max(ends) <= (now or utcnow())
+
+
 def withdraw_own(enrolment: Enrolment, *, actor) -> list[Enrolment]:
     if actor is None or enrolment.user_id != getattr(actor, "id", None):
         raise Forbidden(NOT_ALLOWED)
+    if enrolment.status == "accepted" and training_finished(enrolment.training):
+        raise Conflict(_("This training has ended: an enrolment in it can no longer be "
+                         "withdrawn (your attendance and certificate stay as they are)."),
+                       field="status", code="training_finished")
     return change_status(enrolment, "withdrawn", actor=actor)
 
 
