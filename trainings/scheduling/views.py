@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..db import utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import login_manager
 from ..i18n import current_language, viewer_timezone
@@ -318,12 +319,21 @@ def _render_edit_session(session, form):
         warnings=services.facilitator_conflicts(session), action_form=EmptyForm()), form_status(form)
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_session(session_id: int):
+    """GET (or a POST without ``confirmed``): what cancelling does and who gets a mail;
+    POST with ``confirmed``: cancel, mailing the participants when ``notify`` is ticked."""
     session = load_session(session_id)
     require(current_user, "session.edit", session)
-    return action(lambda: services.cancel_session(session, actor=current_user),
+    if request.method == "GET" or not request.form.get("confirmed"):
+        return render_template(
+            "scheduling/confirm_cancel.html", session=session, training=session.training,
+            number=services.session_number(session), form=EmptyForm(),
+            zone=viewer_timezone(session.training.timezone),
+            mailed=session.ends_at > utcnow() and not session.is_cancelled)
+    notify = request.form.get("notify") == "1"
+    return action(lambda: services.cancel_session(session, actor=current_user, notify=notify),
                   then=url_for("scheduling.sessions", training_id=session.training_id),
                   message=_("The session is cancelled. Participants still see it, marked as cancelled."))
 
