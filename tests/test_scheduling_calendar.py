@@ -124,3 +124,17 @@ def test_training_feed_with_the_personal_token_for_calendar_apps(make, client, l
     login(participant)
     page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
     assert f"/trainings/{training.id}/calendar.ics?token={token}" in page
+
+
+def test_webcal_and_google_calendar_links(make):
+    from urllib.parse import parse_qs, urlsplit
+
+    from trainings.scheduling.calendar import google_calendar_url, webcal_url
+    assert webcal_url("https://anyam.example.org/me/calendar.ics?token=t") == \
+        "webcal://anyam.example.org/me/calendar.ics?token=t"
+    training = make.training(sessions=1, title_en="Leadership", title_id="Kepemimpinan")
+    link = urlsplit(google_calendar_url(training.sessions[0], training, "id"))
+    query = parse_qs(link.query)
+    assert link.netloc == "calendar.google.com" and query["action"] == ["TEMPLATE"]
+    assert query["dates"] == ["20231205T070000Z/20231205T090000Z"]
+    assert query["text"][0].startswith("Kepemimpinan")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -29,6 +29,23 @@ def uid_host() -> str:
 def session_uid(session, host: str | None = None) -> str:
     """Unique to this installation: two Anyam hosts never share an event's UID."""
     return f"session-{session.id}@{host or uid_host()}"
+
+
+def webcal_url(url: str) -> str:
+    """The same feed as a ``webcal://`` link: calendar apps open it as a subscription."""
+    parts = urlsplit(url)
+    return "webcal://" + url[len(parts.scheme) + 3:] if parts.scheme in ("http", "https") else url
+
+
+def google_calendar_url(session, training, lang: str) -> str:
+    """"Add to Google Calendar" for one session (Google's event template link)."""
+    def stamp(instant):
+        return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = f"{_title(training, lang)}: {_title(session, lang)}"
+    return "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": text,
+        "dates": f"{stamp(session.starts_at)}/{stamp(session.ends_at)}",
+        "details": _title(session, lang, "description")})
 
 
 def _title(obj, lang: str, field: str = "title") -> str:

@@ -20,10 +20,17 @@ from ..policy import can, require
 from ..timezones import format_date, format_time, get_zone, to_zone
 from ..web import EmptyForm, absolute_url, action, form_status, send_download, submit
 from . import services
-from .calendar import build_calendar
+from .calendar import build_calendar, google_calendar_url, webcal_url
 from .forms import SeriesForm, SessionForm, StaffForm, TrainingForm
 
 bp = Blueprint("scheduling", __name__)
+
+
+@bp.app_context_processor
+def _calendar_links():
+    return {"webcal_url": webcal_url,
+            "google_calendar_url": lambda session, training: google_calendar_url(
+                session, training, current_language())}
 
 load_training = services.load_training
 load_session = services.load_session

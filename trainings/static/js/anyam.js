@@ -2,6 +2,18 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // Copy buttons (hidden without JavaScript): copy a link's text, say so in a live region.
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.dataset.copy);
+        var status = document.querySelector(".copy-status");
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          if (status) { status.textContent = button.dataset.copied; }
+        });
+      });
+    });
     // After a failed submit, focus moves to the error summary so it is read out first.
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
