@@ -380,3 +380,18 @@ def test_the_invitation_opens_in_the_language_the_person_chose(client, open_trai
     fresh = client.application.test_client()  # another browser, English by default
     page = fresh.get(f"/invitation/{token}", headers={"Accept-Language": "en"})
     assert 'lang="id"' in page.get_data(as_text=True)
+
+
+def test_participant_list_pages_and_quota_total(make, login):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, capacity=30, quotas={"ID": 15, "PK": 10})
+    for n in range(55):
+        make.enrolment(training, name=f"Person {n:02d}", status="applied", commit=False)
+    db.session.commit()
+    client = login(organiser)
+    first = client.get(f"/trainings/{training.id}/participants?sort=name").get_data(as_text=True)
+    assert "page 1 of 2" in first and "Person 00" in first and "Person 54" not in first
+    second = client.get(f"/trainings/{training.id}/participants?sort=name&page=2").get_data(as_text=True)
+    assert "Person 54" in second and "Person 00" not in second
+    assert "<td>25</td>" in first  # the quota total is the sum of the quotas
+    assert "fewer than the capacity of 30" in first

@@ -149,7 +149,19 @@ def _filters() -> dict:
     return {"country": (request.args.get("country") or "").strip() or None,
             "status": request.args.get("status") or None,
             "sector": request.args.get("sector") or None,
-            "search": (request.args.get("q") or "").strip()[:200] or None}
+            "search": (request.args.get("q") or "").strip()[:200] or None,
+            "sort": request.args.get("sort") or None}
+
+
+PAGE_SIZE = 50
+
+
+def _page(items: list) -> tuple[list, int, int]:
+    """One page of a list: (items, page, pages); a page out of range gives the last one."""
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = request.args.get("page", "1")
+    page = min(max(int(page), 1), pages) if page.isdigit() else 1
+    return items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page, pages
 
 
 @bp.route("/trainings/<int:training_id>/participants")
@@ -162,8 +174,10 @@ def participants(training_id: int):
         enrolments, error = services.list_enrolments(training, **filters), None
     except DomainError as exc:  # a bad filter: the list stays empty, the message says why
         enrolments, error = [], exc.message
+    shown, page, pages = _page(enrolments)
     return render_template("enrolment/participants.html", training=training,
-                           enrolments=enrolments, filters=filters, filter_error=error,
+                           enrolments=shown, total=len(enrolments), page=page, pages=pages,
+                           filters=filters, filter_error=error,
                            **_participants_context(training)), (422 if error else 200)
 
 
@@ -172,12 +186,16 @@ def _participants_context(training) -> dict:
     lang = current_language()
     return dict(
         counts=counts, totals={s: sum(row[s] for row in counts) for s in STATUSES},
+        quota_sum=sum(training.country_quotas.values()) if training.country_quotas else None,
+        sort_choices=[("applied", _("Date of application")), ("name", _("Name")),
+                      ("country", _("Country")), ("status", _("Status"))],
         countries=sorted({row["country"] for row in counts}, key=lambda c: country_name(c, lang)),
         statuses=STATUSES, sectors=SECTORS,
         settings_form=SettingsForm(obj=training), action_form=EmptyForm(),
         show_accessibility=can(current_user, "enrolment.view_accessibility", training),
         apply_url=absolute_url("enrolment.apply", training_id=training.id),
-        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")})
+        export_args={k: v for k, v in request.args.items()
+                     if k in ("country", "status", "sector", "q", "sort")})
 
 
 @bp.route("/trainings/<int:training_id>/participants/settings", methods=["POST"])
