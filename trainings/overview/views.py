@@ -11,13 +11,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-
 from sqlalchemy import select
 
 from ..attendance.eligibility import progress_for_enrolments
 from ..enrolment.models import Enrolment
-from ..extensions import db
 from ..errors import NotFound
+from ..extensions import db
 from ..scheduling.calendar import build_calendar
 from ..scheduling.services import user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
