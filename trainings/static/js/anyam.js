@@ -14,6 +14,21 @@
         });
       });
     });
+    // Stacked tables on narrow screens: each cell says which column it belongs to.
+    document.querySelectorAll("table:not(.matrix)").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) { return; }
+      table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          var head = heads[column];
+          if (head && cell.tagName === "TD" && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", head.textContent.trim());
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
     // After a failed submit, focus moves to the error summary so it is read out first.
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }
