@@ -89,15 +89,25 @@ def format_time(instant: datetime, zone: str, locale: str | None = None) -> str:
     return f"{babel_format_time(local, 'HH:mm', locale=locale or _locale())} {zone_label(zone, instant)}"
 
 
+# CLDR's full Indonesian date pads the day ("Selasa, 05 Desember 2023"); written
+# Indonesian does not: "Selasa, 5 Desember 2023"
+FULL_DATE = {"id": "EEEE, d MMMM y"}
+
+
+def _date_format(fmt: str, locale: str) -> str:
+    return FULL_DATE.get(str(locale).split("_")[0], fmt) if fmt == "full" else fmt
+
+
 def format_date(instant: datetime, zone: str, locale: str | None = None, fmt: str = "full") -> str:
-    return babel_format_date(to_zone(instant, zone), fmt, locale=locale or _locale())
+    loc = locale or _locale()
+    return babel_format_date(to_zone(instant, zone), _date_format(fmt, loc), locale=loc)
 
 
 def format_datetime(instant: datetime, zone: str, locale: str | None = None) -> str:
     """``Tuesday, 5 December 2023, 14:00 WIB``"""
     local = to_zone(instant, zone)
     loc = locale or _locale()
-    day = babel_format_date(local, "full", locale=loc)
+    day = babel_format_date(local, _date_format("full", loc), locale=loc)
     return f"{day}, {babel_format_time(local, 'HH:mm', locale=loc)} {zone_label(zone, instant)}"
 
 
