@@ -48,10 +48,13 @@ def index():
 
 
 def _zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
-    """The session in the home zone and each participant zone, flagging another date."""
+    """The session in the home zone, then each participant zone from west to east (by UTC
+    offset at that instant), flagging another date."""
     home_day = to_zone(instant, home).date()
     entries, shown = [], set()
-    for zone in [home] + [z for z in zones if z != home]:
+    others = sorted((z for z in zones if z != home),
+                    key=lambda z: (to_zone(instant, z).utcoffset(), z))
+    for zone in [home] + others:
         local = to_zone(instant, zone)
         text = format_time(instant, zone)
         if text in shown:  # Asia/Kuala_Lumpur and Asia/Kuching are both "15:00 MYT"
