@@ -28,6 +28,7 @@ bp = Blueprint("core", __name__)
 
 # (endpoint, label, who sees it). An entry shows once its endpoint exists.
 NAV = [
+    ("overview.dashboard", _l("Dashboard"), {"organiser", "admin"}),
     ("overview.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
     ("overview.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
     ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
@@ -39,6 +40,7 @@ NAV = [
 # Pages of one training: (endpoint taking training_id, label, policy action). Shown in the
 # training's sub-navigation when the endpoint exists and the viewer may do the action.
 TRAINING_NAV = [
+    ("overview.dashboard", _l("Dashboard"), {"organiser", "admin"}),
     ("scheduling.detail", _l("Overview"), "training.view"),
     ("scheduling.edit", _l("Settings"), "training.edit"),
     ("scheduling.sessions", _l("Sessions"), "session.create"),

@@ -21,6 +21,7 @@ from ..scheduling.calendar import build_calendar
 from ..scheduling.services import user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
 from ..web import EmptyForm, absolute_url
+from .dashboard import attention_for
 from .schedule import schedule_for, sessions_facilitated_by
 
 bp = Blueprint("overview", __name__)
@@ -57,6 +58,16 @@ def my_schedule():
         trainings=_trainings_with_progress(items), zone=current_user.timezone, now=now,
         join_opens=JOIN_OPENS_BEFORE, token_form=EmptyForm(), waiting=_waiting(current_user),
         feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """What needs the organiser's attention across their trainings."""
+    if current_user.role not in ("organiser", "admin"):
+        raise NotFound()
+    return render_template("overview/dashboard.html", entries=attention_for(current_user),
+                           zone=current_user.timezone)
 
 
 def _waiting(user) -> list[Enrolment]:
