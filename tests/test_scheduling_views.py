@@ -346,3 +346,13 @@ def test_zone_line_is_ordered_by_offset():
                       ["Asia/Tokyo", "Asia/Karachi", "Asia/Kuala_Lumpur", "Asia/Kathmandu"])
     assert [e["zone"] for e in line] == ["Asia/Jakarta", "Asia/Karachi", "Asia/Kathmandu",
                                          "Asia/Kuala_Lumpur", "Asia/Tokyo"]
+
+
+def test_series_form_offers_facilitators_and_modules(make, login, client):
+    organiser = make.user("organiser")
+    make.user("facilitator", name="Fitri Handayani")  # not yet on this training's team
+    training = make.training(organiser=organiser, sessions=0)
+    login(organiser)
+    page = client.get(f"/trainings/{training.id}/sessions").get_data(as_text=True)
+    assert "Fitri Handayani" in page
+    assert 'value="kepemimpinan-perempuan"' in page  # the module chosen from a list

@@ -40,7 +40,6 @@ NAV = [
 # Pages of one training: (endpoint taking training_id, label, policy action). Shown in the
 # training's sub-navigation when the endpoint exists and the viewer may do the action.
 TRAINING_NAV = [
-    ("overview.dashboard", _l("Dashboard"), {"organiser", "admin"}),
     ("scheduling.detail", _l("Overview"), "training.view"),
     ("scheduling.edit", _l("Settings"), "training.edit"),
     ("scheduling.sessions", _l("Sessions"), "session.create"),

@@ -55,7 +55,7 @@ class _SessionFields(BaseForm):
                                     default=120, render_kw={"min": 1, "inputmode": "numeric"})
     meeting_url = URLField(_l("Meeting link"), validators=[Optional(), Length(max=500)])
     facilitators = MultiCheckboxField(_l("Facilitators"), choices=[], validate_choice=False)
-    module = StringField(_l("Training module (short name)"), validators=[Optional(), Length(max=100)])
+    module = SelectField(_l("Training module"), choices=[], validate_choice=False)
 
 
 class SessionForm(_SessionFields):

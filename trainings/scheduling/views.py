@@ -22,6 +22,7 @@ from ..web import EmptyForm, absolute_url, action, form_status, send_download, s
 from . import services
 from .calendar import build_calendar, google_calendar_url, webcal_url
 from .forms import SeriesForm, SessionForm, StaffForm, TrainingForm
+from .signals import module_choices
 
 bp = Blueprint("scheduling", __name__)
 
@@ -202,10 +203,25 @@ SESSION_FIELD_MAP = {"title": "title_en", "description": "description_en", "star
 
 
 def _facilitator_choices(training) -> list[tuple[str, str]]:
+    """The training's team and every active facilitator account (choosing one makes them
+    a facilitator of the training)."""
     people = {}
     for staff in training.staff:
         people[staff.user.email] = staff.user.name
+    for user in services.facilitator_accounts():
+        people.setdefault(user.email, user.name)
     return sorted(people.items(), key=lambda item: item[1].lower())
+
+
+def _module_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The published modules (announced by the modules area), and a session's current one."""
+    lang = current_language()
+    choices = [("", _("— no module —"))]
+    for _receiver, modules in module_choices.send(None):
+        choices += [(slug, f"{titles.get(lang) or slug} ({slug})") for slug, titles in modules or []]
+    if current and current not in {c[0] for c in choices}:
+        choices.append((current, current))
+    return choices
 
 
 def _aware(local: datetime | None, zone: str | None) -> datetime | None:
@@ -256,6 +272,7 @@ def _then_warn(url: str):
 def _session_forms(training, submitted: str | None) -> tuple[SessionForm, SeriesForm]:
     one, series = SessionForm(prefix="one"), SeriesForm(prefix="series")
     one.facilitators.choices = series.facilitators.choices = _facilitator_choices(training)
+    one.module.choices = series.module.choices = _module_choices()
     for name, form in (("one", one), ("series", series)):
         if submitted != name:
             form.zone.data = training.timezone
@@ -314,6 +331,7 @@ def edit_session(session_id: int):
     require(current_user, "session.edit", session)
     form = SessionForm(prefix="s")
     form.facilitators.choices = _facilitator_choices(session.training)
+    form.module.choices = _module_choices(session.module_slug)
     if request.method == "GET":
         _fill_session_form(form, session)
     done = submit(form, lambda: services.update_session(session, _session_data(form), actor=current_user),
