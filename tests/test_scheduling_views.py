@@ -16,9 +16,10 @@ def test_organiser_creates_a_training_through_the_form(make, login, client):
         "title_id": "Kepemimpinan Perempuan", "title_en": "Women's Leadership",
         "description_id": "", "description_en": "", "timezone": "Asia/Jakarta",
         "capacity": "30", "quotas": "ID: 10\nMalaysia: 10\nPAK = 10", "min_sessions": "6",
-        "organisations": "Komnas Perempuan\nINFID\n"})
+        "organisations": "Komnas Perempuan\nINFID\n", "applications_open": "y"})
     assert response.status_code == 302
     training = db.session.query(Training).one()
+    assert training.applications_open and not training.requires_approval  # opened at creation
     assert response.headers["Location"].endswith(f"/trainings/{training.id}/sessions")
     assert training.country_quotas == {"ID": 10, "MY": 10, "PK": 10}
     assert training.certificate_rule == {"min_sessions": 6}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
@@ -40,6 +41,9 @@ class TrainingForm(BaseForm):
     min_sessions = IntegerField(_l("Sessions needed for the certificate"), validators=[Optional()],
                                 render_kw={"min": 0, "inputmode": "numeric"})
     organisations = TextAreaField(_l("Co-organising organisations"), render_kw={"rows": 3})
+    applications_open = BooleanField(_l("Applications are open (the public application page "
+                                        "accepts applications)"))
+    requires_approval = BooleanField(_l("Applications need approval by an organiser"))
 
 
 class StaffForm(BaseForm):

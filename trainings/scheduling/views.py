@@ -121,6 +121,8 @@ def _training_data(form: TrainingForm, training=None) -> dict:
         "country_quotas": _parse_quotas(form.quotas.data),
         "certificate_rule": rule,
         "organisations": (form.organisations.data or "").splitlines(),
+        "applications_open": bool(form.applications_open.data),
+        "requires_approval": bool(form.requires_approval.data),
     }
 
 
