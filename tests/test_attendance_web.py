@@ -402,3 +402,16 @@ def test_api_import_refuses_an_oversized_body(setup, api):
         data=b"x" * (6 * 1024 * 1024), headers={"Content-Type": "text/csv"})
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_a_facilitator_of_the_training_sees_the_matrix_but_no_exports(make, login, client):
+    organiser, facilitator = make.user("organiser"), make.user("facilitator")
+    training = make.training(organiser=organiser, facilitators=[facilitator], sessions=2)
+    make.enrolment(training, name="Tan Mei Ling", email="tan@example.org")
+    login(facilitator)
+    page = client.get(f"/trainings/{training.id}/attendance")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Tan Mei Ling" in html
+    assert "attendance.csv" not in html and "tan@example.org" not in html
+    assert client.get(f"/trainings/{training.id}/attendance.csv").status_code == 403
+    assert client.post(f"/trainings/{training.id}/attendance/settings").status_code == 403

@@ -46,7 +46,7 @@ TRAINING_NAV = [
     ("enrolment.participants", _l("Participants"), "enrolment.list"),
     ("enrolment.my_enrolment", _l("My enrolment"), "enrolment.own_in_training"),
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
-    ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
+    ("attendance.matrix", _l("Attendance"), "attendance.view_matrix"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
 ]
 

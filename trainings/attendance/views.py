@@ -78,7 +78,7 @@ def roll_call(session_id: int):
     if request.method == "POST":
         return _not_saved(session, form, rows, wants_json)
     return _roll_call_page(session, form=form, rows=rows,
-                           may_view_matrix=can(current_user, "attendance.matrix", session.training))
+                           may_view_matrix=can(current_user, "attendance.view_matrix", session.training))
 
 
 def _roll_call_page(session, status=200, **context):
@@ -266,14 +266,15 @@ def _matrix_page(training, form, status=200):
                            not_yet_text=_("Not yet"),
                            mandatory_text=_("a mandatory session missed"),
                            zone=viewer_timezone(training.timezone),
-                           may_edit=can(current_user, "training.edit", training)), status
+                           may_edit=can(current_user, "training.edit", training),
+                           may_export=can(current_user, "attendance.matrix", training)), status
 
 
 @bp.route("/trainings/<int:training_id>/attendance")
 @login_required
 def matrix(training_id: int):
     training = services.get_training(training_id)
-    require(current_user, "attendance.matrix", training)
+    require(current_user, "attendance.view_matrix", training)
     return _matrix_page(training, _settings_form(training))
 
 
