@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .api import docs_bp as api_docs_bp
     from .attendance.views import bp as attendance_bp
+    from .auth.user_views import bp as users_bp
     from .auth.views import bp as auth_bp
     from .certificates.views import bp as certificates_bp
     from .core import bp as core_bp
@@ -70,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
-                      certificates_bp, modules_bp, overview_bp):
+                      certificates_bp, modules_bp, overview_bp, users_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people

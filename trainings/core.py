@@ -29,6 +29,7 @@ bp = Blueprint("core", __name__)
 # (endpoint, label, who sees it). An entry shows once its endpoint exists.
 NAV = [
     ("overview.dashboard", _l("Dashboard"), {"organiser", "admin"}),
+    ("users.index", _l("Accounts"), {"admin"}),
     ("overview.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
     ("overview.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
     ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
