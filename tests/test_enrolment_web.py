@@ -395,3 +395,27 @@ def test_participant_list_pages_and_quota_total(make, login):
     assert "Person 54" in second and "Person 00" not in second
     assert "<td>25</td>" in first  # the quota total is the sum of the quotas
     assert "fewer than the capacity of 30" in first
+
+
+def test_bulk_accept_takes_free_places_and_reports_the_rest(make, login):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, capacity=2)
+    first = make.enrolment(training, name="First", status="applied")
+    second = make.enrolment(training, name="Second", status="applied")
+    third = make.enrolment(training, name="Third", status="applied")
+    other = make.enrolment(make.training(organiser=organiser), name="Elsewhere", status="applied")
+    client = login(organiser)
+    page = client.get(f"/trainings/{training.id}/participants").get_data(as_text=True)
+    assert 'form="bulk"' in page
+    answer = client.post(f"/trainings/{training.id}/participants/bulk", data={
+        "status": "accepted", "enrolment": [str(first.id), str(second.id), str(third.id), str(other.id)]})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert (first.status, second.status, third.status) == ("accepted", "accepted", "applied")
+    assert other.status == "applied"  # another training's enrolment is not touched
+    flashes = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "2 people changed." in flashes and "Third: No place is free" in flashes
+    refused = client.post(f"/trainings/{training.id}/participants/bulk",
+                          data={"status": "rejected", "enrolment": [str(third.id)]})
+    db.session.expire_all()
+    assert refused.status_code == 302 and third.status == "applied"

@@ -245,6 +245,29 @@ def change_status(enrolment_id: int):
     return redirect(target)
 
 
+@bp.route("/trainings/<int:training_id>/participants/bulk", methods=["POST"])
+@login_required
+def bulk_status(training_id: int):
+    """Accept or waitlist the people ticked in the participant list."""
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    back = request.form.get("next", "")
+    back = back if is_safe_next(back) else url_for("enrolment.participants", training_id=training.id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The change could not be saved. Please try again."), "error")
+        return redirect(back)
+    ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]
+    ok, result = attempt(lambda: services.change_statuses(
+        training, ids, request.form.get("status", ""), actor=current_user))
+    if ok:
+        changed, refused = result
+        flash(ngettext("%(num)d person changed.", "%(num)d people changed.", len(changed)),
+              "success")
+        for enrolment, reason in refused:
+            flash(f"{enrolment.name}: {reason}", "error")
+    return redirect(back)
+
+
 def _back_to(enrolment) -> str:
     """Where a status change returns: the page it came from, else the participant list."""
     back = request.values.get("next", "")

@@ -42,6 +42,7 @@ from .seats import (
     TRANSITIONS,
     SeatState,
     change_status,
+    change_statuses,
     count_seats,
     lock_seats,
     promote_waitlisted,
@@ -50,7 +51,7 @@ from .seats import (
 )
 
 __all__ = [
-    "training_finished",
+    "change_statuses", "training_finished",
     "EXPORT_HEADER", "LANGUAGES", "MAX_LENGTHS", "SECTOR_LABELS",
     "STATUS_LABELS", "TRANSITIONS", "SeatState", "accept_invitation", "after_status",
     "change_status", "clean_enrolment_data", "count_seats", "country_counts",
