@@ -33,7 +33,7 @@ def sources(area: str) -> list[str]:
         paths = [p for p in (ROOT / "trainings").glob("*.py")]
         paths += [ROOT / "trainings" / d for d in ("auth", "outbox")]
         paths += [p for p in (ROOT / "templates").glob("*.html")]
-        paths += [ROOT / "templates" / d for d in ("auth", "core", "errors")]
+        paths += [ROOT / "templates" / d for d in ("auth", "core", "errors", "users")]
     else:
         paths = [ROOT / "trainings" / area, ROOT / "templates" / area]  # api: trainings/api/
         if area == "certificates":
