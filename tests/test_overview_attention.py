@@ -1,7 +1,7 @@
 """The organiser's dashboard: what needs attention across their trainings."""
 from trainings.attendance.models import AttendanceRecord
 from trainings.extensions import db
-from trainings.overview.dashboard import attention_for
+from trainings.overview.attention import attention_for
 
 
 def test_dashboard_lists_what_needs_attention(make):
