@@ -113,15 +113,24 @@ def format_time(instant: datetime, zone: str, locale: str | None = None) -> str:
     return f"{_hh_mm(local, locale or _locale())} {zone_label(zone, instant)}"
 
 
+# CLDR's full Indonesian date pads the day ("Selasa, 05 Desember 2023"); written
+# Indonesian does not: "Selasa, 5 Desember 2023"
+FULL_DATE = {"id": "EEEE, d MMMM y"}
+
+
+def _date_format(fmt: str, locale: str) -> str:
+    return FULL_DATE.get(str(locale).split("_")[0], fmt) if fmt == "full" else fmt
+
+
 def format_date(instant: datetime, zone: str, locale: str | None = None, fmt: str = "full") -> str:
-    return _babel_date(to_zone(instant, zone), fmt, locale or _locale())
+    return _babel_date(to_zone(instant, zone), _date_format(fmt, locale or _locale()), locale or _locale())
 
 
 def format_datetime(instant: datetime, zone: str, locale: str | None = None) -> str:
     """``Tuesday, 5 December 2023, 14:00 WIB``"""
     local = to_zone(instant, zone)
     loc = locale or _locale()
-    day = _babel_date(local, "full", loc)
+    day = _babel_date(local, _date_format("full", loc), loc)
     return f"{day}, {_hh_mm(local, loc)} {zone_label(zone, instant)}"
 
 
