@@ -1,7 +1,7 @@
 """credentials: Bitstring Status Lists, status entries of certificates, confirmed names
 
 Revision ID: 0013_credentials
-Revises: 0006_evaluation
+Revises: 0014_rate_limits
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 
 revision = '0013_credentials'
-down_revision = '0006_evaluation'
+down_revision = '0014_rate_limits'
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,7 @@ from .documents import (
     pdf_filename,
     preview_pdf,
     training_pdfs,
+    training_zip,
     zip_bytes,
 )
 from .issuing import issue_all, issue_one, missing_eligible
@@ -69,7 +70,9 @@ __all__ = [
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
     "missing_eligible", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",
-    "remove_signatory", "revoke", "revoke_many", "set_logo", "signatories_of", "start_issue_all", "status_list_credential", "status_list_url",
-    "store_image", "training_claims", "training_pdfs", "update_statement", "valid_certificates",
+    "remove_signatory", "revoke", "revoke_many", "set_logo", "signatories_of",
+    "start_issue_all", "status_list_credential", "status_list_url", "store_image",
+    "training_claims", "training_pdfs", "training_zip", "update_statement",
+    "valid_certificates",
     "verification", "verify_url", "zip_bytes",
 ]
