@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
             Path(app.instance_path) / "anyam.sqlite")
     _check_secret_key(app)
+    _trusted_hosts(app)
     if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         # Served over https: cookies travel only over https.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -43,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rules,  # noqa: F401  (every area's policy rules)
     )
     from .errors import register_error_handlers
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .i18n import init_i18n
 
     db.init_app(app)
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     init_i18n(app, babel)
 
     from .auth import init_auth
@@ -88,6 +90,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
+
+
+def _trusted_hosts(app: Flask) -> None:
+    """Flask answers 400 to a ``Host`` header outside ``TRUSTED_HOSTS``. Links leaving a
+    request use ``PUBLIC_BASE_URL``; without it they use the request's host, so then only
+    the listed hosts (by default this machine's own names) are served at all."""
+    hosts = app.config["TRUSTED_HOSTS"]
+    if isinstance(hosts, str):
+        hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if not hosts and not app.config["PUBLIC_BASE_URL"]:
+        hosts = LOCAL_HOSTS
+    app.config["TRUSTED_HOSTS"] = list(hosts) if hosts else None
 
 
 def _check_secret_key(app: Flask) -> None:

@@ -76,3 +76,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(enrolment_cli)
     app.cli.add_command(modules_cli)
     app.cli.add_command(certificates_cli)
+    from .worker import worker_command  # the worker module builds apps: load it on use
+    app.cli.add_command(worker_command)

@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -29,3 +30,5 @@ csrf = CSRFProtect()
 babel = Babel()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis:// in production).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# SMTP delivery of the outbox (MAIL_* settings); used by the worker only.
+mail = Mail()

@@ -13,11 +13,10 @@ import hashlib
 import io
 import json
 import math
-import multiprocessing
 import os
 import tempfile
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from datetime import date
 from pathlib import Path
 
@@ -229,11 +228,13 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         if on_progress:
             on_progress(done)
 
+    pool = None
     if len(todo) >= POOL_MIN and workers > 1 and len(chunks) > 1:
         warm_up()
         _APP = current_app._get_current_object()
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
+        pool = pdf.process_pool(workers)  # None where this process may not fork (Celery prefork)
+    if pool is not None:
+        with pool:
             futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk]): chunk
                        for chunk in chunks}
             for future in as_completed(futures):

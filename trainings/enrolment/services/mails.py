@@ -10,6 +10,7 @@ from ...web import absolute_url
 from ..models import Enrolment
 from .labels import LANGUAGES
 
+
 def invitation_days() -> int:
     return int(current_app.config["INVITATION_DAYS"])
 
