@@ -121,7 +121,7 @@ def deliver_due(now: datetime | None = None, *, limit: int | None = None) -> int
         use_ssl=bool(config["MAIL_USE_SSL"]), timeout=config["MAIL_TIMEOUT"])
     try:
         connection.open()
-    except (OSError, smtplib.SMTPException) as exc:
+    except OSError as exc:  # no server, refused login, TLS failure (SMTPException too)
         logger.warning("mail server unavailable: %s", exc)
         for message_id in claimed:
             _retry_later(message_id, f"{exc.__class__.__name__}: {exc}", now)
@@ -132,23 +132,24 @@ def deliver_due(now: datetime | None = None, *, limit: int | None = None) -> int
             message = db.session.get(OutboxMessage, message_id)
             try:
                 connection.send_messages([email_for(message, connection)])
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            except OSError as exc:  # smtplib's errors are OSErrors too
+                if isinstance(exc, smtplib.SMTPException) and not isinstance(
+                        exc, smtplib.SMTPServerDisconnected):
+                    reason = permanent_reason(exc)
+                    if reason:
+                        _failed(message_id, reason)
+                    else:
+                        _retry_later(message_id, f"{exc.__class__.__name__}: {exc}", now)
+                    continue
                 # The connection is gone: this one and the rest of the round wait.
                 for later in claimed[index:]:
                     _retry_later(later, f"{exc.__class__.__name__}: {exc}", now)
                 break
-            except smtplib.SMTPException as exc:
-                reason = permanent_reason(exc)
-                if reason:
-                    _failed(message_id, reason)
-                else:
-                    _retry_later(message_id, f"{exc.__class__.__name__}: {exc}", now)
-                continue
             _sent(message_id, utcnow())
             sent += 1
     finally:
         try:
             connection.close()
-        except (OSError, smtplib.SMTPException):
+        except OSError:
             pass
     return sent
