@@ -72,7 +72,8 @@ class Worker:
 
     def run_forever(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, self.stop)
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored: a script's background
+                signal.signal(signum, self.stop)              # job, stopped with SIGTERM
         logger.info("worker %s started", self.name)
         while not self.stopping.is_set():
             try:
