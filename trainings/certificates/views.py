@@ -21,6 +21,7 @@ from .. import jobs
 from ..enrolment.models import Enrolment
 from ..errors import NotFound
 from ..extensions import db, limiter
+from ..outbox.services import delivery_configured
 from ..policy import can, require
 from ..scheduling.models import Organisation
 from ..scheduling.services import load_training
@@ -83,6 +84,7 @@ def render_manage(training, status: int = 200, **forms):
         statement_en=training.certificate_statement_en)
     return render_template(
         "certificates/manage.html", training=training, rows=rows,
+        mail_configured=delivery_configured(),
         eligible_missing=sum(1 for r in issuable if r["progress"].eligible),
         valid_count=sum(1 for r in rows if r["certificate"] and r["certificate"].is_valid),
         history=[c for c in services.certificates_of(training) if c.replaced_at is not None],
