@@ -65,10 +65,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .core import bp as core_bp
     from .enrolment.views import bp as enrolment_bp
     from .modules.views import bp as modules_bp
+    from .notifications.views import bp as notifications_bp
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
-                      certificates_bp, modules_bp):
+                      certificates_bp, modules_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated

@@ -9,6 +9,7 @@ from .certificates.models import (  # noqa: F401
 )
 from .enrolment.models import Enrolment  # noqa: F401
 from .jobs import Job  # noqa: F401
+from .notifications.models import Reminder  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .periodic import PeriodicRun  # noqa: F401
 from .scheduling.models import (  # noqa: F401
