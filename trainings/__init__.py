@@ -59,19 +59,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_auth(app, login_manager)
 
     from .api import bp as api_bp
+    from .api import docs_bp as api_docs_bp
     from .attendance.views import bp as attendance_bp
     from .auth.views import bp as auth_bp
     from .certificates.views import bp as certificates_bp
     from .core import bp as core_bp
+    from .enrolment import scheduling_hooks  # noqa: F401 - receivers of scheduling's signals
     from .enrolment.views import bp as enrolment_bp
     from .modules.views import bp as modules_bp
     from .notifications.views import bp as notifications_bp
+    from .overview.views import bp as overview_bp
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
-                      certificates_bp, modules_bp, notifications_bp):
+                      certificates_bp, modules_bp, overview_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
 
     register_error_handlers(app)
