@@ -3,6 +3,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
+from ..notifications.reminders import set_reminders
 from ..policy import can, require
 from ..scheduling import services
 from ..timezones import validate_timezone
@@ -57,7 +58,15 @@ def list_trainings():
 def create_training():
     require(actor(), "training.create")
     data = body(TrainingIn)
-    training = commit(lambda: services.create_training(data, actor=actor()))
+
+    def create():  # the reminders belong to notifications, the rest to scheduling
+        reminders = data.pop("reminders", None)
+        training = services.create_training(data, actor=actor())
+        if reminders is not None:
+            set_reminders(training, reminders, actor=actor())
+        return training
+
+    training = commit(create)
     return TrainingOut.of(training), 201
 
 
@@ -75,7 +84,14 @@ def update_training(training_id: int):
     training = _training(training_id)
     require(actor(), "training.edit", training)
     data = body(TrainingPatch)
-    commit(lambda: services.update_training(training, data, actor=actor()))
+
+    def change():  # the reminders belong to notifications, the rest to scheduling
+        has_reminders, reminders = "reminders" in data, data.pop("reminders", None)
+        services.update_training(training, data, actor=actor())
+        if has_reminders:
+            set_reminders(training, reminders, actor=actor())
+
+    commit(change)
     return TrainingOut.of(training)
 
 

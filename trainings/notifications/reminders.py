@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..enrolment.models import Enrolment
 from ..extensions import db
-from ..messages import NOT_A_LIST, NOT_WHOLE_NUMBER, text
+from ..messages import NOT_A_LIST, NOT_AN_OBJECT, NOT_WHOLE_NUMBER, text
 from ..outbox.services import queue_mail
 from ..scheduling.calendar import build_calendar
 from ..scheduling.models import Training, TrainingSession
@@ -74,6 +74,17 @@ def parse_hours_text(value: str | None, field: str = "reminders_hours_before") -
             numbers.append(number)
     errors.raise_if_any()
     return clean_hours(numbers, field)
+
+
+def set_reminders(training: Training, value, *, actor) -> list[int]:
+    """Change a training's reminders: ``{"hours_before": [24, 1]}`` (``[]`` for none)."""
+    if not isinstance(value, dict) or set(value) != {"hours_before"}:
+        errors = Errors()
+        errors.add("reminders", NOT_AN_OBJECT)
+        errors.raise_if_any()
+    training.reminders_hours_before = clean_hours(value["hours_before"])
+    db.session.flush()
+    return training.reminders_hours_before
 
 
 def hours_of(training: Training) -> list[int]:
