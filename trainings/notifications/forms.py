@@ -8,6 +8,12 @@ from ..forms import BaseForm
 from .announcements import BODY_LIMIT, SUBJECT_LIMIT
 
 
+class RemindersForm(BaseForm):
+    hours_before = StringField(
+        _l("Reminders, in hours before each session"), validators=[Optional(), Length(max=60)],
+        description=_l("Separate several with commas, e.g. 24, 1. Leave empty for no reminders."))
+
+
 class AnnouncementForm(BaseForm):
     subject_id = StringField(_l("Subject in Indonesian"),
                              validators=[Optional(), Length(max=SUBJECT_LIMIT)])

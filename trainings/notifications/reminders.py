@@ -72,8 +72,10 @@ def parse_hours_text(value: str | None, field: str = "reminders_hours_before") -
         number = whole_number(part, field, errors, minimum=1, maximum=MAX_HOURS)
         if number is not None:
             numbers.append(number)
+    if len(set(numbers)) > MAX_OFFSETS:
+        errors.add(field, text(TOO_MANY, num=MAX_OFFSETS))
     errors.raise_if_any()
-    return clean_hours(numbers, field)
+    return sorted(set(numbers), reverse=True)
 
 
 def set_reminders(training: Training, value, *, actor) -> list[int]:

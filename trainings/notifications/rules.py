@@ -6,4 +6,5 @@ from ..scheduling.rules import organises
 
 register_rules({
     "notifications.announce": organises,  # write to the participants of a training
+    "notifications.reminders": organises,  # when reminders go out before each session
 })

@@ -12,8 +12,8 @@ from ..outbox.services import delivery_configured
 from ..policy import require
 from ..scheduling.services import load_training
 from ..web import form_status, submit
-from . import announcements
-from .forms import AnnouncementForm
+from . import announcements, reminders
+from .forms import AnnouncementForm, RemindersForm
 
 bp = Blueprint("notifications", __name__)
 
@@ -24,6 +24,24 @@ def _queued_message(count: int) -> str:
     if not delivery_configured():
         text += " " + _("No mail server is configured: the messages wait in the outbox.")
     return text
+
+
+@bp.route("/trainings/<int:training_id>/reminders", methods=["GET", "POST"])
+@login_required
+def reminder_settings(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "notifications.reminders", training)
+    form = RemindersForm()
+    if not form.is_submitted():
+        form.hours_before.data = ", ".join(str(h) for h in reminders.hours_of(training))
+    done = submit(form, lambda: reminders.set_reminders(
+        training, {"hours_before": reminders.parse_hours_text(form.hours_before.data,
+                                                              "hours_before")},
+        actor=current_user),
+        then=url_for("notifications.reminder_settings", training_id=training.id),
+        message=_("Reminders saved."), field_map={"reminders": "hours_before"})
+    return done or (render_template("notifications/reminders.html", training=training,
+                                    form=form, mail=delivery_configured()), form_status(form))
 
 
 @bp.route("/trainings/<int:training_id>/announcements", methods=["GET", "POST"])
