@@ -60,6 +60,7 @@ class DefaultConfig:
     # Background work: web requests only queue; `flask --app wsgi worker` (or Celery on a
     # broker) runs jobs, mail delivery, reminders and follow-ups.
     CELERY_BROKER_URL = None  # e.g. redis://127.0.0.1:6379/0 (ANYAM_CELERY_BROKER_URL)
+    CELERY_QUEUE = "anyam"  # the queue of this installation's tasks (several may share Redis)
     JOBS_MODE = None  # "worker" | "celery" | "inline" | "thread" (development only); None:
     #                   celery with a broker, inline under TESTING, else worker
     JOBS_HEARTBEAT = 10  # seconds between a running job's heartbeats

@@ -315,5 +315,6 @@ def celery_app(flask_app=None):
     broker = flask_app.config["CELERY_BROKER_URL"]
     celery = Celery("anyam", broker=broker)
     celery.conf.update(task_ignore_result=True, broker_connection_retry_on_startup=True,
-                       task_acks_late=True, worker_prefetch_multiplier=1)
+                       task_acks_late=True, worker_prefetch_multiplier=1,
+                       task_default_queue=flask_app.config["CELERY_QUEUE"])
     return celery
