@@ -318,3 +318,12 @@ def celery_app(flask_app=None):
                        task_acks_late=True, worker_prefetch_multiplier=1,
                        task_default_queue=flask_app.config["CELERY_QUEUE"])
     return celery
+
+
+def __getattr__(name: str):
+    """``celery -A trainings.jobs:worker`` (the contract's spelling) finds the worker's
+    Celery app. It lives in :mod:`trainings.worker`, which builds the Flask app and so sits
+    above every area; it is looked up by name only when Celery asks, never imported here."""
+    if name == "worker":
+        return importlib.import_module("trainings.worker").celery
+    raise AttributeError(name)
