@@ -118,3 +118,27 @@ def test_a_daemonic_process_renders_in_process(monkeypatch):
                         {**multiprocessing.current_process()._config, "daemon": True})
     assert pdf.can_fork_pool() is False
     assert pdf.process_pool(2) is None
+
+
+def test_a_zip_of_many_unrendered_pdfs_is_rendered_by_the_worker_not_the_web(app, make, login,
+                                                                             runner):
+    from trainings.certificates import render
+    training, _e, organiser = certified_training(
+        make, names=[f"Peserta {i}" for i in range(render.POOL_MIN)])
+    app.config.update(CERTIFICATES_PRERENDER=False)
+    services.issue_all(training, actor=organiser, base="http://localhost")
+    db.session.commit()
+    app.config["JOBS_MODE"] = "worker"
+    client = login(organiser)
+    url = f"/trainings/{training.id}/certificates.zip"
+    waiting = client.get(url)
+    assert waiting.status_code == 302 and "/jobs/" in waiting.headers["Location"]
+    assert services.missing_pdfs(training, "http://localhost") == render.POOL_MIN  # not here
+    assert client.get(url).headers["Location"] == waiting.headers["Location"]  # one job
+    training_id = training.id
+    assert runner.invoke(args=["worker", "--once"]).exit_code == 0
+    from trainings.scheduling.models import Training
+    training = db.session.get(Training, training_id)
+    assert services.missing_pdfs(training, "http://localhost") == 0
+    done = client.get(url)
+    assert done.status_code == 200 and done.mimetype == "application/zip"

@@ -45,6 +45,7 @@ OPEN = ("queued", "running", "stalled")
 #: kind -> "module:function" of its handler. Other areas add theirs with :func:`register`.
 KINDS: dict[str, str] = {
     "certificates.issue_all": "trainings.certificates.services:issue_all_job",
+    "certificates.render": "trainings.certificates.services:render_job",
 }
 
 

@@ -26,7 +26,7 @@ from ..policy import can, require
 from ..scheduling.models import Organisation
 from ..scheduling.services import load_training
 from ..web import action, attempt, base_url, form_status, send_download, submit
-from . import openbadges, services
+from . import openbadges, render, services
 from .forms import (
     EmptyForm,
     IssueOneForm,
@@ -248,8 +248,24 @@ def logo(training_id: int):
 def download_zip(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return private_download(services.zip_bytes(services.training_pdfs(training, base_url())),
+    return _rendered_elsewhere(training) or private_download(services.zip_bytes(services.training_pdfs(training, base_url())),
                             f"certificates-{training.id}.zip", "application/zip")
+
+
+def _rendered_elsewhere(training):
+    """Many PDFs still to render: the worker renders them (a web process never renders a
+    batch); the answer is the job's page, whose download links work when it is done. A
+    few missing ones (or inline jobs, in tests) are rendered in the request."""
+    if jobs.mode() == "inline" or services.missing_pdfs(training, base_url()) < render.POOL_MIN:
+        return None
+    ok, job = attempt(lambda: services.start_render(training, actor=current_user,
+                                                    base=base_url()))
+    if not ok:
+        return None
+    jobs.dispatch(job)
+    flash(_("The certificate PDFs are being prepared in the background. Download them "
+            "here when they are ready."), "success")
+    return redirect(url_for(".job", job_id=job.id))
 
 
 @bp.route("/trainings/<int:training_id>/certificates.pdf")
@@ -257,7 +273,7 @@ def download_zip(training_id: int):
 def download_merged(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return private_download(services.merged_pdf(training, base_url()),
+    return _rendered_elsewhere(training) or private_download(services.merged_pdf(training, base_url()),
                             f"certificates-{training.id}-print.pdf", "application/pdf")
 
 

@@ -28,6 +28,35 @@ def start_issue_all(training, *, actor, base: str) -> jobs.Job:
                        training=training, actor=actor, total=total)
 
 
+def missing_pdfs(training, base: str) -> int:
+    """How many valid certificates of the training have no rendered PDF in the cache."""
+    contexts = contexts_for(valid_certificates(training), base)
+    return sum(1 for ctx in contexts if not (render.cache_dir() / f"{render.cache_key(ctx)}.pdf")
+               .exists())
+
+
+def start_render(training, *, actor, base: str) -> jobs.Job:
+    """A background job rendering the training's missing PDFs (for a ZIP or a print PDF
+    of many certificates: the web process does not render them); reuses an open one."""
+    running = jobs.active("certificates.render", training)
+    if running is not None:
+        return running
+    return jobs.create("certificates.render", {"training_id": training.id, "base_url": base},
+                       training=training, actor=actor)
+
+
+def render_job(job, progress) -> dict:
+    """Render every PDF still missing from the cache (resumes after a take-over)."""
+    training = db.session.get(Training, job.params["training_id"])
+    if training is None:
+        raise NotFound()
+    certificates = valid_certificates(training)
+    progress(0, len(certificates))
+    render.render_many(contexts_for(certificates, job.params["base_url"]),
+                       on_progress=lambda n: progress(n))
+    return {"rendered": len(certificates), "result_ref": f"training:{training.id}"}
+
+
 def issue_all_job(job, progress) -> dict:
     """The job: issue in batches (committed), then render every PDF still missing from the
     cache. Safe to resume after its worker died: issuing skips the enrolments that already
