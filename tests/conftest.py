@@ -11,8 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from trainings import create_app
 from trainings.extensions import db
@@ -86,7 +88,19 @@ def _empty_all_tables():
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A connection that a test or fixture left inside a transaction would make the
+        # TRUNCATE wait forever: fail within seconds instead, naming what holds the lock.
+        db.session.execute(text("SET LOCAL lock_timeout = '10s'"))
+        try:
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        except OperationalError:
+            db.session.rollback()
+            holders = db.session.execute(text(
+                "SELECT state, left(query, 200) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in%'")).all()
+            db.session.rollback()
+            raise RuntimeError(f"a connection left a transaction open (end it with "
+                               f"db.session.remove()): {holders}") from None
     else:
         for table in tables:
             db.session.execute(table.delete())
@@ -120,6 +134,10 @@ def app_factory(database_url, _migrated, _shared_app, tmp_path):
         return app
 
     yield make
+    if made and has_app_context():
+        # The test's own app context (the shared app) may hold a read transaction: end it,
+        # or on PostgreSQL the TRUNCATE below waits for its lock forever.
+        db.session.rollback()
     for app in made:
         with app.app_context():
             db.session.rollback()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 # The areas that own a message catalog (``trainings/translations/<area>``).
-TRANSLATION_AREAS = ("core", "scheduling", "enrolment", "attendance", "certificates", "modules",
-                     "overview", "api", "notifications")
+TRANSLATION_AREAS = ("core", "organisations", "scheduling", "programmes", "enrolment", "attendance",
+                     "evaluation", "certificates", "modules", "overview", "api", "notifications")
 
 
 class DefaultConfig:
@@ -96,3 +96,7 @@ class DefaultConfig:
     # without it the request's host, which must be one of TRUSTED_HOSTS (others: 400).
     PUBLIC_BASE_URL = None
     TRUSTED_HOSTS = None  # list, or "a.org,b.org"; None: localhost only unless PUBLIC_BASE_URL
+
+    # Programme dashboards: seconds a process keeps computed figures (None: 60, and 0 under
+    # tests; 0: always computed)
+    DASHBOARD_CACHE_SECONDS = None

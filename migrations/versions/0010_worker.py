@@ -2,7 +2,7 @@
 session reminders (table and per-training setting)
 
 Revision ID: 0010_worker
-Revises: 0005_certificates
+Revises: 0006_evaluation
 Create Date: 2026-12-01 10:21:56.903839
 
 """
@@ -14,7 +14,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0010_worker'
-down_revision = '0005_certificates'
+down_revision = '0006_evaluation'
 branch_labels = None
 depends_on = None
 

@@ -5,9 +5,13 @@ from . import (  # noqa: F401
     certificates,
     docs,
     enrolments,
+    evaluation,
     me,
     modules,
     notifications,
+    organisations,
+    overview,
+    programmes,
     trainings,
 )
 from .base import bp  # noqa: F401

@@ -3,6 +3,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
+from ..evaluation import services as evaluation
 from ..notifications.reminders import set_reminders
 from ..policy import can, require
 from ..scheduling import services
@@ -85,14 +86,20 @@ def update_training(training_id: int):
     require(actor(), "training.edit", training)
     data = body(TrainingPatch)
 
-    def change():  # the reminders belong to notifications, the rest to scheduling
-        has_reminders, reminders = "reminders" in data, data.pop("reminders", None)
-        services.update_training(training, data, actor=actor())
-        if has_reminders:
-            set_reminders(training, reminders, actor=actor())
+    def change():  # follow_up_days: evaluation's setting; reminders: notifications'
+        services.update_training(training, {k: v for k, v in data.items()
+                                             if k not in ("follow_up_days", "reminders")},
+                                 actor=actor())
+        if "follow_up_days" in data:
+            evaluation.set_follow_up_days(training, data["follow_up_days"], actor=actor())
+        if "reminders" in data:
+            set_reminders(training, data["reminders"], actor=actor())
 
     commit(change)
-    return TrainingOut.of(training)
+    answer = TrainingOut.of(training)
+    if "follow_up_days" in data:
+        answer["follow_up_days"] = evaluation.follow_up_days(training)
+    return answer
 
 
 @bp.get("/trainings/<int:training_id>/staff")

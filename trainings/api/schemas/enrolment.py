@@ -22,10 +22,22 @@ class EnrolmentIn(Input):
     language: str | None = None
     accessibility_needs: str | None = None
     accessibility_consent: bool | None = None
+    demographics_consent: bool | None = Field(
+        None, description="Explicit consent: required for gender and washington_group")
+    gender: Literal["woman", "man", "non_binary", "self_described", "prefer_not_to_say"] | None = None
+    washington_group: dict[str, str | None] | None = Field(
+        None, description="seeing, hearing, walking, remembering, self_care, communicating: "
+                          "no_difficulty, some_difficulty, a_lot_of_difficulty or cannot_do_at_all")
 
 
 class EnrolmentStatusIn(Input):
     status: Literal["accepted", "waitlisted", "rejected", "withdrawn"]
+
+
+class DemographicsIn(Input):
+    demographics_consent: bool
+    gender: Literal["woman", "man", "non_binary", "self_described", "prefer_not_to_say"] | None = None
+    washington_group: dict[str, str | None] | None = None
 
 
 class EnrolmentOut(Output):
@@ -40,6 +52,8 @@ class EnrolmentOut(Output):
     timezone: str | None
     language: str | None
     status: Status
+    person: int | None = Field(description="The account of this email address, one across "
+                                           "trainings (/api/v1/people/{id})")
     created_at: Instant
     updated_at: Instant
     accessibility_needs: str | None = Field(
@@ -53,6 +67,7 @@ class EnrolmentOut(Output):
             country_name=country_name(enrolment.country_code, "en"),
             organisation=enrolment.organisation, sector=enrolment.sector,
             timezone=enrolment.timezone, language=enrolment.language, status=enrolment.status,
+            person=enrolment.user_id,
             created_at=iso_utc(enrolment.created_at), updated_at=iso_utc(enrolment.updated_at),
             accessibility_needs=enrolment.accessibility_needs if with_accessibility else None,
         ).dump()

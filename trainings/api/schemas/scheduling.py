@@ -30,7 +30,8 @@ class TrainingIn(Input):
     capacity: int | None = None
     country_quotas: dict[str, int | None] | None = None
     certificate_rule: dict[str, Any] | None = Field(None, examples=[{"min_sessions": 6}])
-    organisations: list[str] | None = None
+    organisations: list[str | int] | None = Field(
+        None, description="Names or ids of organisations; a known name links to its record")
     applications_open: bool | None = None
     requires_approval: bool | None = None
     reminders: RemindersIn | None = None
@@ -38,6 +39,10 @@ class TrainingIn(Input):
 
 class TrainingPatch(TrainingIn):
     title: BilingualText | None = None
+    follow_up_days: list[int] | None = Field(
+        None, examples=[[30, 90]],
+        description="Days after the last session on which participants with an action plan "
+                    "are asked to update it (evaluation)")
 
 
 class TrainingOut(Output):
@@ -49,6 +54,7 @@ class TrainingOut(Output):
     country_quotas: dict[str, Any] | None
     certificate_rule: dict[str, Any]
     organisations: list[str]
+    organisation_ids: list[int]
     reminders: Reminders
     created_at: Instant
 
@@ -63,6 +69,7 @@ class TrainingOut(Output):
             country_quotas=training.country_quotas,
             certificate_rule=training.certificate_rule or {},
             organisations=[o.name for o in training.organisations],
+            organisation_ids=[o.id for o in training.organisations],
             reminders=Reminders(hours_before=hours_of(training)),
             created_at=iso_utc(training.created_at),
         ).dump()
