@@ -68,8 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .enrolment.views import bp as enrolment_bp
     from .evaluation.views import bp as evaluation_bp
     from .modules.views import bp as modules_bp
-    from .organisations.views import bp as organisations_bp
     from .notifications.views import bp as notifications_bp
+    from .organisations.views import bp as organisations_bp
     from .overview.views import bp as overview_bp
     from .programmes import hooks as _programme_hooks  # noqa: F401 - answers scheduling's signals
     from .scheduling.views import bp as scheduling_bp
