@@ -28,7 +28,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis:// in production).
+# Storage comes from RATELIMIT_STORAGE_URI: the database (anyam-db://, trainings/ratelimit.py)
+# by default, redis:// when configured; shared by every worker either way.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # SMTP delivery of the outbox (MAIL_* settings); used by the worker only.
 mail = Mail()

@@ -2,7 +2,7 @@
 session reminders (table and per-training setting)
 
 Revision ID: 0010_worker
-Revises: 0006_evaluation
+Revises: 0014_rate_limits
 Create Date: 2026-12-01 10:21:56.903839
 
 """
@@ -14,7 +14,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0010_worker'
-down_revision = '0006_evaluation'
+down_revision = '0014_rate_limits'
 branch_labels = None
 depends_on = None
 

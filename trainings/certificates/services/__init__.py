@@ -18,6 +18,7 @@ from .documents import (
     merged_pdf,
     pdf_filename,
     training_pdfs,
+    training_zip,
     zip_bytes,
 )
 from .issuing import issue_all, issue_one, missing_eligible
@@ -43,8 +44,9 @@ __all__ = [
     "certificate_pdf", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
-    "missing_eligible", "missing_pdfs", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",
-    "remove_signatory", "render_job", "start_render", "revoke", "set_logo", "signatories_of", "start_issue_all",
-    "store_image", "training_claims", "training_pdfs", "update_statement", "valid_certificates",
+    "missing_eligible", "missing_pdfs", "new_certificate", "overview", "pdf_filename",
+    "pdf_url", "reissue", "remove_signatory", "render_job", "revoke", "set_logo",
+    "signatories_of", "start_issue_all", "start_render", "store_image", "training_claims",
+    "training_pdfs", "training_zip", "update_statement", "valid_certificates",
     "verification", "verify_url", "zip_bytes",
 ]

@@ -53,7 +53,7 @@ def render_job(job, progress) -> dict:
     certificates = valid_certificates(training)
     progress(0, len(certificates))
     render.render_many(contexts_for(certificates, job.params["base_url"]),
-                       on_progress=lambda n: progress(n))
+                       on_progress=lambda n: progress(n), keep=False)
     return {"rendered": len(certificates), "result_ref": f"training:{training.id}"}
 
 
@@ -78,5 +78,7 @@ def issue_all_job(job, progress) -> dict:
         progress(0, issued)
         return {"issued": issued, "result_ref": f"training:{training.id}"}
     progress(0, len(certificates))
-    render.render_many(contexts_for(certificates, base), on_progress=lambda n: progress(n))
+    # keep=False: the workers store each PDF in the cache; nothing piles up here.
+    render.render_many(contexts_for(certificates, base), on_progress=lambda n: progress(n),
+                       keep=False)
     return {"issued": issued, "result_ref": f"training:{training.id}"}
