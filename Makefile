@@ -9,7 +9,7 @@ PORT   ?= 5000
 .PHONY: run test install install-test translations bench lint lint-imports check-lock lock lock-upgrade clean help map-data
 
 help:
-	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT)"
+	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT) and run the worker"
 	@echo "make test   install and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make bench  print one table of every benchmark (BENCH_ARGS=--quick: the short run)"
 	@echo "make lint   ruff and the import contracts (lint-imports)"
@@ -89,8 +89,8 @@ instance/config.py: | $(BIN)/python
 run: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Serving Anyam on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving Anyam on http://$(HOST):$(PORT) with a worker beside it (Ctrl-C stops both)"
+	@FLASK="$(FLASK)" bash scripts/run.sh $(HOST) $(PORT)
 
 test: install-test check-lock lint-imports
 	$(BIN)/python scripts/i18n.py check

@@ -20,6 +20,7 @@ from trainings import create_app
 from trainings.extensions import db
 
 from . import factories
+from .mail import mail_app, smtp_server  # noqa: F401  (fixtures: a real SMTP server)
 
 BACKEND = os.environ.get("ANYAM_TEST_BACKEND", "sqlite")
 

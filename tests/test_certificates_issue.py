@@ -212,18 +212,27 @@ def test_cli_issue_all_and_verify(app, make, runner):
     assert f"{code}: valid, Siti Rahmawati" in result.output
 
 
-def test_an_abandoned_job_does_not_block_issuing_forever(app, make):
+def test_a_retry_takes_over_a_stalled_job_and_finishes_it_without_duplicates(app, make):
     from datetime import timedelta
 
     from trainings.db import utcnow
-    training, _e, organiser = certified_training(make)
+    training, enrolments, organiser = certified_training(make, names=["A One", "B Two", "C Three"])
     stuck = services.start_issue_all(training, actor=organiser, base=base())
-    stuck.state, stuck.updated_at = "running", utcnow() - timedelta(hours=2)
     db.session.commit()
-    fresh = services.start_issue_all(training, actor=organiser, base=base())
+    # Its worker issued one certificate, then died (no heartbeat for two minutes).
+    services.issue_all(training, actor=organiser, base=base(), limit=1)
+    stuck.state, stuck.heartbeat_at = "running", utcnow() - timedelta(minutes=2)
     db.session.commit()
-    assert fresh.id != stuck.id
-    assert (jobs.get(stuck.id).state, jobs.get(stuck.id).error) == ("failed", "abandoned")
+    retry = services.start_issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    assert (retry.id, retry.state) == (stuck.id, "stalled")  # taken over, not started anew
+    jobs.dispatch(retry)
+    db.session.expire_all()
+    done = jobs.get(stuck.id)
+    assert (done.state, done.done, done.total, done.attempts) == ("done", 3, 3, 1)
+    assert done.result == {"issued": 3}
+    assert len(services.valid_certificates(training)) == 3
+    assert db.session.query(Certificate).count() == 3  # nobody got a second one
 
 
 def test_text_limits_use_the_shared_message_in_both_languages(app, make):

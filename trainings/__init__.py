@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
             Path(app.instance_path) / "anyam.sqlite")
     _check_secret_key(app)
+    _trusted_hosts(app)
     if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         # Served over https: cookies travel only over https.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -43,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rules,  # noqa: F401  (every area's policy rules)
     )
     from .errors import register_error_handlers
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .i18n import init_i18n
 
     db.init_app(app)
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     init_i18n(app, babel)
 
     from .auth import init_auth
@@ -68,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .evaluation.views import bp as evaluation_bp
     from .modules import scheduling_hooks as _module_hooks  # noqa: F401 - the modules a session uses
     from .modules.views import bp as modules_bp
+    from .notifications.views import bp as notifications_bp
     from .organisations.views import bp as organisations_bp
     from .overview.views import bp as overview_bp
     from .programmes import hooks as _programme_hooks  # noqa: F401 - answers scheduling's signals
@@ -75,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
                       certificates_bp, modules_bp, organisations_bp, overview_bp,
-                      evaluation_bp, users_bp):
+                      evaluation_bp, users_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people
@@ -98,6 +101,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
+
+
+def _trusted_hosts(app: Flask) -> None:
+    """Flask answers 400 to a ``Host`` header outside ``TRUSTED_HOSTS``. Links leaving a
+    request use ``PUBLIC_BASE_URL``; without it they use the request's host, so then only
+    the listed hosts (by default this machine's own names) are served at all."""
+    hosts = app.config["TRUSTED_HOSTS"]
+    if isinstance(hosts, str):
+        hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if not hosts and not app.config["PUBLIC_BASE_URL"]:
+        hosts = LOCAL_HOSTS
+    app.config["TRUSTED_HOSTS"] = list(hosts) if hosts else None
 
 
 def _check_secret_key(app: Flask) -> None:

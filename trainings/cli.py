@@ -78,3 +78,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(modules_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(evaluation_cli)
+    from .worker import worker_command  # the worker module builds apps: load it on use
+    app.cli.add_command(worker_command)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 # The areas that own a message catalog (``trainings/translations/<area>``).
 TRANSLATION_AREAS = ("core", "organisations", "scheduling", "programmes", "enrolment", "attendance",
-                     "evaluation", "certificates", "modules", "overview", "api")
+                     "evaluation", "certificates", "modules", "overview", "api", "notifications")
 
 
 class DefaultConfig:
@@ -43,18 +43,31 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "anyam-db://"
     RATELIMIT_HEADERS_ENABLED = True
 
-    # Mail: an outbox table always; SMTP when MAIL_SERVER is set
+    # Mail: an outbox table always; the worker delivers it over SMTP (Flask-Mailman) when
+    # MAIL_SERVER is set. Without it no page claims that mail was sent.
     MAIL_SERVER = None
+    MAIL_BACKEND = "smtp"  # Flask-Mailman's backend (its default under TESTING is "locmem")
     MAIL_PORT = 587
-    MAIL_USE_TLS = True
+    MAIL_USE_TLS = True  # STARTTLS
+    MAIL_USE_SSL = False  # SMTPS (port 465); not together with MAIL_USE_TLS
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 30  # seconds for one SMTP conversation
     MAIL_DEFAULT_SENDER = "Anyam <no-reply@anyam.local>"
+    MAIL_MAX_ATTEMPTS = 6  # tries before a message is "failed" (a 5xx refusal fails at once)
+    MAIL_RETRY_BASE = 60  # seconds before the first retry; doubled after each failure
+    MAIL_BATCH = 100  # messages one delivery round sends
 
-    # Background jobs: in-process unless a Celery broker is configured
-    CELERY_BROKER_URL = None
-    JOBS_MODE = None  # "inline" | "thread" | "celery"; None: celery with a broker, else thread
-    JOBS_STALE_AFTER = 900  # seconds without progress after which a running job is abandoned
+    # Background work: web requests only queue; `flask --app wsgi worker` (or Celery on a
+    # broker) runs jobs, mail delivery, reminders and follow-ups.
+    CELERY_BROKER_URL = None  # e.g. redis://127.0.0.1:6379/0 (ANYAM_CELERY_BROKER_URL)
+    CELERY_QUEUE = "anyam"  # the queue of this installation's tasks (several may share Redis)
+    JOBS_MODE = None  # "worker" | "celery" | "inline" | "thread" (development only); None:
+    #                   celery with a broker, inline under TESTING, else worker
+    JOBS_HEARTBEAT = 10  # seconds between a running job's heartbeats
+    JOBS_STALE_AFTER = 60  # seconds without a heartbeat after which a job is "stalled"
+    WORKER_POLL = 1.0  # seconds the worker sleeps when there is nothing to do
+    WORKER_TICK = 30  # seconds between Celery beat's rounds of periodic tasks
 
     # Passwords: werkzeug's method string (the tests use a cheap "pbkdf2:sha256:1")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
@@ -80,8 +93,10 @@ class DefaultConfig:
     # PDFs: extra folders the restricted URL fetcher may read, {"name": "/path"}
     PDF_ASSET_ROOTS: dict = {}
 
-    # Public base URL for links in PDFs, mails and calendar feeds (None: from the request)
+    # Links in mails, PDFs and calendar feeds: PUBLIC_BASE_URL (e.g. https://anyam.example.org);
+    # without it the request's host, which must be one of TRUSTED_HOSTS (others: 400).
     PUBLIC_BASE_URL = None
+    TRUSTED_HOSTS = None  # list, or "a.org,b.org"; None: localhost only unless PUBLIC_BASE_URL
 
     # Programme dashboards: seconds a process keeps computed figures (None: 60, and 0 under
     # tests; 0: always computed)

@@ -52,6 +52,8 @@ TRAINING_NAV = [
     ("enrolment.participants", _l("Participants"), "enrolment.list"),
     ("enrolment.my_enrolment", _l("My enrolment"), "enrolment.own_in_training"),
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
+    ("notifications.reminder_settings", _l("Reminders"), "notifications.reminders"),
+    ("notifications.announce", _l("Announcements"), "notifications.announce"),
     ("attendance.matrix", _l("Attendance"), "attendance.view_matrix"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
     ("evaluation.surveys", _l("Evaluation"), "survey.manage"),

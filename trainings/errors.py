@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .messages import HTTP_MESSAGES
 
@@ -81,6 +81,9 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URLs to build
+            return app.response_class("Bad Request: this host name is not served here.\n",
+                                      status=400, mimetype="text/plain")
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             # Our own description (e.g. abort(400, _("..."))) stands; werkzeug's English

@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -30,3 +31,5 @@ babel = Babel()
 # Storage comes from RATELIMIT_STORAGE_URI: the database (anyam-db://, trainings/ratelimit.py)
 # by default, redis:// when configured; shared by every worker either way.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# SMTP delivery of the outbox (MAIL_* settings); used by the worker only.
+mail = Mail()

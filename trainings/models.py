@@ -24,8 +24,10 @@ from .evaluation.models import (  # noqa: F401
     SurveyResponse,
 )
 from .jobs import Job  # noqa: F401
+from .notifications.models import Reminder  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
+from .periodic import PeriodicRun  # noqa: F401
 from .programmes.models import Programme  # noqa: F401
 from .ratelimit import RateLimitCounter  # noqa: F401
 from .scheduling.models import (  # noqa: F401

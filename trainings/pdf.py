@@ -385,3 +385,52 @@ def enable_structure_languages() -> bool:
         return True
 
     return _shared("structure_languages", install)
+
+
+# Rendering processes ----------------------------------------------------------------------
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int, then=None) -> None:
+    """Pool initializer: the kernel kills this process when its parent dies (Linux
+    ``PR_SET_PDEATHSIG``), so a killed web or worker process leaves no renderer behind
+    holding its sockets; and if the parent is already gone, stop at once."""
+    import ctypes
+    import os
+    import signal
+    import sys
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    if then is not None:
+        then()
+
+
+def can_fork_pool() -> bool:
+    """False inside a daemonic process (Celery's prefork children), which may not start
+    children of its own: there batches render in the calling process."""
+    import multiprocessing
+    if multiprocessing.current_process().daemon:
+        return False
+    try:
+        from billiard.process import current_process as billiard_process
+    except ImportError:
+        return True
+    return not billiard_process().daemon
+
+
+def process_pool(workers: int, *, initializer=None):
+    """A pool of ``workers`` forked rendering processes that die with this one, or None
+    when this process may not fork a pool (then render in-process). The one place where
+    rendering processes are made; ``initializer`` runs in each after the parent check."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    if workers < 2 or not can_fork_pool():
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent,
+                               initargs=(os.getpid(), initializer))

@@ -105,8 +105,9 @@ def send_download(content: bytes | str | Path | BinaryIO, filename: str, mimetyp
 
 def base_url() -> str:
     """The installation's public base URL: ``PUBLIC_BASE_URL``, else the current request's
-    host (issue 11 limits that to trusted hosts), else ``http://localhost``."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
+    host (Flask refused the request with 400 unless that host is in ``TRUSTED_HOSTS``, see
+    ``create_app``), else ``http://localhost`` (outside a request: set PUBLIC_BASE_URL)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
     if base:
         return str(base).rstrip("/")
     if has_request_context():
@@ -116,7 +117,7 @@ def base_url() -> str:
 
 def absolute_url(endpoint: str, **values) -> str:
     """An absolute URL for ``endpoint``, inside or outside a request (mail, jobs, CLI)."""
-    if not current_app.config.get("PUBLIC_BASE_URL") and has_request_context():
+    if not current_app.config["PUBLIC_BASE_URL"] and has_request_context():
         return url_for(endpoint, _external=True, **values)
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return base_url() + path

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     evaluation,
     me,
     modules,
+    notifications,
     organisations,
     overview,
     programmes,

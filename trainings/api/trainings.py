@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
 from ..evaluation import services as evaluation
+from ..notifications.reminders import set_reminders
 from ..policy import can, require
 from ..scheduling import services
 from ..timezones import validate_timezone
@@ -58,7 +59,15 @@ def list_trainings():
 def create_training():
     require(actor(), "training.create")
     data = body(TrainingIn)
-    training = commit(lambda: services.create_training(data, actor=actor()))
+
+    def create():  # the reminders belong to notifications, the rest to scheduling
+        reminders = data.pop("reminders", None)
+        training = services.create_training(data, actor=actor())
+        if reminders is not None:
+            set_reminders(training, reminders, actor=actor())
+        return training
+
+    training = commit(create)
     return TrainingOut.of(training), 201
 
 
@@ -77,11 +86,14 @@ def update_training(training_id: int):
     require(actor(), "training.edit", training)
     data = body(TrainingPatch)
 
-    def change():  # follow_up_days belongs to the evaluation area's settings
+    def change():  # follow_up_days: evaluation's setting; reminders: notifications'
         services.update_training(training, {k: v for k, v in data.items()
-                                             if k != "follow_up_days"}, actor=actor())
+                                             if k not in ("follow_up_days", "reminders")},
+                                 actor=actor())
         if "follow_up_days" in data:
             evaluation.set_follow_up_days(training, data["follow_up_days"], actor=actor())
+        if "reminders" in data:
+            set_reminders(training, data["reminders"], actor=actor())
 
     commit(change)
     answer = TrainingOut.of(training)

@@ -18,11 +18,10 @@ import hashlib
 import io
 import json
 import math
-import multiprocessing
 import os
 import tempfile
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from datetime import date
 from pathlib import Path
 
@@ -272,6 +271,7 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         if on_progress:
             on_progress(done)
 
+    pool = None
     if len(todo) >= POOL_MIN and workers > 1 and len(chunks) > 1:
         # The first certificate is rendered here: it warms fonts, shaping and the stylesheet
         # once, and the forked workers inherit them warm instead of each paying for it.
@@ -279,11 +279,13 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         warm_up()
         finish(first, render_chunk([contexts[first[0]]]))
         _APP = current_app._get_current_object()
+        # Forked processes that die with this one; None where it may not fork (Celery prefork).
+        pool = pdf.process_pool(workers, initializer=_init_worker)
+    if pool is not None:
         gc.collect()
         gc.freeze()  # the workers never scan (nor copy) what they inherited
         try:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     mp_context=multiprocessing.get_context("fork")) as pool:
+            with pool:
                 futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk],
                                        None if keep else [keys[i] for i in chunk]): chunk
                            for chunk in chunks if chunk}
@@ -293,7 +295,8 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
             gc.unfreeze()
     else:
         for chunk in chunks:
-            finish(chunk, render_chunk([contexts[i] for i in chunk]))
+            if chunk:
+                finish(chunk, render_chunk([contexts[i] for i in chunk]))
     return results if keep else []  # type: ignore[return-value]
 
 

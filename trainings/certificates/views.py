@@ -21,11 +21,12 @@ from .. import jobs
 from ..enrolment.models import Enrolment
 from ..errors import NotFound
 from ..extensions import db, limiter
+from ..outbox.services import delivery_configured
 from ..policy import can, require
 from ..scheduling.models import Organisation
 from ..scheduling.services import load_training
 from ..web import action, attempt, base_url, form_status, send_download, submit
-from . import openbadges, reuse, services
+from . import openbadges, render, reuse, services
 from .forms import (
     BulkRevokeForm,
     CertificateNameForm,
@@ -87,6 +88,7 @@ def render_manage(training, status: int = 200, **forms):
         statement_en=training.certificate_statement_en)
     return render_template(
         "certificates/manage.html", training=training, rows=rows,
+        mail_configured=delivery_configured(),
         eligible_missing=sum(1 for r in issuable if r["progress"].eligible),
         valid_count=sum(1 for r in rows if r["certificate"] and r["certificate"].is_valid),
         history=[c for c in services.certificates_of(training) if c.replaced_at is not None],
@@ -372,8 +374,25 @@ def organisation_logo(organisation_id: int):
 def download_zip(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return private_download(services.training_zip(training, base_url()),
-                            f"certificates-{training.id}.zip", "application/zip")
+    return _rendered_elsewhere(training) or private_download(
+        services.training_zip(training, base_url()), f"certificates-{training.id}.zip",
+        "application/zip")
+
+
+def _rendered_elsewhere(training):
+    """Many PDFs still to render: the worker renders them (a web process never renders a
+    batch); the answer is the job's page, whose download links work when it is done. A
+    few missing ones (or inline jobs, in tests) are rendered in the request."""
+    if jobs.mode() == "inline" or services.missing_pdfs(training, base_url()) < render.POOL_MIN:
+        return None
+    ok, job = attempt(lambda: services.start_render(training, actor=current_user,
+                                                    base=base_url()))
+    if not ok:
+        return None
+    jobs.dispatch(job)
+    flash(_("The certificate PDFs are being prepared in the background. Download them "
+            "here when they are ready."), "success")
+    return redirect(url_for(".job", job_id=job.id))
 
 
 @bp.route("/trainings/<int:training_id>/certificates.pdf")
@@ -381,7 +400,7 @@ def download_zip(training_id: int):
 def download_merged(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return private_download(services.merged_pdf(training, base_url()),
+    return _rendered_elsewhere(training) or private_download(services.merged_pdf(training, base_url()),
                             f"certificates-{training.id}-print.pdf", "application/pdf")
 
 

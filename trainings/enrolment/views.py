@@ -26,7 +26,7 @@ from ..errors import DomainError, NotFound
 from ..exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from ..extensions import limiter
 from ..i18n import current_language, viewer_timezone
-from ..outbox.services import outbox_for_training
+from ..outbox.services import delivery_configured, outbox_for_training
 from ..policy import can, require
 from ..scheduling.services import get_training, numbered_sessions
 from ..scheduling.services import load_training as load_training_or_404
@@ -135,7 +135,8 @@ def applied(training_id: int):
     result = session.get("applied") or {}
     if result.get("training") != training.id:
         return redirect(url_for("enrolment.apply", training_id=training.id))
-    return render_template("enrolment/applied.html", training=training, status=result["status"])
+    return render_template("enrolment/applied.html", training=training, status=result["status"],
+                           mail=delivery_configured())
 
 
 @bp.route("/privacy/applications")
@@ -296,10 +297,30 @@ def add_participant(training_id: int):
         form.language.data = "id" if training.timezone.startswith("Asia/J") else "en"
     done = submit(form, lambda: services.enrol(training, _form_data(form), actor=current_user),
                   then=url_for("enrolment.participants", training_id=training.id),
-                  message=lambda enrolment: _("%(name)s is now: %(status)s.", name=enrolment.name,
-                                              status=services.STATUS_LABELS[enrolment.status]))
+                  message=_added_message)
     return done or (render_template("enrolment/add.html", training=training, form=form),
                     form_status(form))
+
+
+def _added_message(enrolment) -> str:
+    text = _("%(name)s is now: %(status)s.", name=enrolment.name,
+             status=services.STATUS_LABELS[enrolment.status])
+    link = getattr(enrolment, "invitation_link", None)
+    if link and not delivery_configured():
+        text += " " + _link_to_pass_on(enrolment, link)
+    return text
+
+
+def _link_to_pass_on(enrolment, link: str) -> str:
+    return _("No mail server is configured, so nothing is sent: pass this set-password link "
+             "on to %(name)s yourself (it is shown only now): %(link)s",
+             name=enrolment.name, link=link)
+
+
+def _invitation_message(enrolment, link: str | None) -> str:
+    if delivery_configured():
+        return _("A new invitation for %(name)s is on its way by email.", name=enrolment.name)
+    return _link_to_pass_on(enrolment, link or "")
 
 
 def _form_data(form) -> dict:
@@ -317,7 +338,7 @@ def resend_invitation(enrolment_id: int):
     require(current_user, "enrolment.manage", enrolment)
     return action(lambda: services.resend_invitation(enrolment, actor=current_user),
                   then=url_for("enrolment.participants", training_id=enrolment.training_id),
-                  message=_("A new invitation for %(name)s is in the outbox.", name=enrolment.name))
+                  message=lambda link: _invitation_message(enrolment, link))
 
 
 @bp.route("/trainings/<int:training_id>/outbox")
@@ -327,7 +348,7 @@ def outbox(training_id: int):
     require(current_user, "enrolment.manage", training)
     return render_template("enrolment/outbox.html", training=training,
                            messages=outbox_for_training(training),
-                           smtp=bool(current_app.config.get("MAIL_SERVER")),
+                           smtp=delivery_configured(),
                            zone=viewer_timezone(training.timezone))
 
 

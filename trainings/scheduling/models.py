@@ -61,6 +61,9 @@ class Training(db.Model):
     certificate_statement_id: Mapped[str] = mapped_column(Text, default="")
     certificate_statement_en: Mapped[str] = mapped_column(Text, default="")
 
+    # Notification settings: reminders this many hours before each session ([] for none).
+    reminders_hours_before: Mapped[list] = mapped_column(JSON, default=lambda: [24, 1])
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

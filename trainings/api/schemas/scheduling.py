@@ -3,12 +3,24 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from ...notifications.reminders import hours_of
 from ...timezones import format_local_iso, iso_utc
 from .core import Bilingual, BilingualIn, Input, Instant, InstantIn, Output
 
 BilingualText = str | BilingualIn
+
+
+class RemindersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hours_before: list[StrictInt] = Field(examples=[[24, 1]])
+
+
+class Reminders(Output):
+    """Reminders this many hours before each session (``[]``: none)."""
+
+    hours_before: list[int]
 
 
 class TrainingIn(Input):
@@ -22,6 +34,7 @@ class TrainingIn(Input):
         None, description="Names or ids of organisations; a known name links to its record")
     applications_open: bool | None = None
     requires_approval: bool | None = None
+    reminders: RemindersIn | None = None
 
 
 class TrainingPatch(TrainingIn):
@@ -42,6 +55,7 @@ class TrainingOut(Output):
     certificate_rule: dict[str, Any]
     organisations: list[str]
     organisation_ids: list[int]
+    reminders: Reminders
     created_at: Instant
 
     @classmethod
@@ -56,6 +70,7 @@ class TrainingOut(Output):
             certificate_rule=training.certificate_rule or {},
             organisations=[o.name for o in training.organisations],
             organisation_ids=[o.id for o in training.organisations],
+            reminders=Reminders(hours_before=hours_of(training)),
             created_at=iso_utc(training.created_at),
         ).dump()
 

@@ -24,7 +24,7 @@ from .documents import (
     zip_bytes,
 )
 from .issuing import issue_all, issue_one, missing_eligible
-from .job import BATCH, issue_all_job, start_issue_all
+from .job import BATCH, issue_all_job, missing_pdfs, render_job, start_issue_all, start_render
 from .mail import mail_certificate
 from .names import (
     confirm_name,
@@ -69,10 +69,10 @@ __all__ = [
     "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
-    "missing_eligible", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",
-    "remove_signatory", "revoke", "revoke_many", "set_logo", "signatories_of",
-    "start_issue_all", "status_list_credential", "status_list_url", "store_image",
-    "training_claims", "training_pdfs", "training_zip", "update_statement",
-    "valid_certificates",
+    "missing_eligible", "missing_pdfs", "new_certificate", "overview", "pdf_filename",
+    "pdf_url", "reissue", "remove_signatory", "render_job", "revoke", "revoke_many", "set_logo",
+    "signatories_of", "start_issue_all", "start_render", "status_list_credential",
+    "status_list_url", "store_image", "training_claims", "training_pdfs", "training_zip",
+    "update_statement", "valid_certificates",
     "verification", "verify_url", "zip_bytes",
 ]

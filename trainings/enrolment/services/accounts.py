@@ -59,8 +59,9 @@ def accept_invitation(token: str, password: str) -> User:
     return invitation.user
 
 
-def resend_invitation(enrolment: Enrolment, *, actor=None) -> None:
-    """A fresh set-password link for an accepted participant who has not set a password."""
+def resend_invitation(enrolment: Enrolment, *, actor=None) -> str:
+    """A fresh set-password link for an accepted participant who has not set a password
+    (queued to them; returned for the organiser when no mail server delivers it)."""
     if enrolment.status != "accepted":
         raise Conflict(_("Only accepted participants get an invitation."), code="not_accepted")
     user, needs_invitation = link_account(enrolment)
@@ -68,6 +69,7 @@ def resend_invitation(enrolment: Enrolment, *, actor=None) -> None:
         raise Conflict(_("This participant has already set a password."),
                        code="password_already_set")
     notify(enrolment, create_invitation(user, enrolment))
+    return enrolment.invitation_link
 
 
 def link_account(enrolment: Enrolment) -> tuple[User, bool]:

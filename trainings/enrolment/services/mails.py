@@ -27,6 +27,8 @@ def notify(enrolment: Enrolment, token: str | None) -> None:
             lines = [_("You have a place in the training “%(title)s”.", title=title)]
             if token:
                 link = absolute_url("enrolment.invitation", token=token)
+                # Shown once to the organiser making it when no mail server sends it.
+                enrolment.invitation_link = link
                 lines += ["", _("Set your password to see your schedule, sessions and "
                                 "certificate (the link works once and for %(days)d days):",
                                 days=invitation_days()), link]
