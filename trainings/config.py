@@ -25,7 +25,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False  # set True with SESSION_COOKIE_SECURE (automatic for https)
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # a login ends this long after it began
+    SESSION_IDLE_MINUTES = 120  # a session not kept is ended after this idle time; 0: never
     WTF_CSRF_TIME_LIMIT = None  # token valid for the session's lifetime
 
     # Languages
@@ -53,6 +54,17 @@ class DefaultConfig:
     CELERY_BROKER_URL = None
     JOBS_MODE = None  # "inline" | "thread" | "celery"; None: celery with a broker, else thread
     JOBS_STALE_AFTER = 900  # seconds without progress after which a running job is abandoned
+
+    # Accounts (docs/accounts.md)
+    LOGIN_LOCKOUT_THRESHOLD = 10  # failed logins in a row that lock an account
+    LOGIN_LOCKOUT_MINUTES = 15  # how long the lockout lasts (a reset link still works)
+    LOGIN_RATE_LIMIT = "20/minute"  # per client address, login and forgotten-password forms
+    PASSWORD_RESET_MINUTES = 60  # a forgotten-password link is valid this long
+    REQUIRE_2FA_FOR_ADMINS = False  # admins must set up two-factor login before anything else
+    API_TOKEN_DAYS = 90  # default validity of a new API token (0: until revoked)
+    PROXY_HOPS = 0  # reverse proxies in front (X-Forwarded-For/-Proto/-Host trusted); 0: none
+    HSTS_MAX_AGE = 31536000  # Strict-Transport-Security max-age when served over https
+    DB_RETRY_AFTER = 30  # seconds in the Retry-After of a 503 while the database is away
 
     # Passwords: werkzeug's method string (the tests use a cheap "pbkdf2:sha256:1")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password

@@ -32,8 +32,17 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Secret token of the personal calendar feed (/me/calendar.ics?token=...); None: no feed.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # SHA-256 digest of the personal calendar feed's secret token (/me/calendar.ics?token=...);
+    # the token itself is shown once and never stored. None: no feed.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Part of the login id (get_id): raising it ends every session and remember cookie.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Failed logins in a row and the temporary lockout they caused (per account).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP two-factor login: the base32 secret once confirmed, the last time step used.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                   cascade="all, delete-orphan")
@@ -45,6 +54,17 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("admin", "organiser", "facilitator")
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
+
+    def get_id(self) -> str:  # Flask-Login: the session and the remember cookie carry this
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(
@@ -61,6 +81,7 @@ class ApiToken(db.Model):
     """A personal API token. Only its SHA-256 digest is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -70,5 +91,34 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "read": GET only; "write": every method. None expiry: valid until revoked.
+    scope: Mapped[str] = mapped_column(String(10), default="write", server_default="write")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class PasswordReset(db.Model):
+    """A one-time link to set a new password (forgotten password). Only the digest is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time two-factor recovery code (digest only), made when TOTP is set up."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

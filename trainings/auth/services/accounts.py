@@ -1,26 +1,18 @@
-"""Accounts and API tokens."""
+"""Accounts and profiles."""
 from __future__ import annotations
 
-import hashlib
-import secrets
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import utcnow
-from ..errors import Conflict, NotFound, ValidationError
-from ..extensions import db
-from ..messages import TOO_LONG, text
-from ..timezones import is_valid_timezone
-from .models import ROLES, ApiToken, User
-
-TOKEN_PREFIX = "anyam_"  # noqa: S105 - a prefix, not a secret
-MIN_PASSWORD_LENGTH = 10
+from ...errors import Conflict, ValidationError
+from ...extensions import db
+from ...messages import TOO_LONG, text
+from ...timezones import is_valid_timezone
+from ..models import ROLES, User
+from .passwords import set_password
 
 
 def normalise_email(value: str | None, field: str = "email") -> str:
@@ -59,14 +51,6 @@ def create_user(email: str, name: str, *, role: str = "participant", password: s
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            field="password", code="weak_password")
-    user.set_password(password)
-
-
 def update_profile(user: User, *, name: str | None, language: str | None, timezone: str | None,
                    actor=None) -> User:
     """A person's own settings: name, language, time zone."""
@@ -89,71 +73,6 @@ def set_language(user: User, language: str, *, actor=None) -> None:
     if language not in ("id", "en"):
         raise ValidationError(_("Unknown language: %(lang)s", lang=language), field="language")
     user.language = language
-    db.session.flush()
-
-
-def change_password(user: User, *, current: str | None, new: str | None, actor=None) -> None:
-    """A new password, after the current one (when the account has one)."""
-    if user.password_hash and not user.check_password(current or ""):
-        raise ValidationError(_("The current password is wrong."), field="current_password")
-    set_password(user, new)
-    db.session.flush()
-
-
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with that email and password, else None (same answer for both cases)."""
-    user = get_user_by_email(email or "")
-    if user is None:
-        # Spend the time of a real check so that timing does not reveal which accounts exist.
-        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
-                            password or "")
-        return None
-    if not user.is_active or not user.check_password(password or ""):
-        return None
-    user.last_login_at = utcnow()
-    return user
-
-
-
-@lru_cache(maxsize=2)
-def _dummy_hash(method: str) -> str:
-    return generate_password_hash(secrets.token_hex(16), method=method)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User, name: str = "") -> str:
-    """Create a personal API token; the plain value is returned once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, name=name[:100], token_hash=_digest(token),
-                            prefix=token[:12]))
-    db.session.flush()
-    return token
-
-
-def user_for_token(token: str | None) -> User | None:
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
-        return None
-    api_token.last_used_at = utcnow()
-    return api_token.user
-
-
-def own_token(user: User, token_id: int) -> ApiToken:
-    """One of the user's own API tokens (someone else's is not found)."""
-    api_token = db.session.get(ApiToken, token_id)
-    if api_token is None or api_token.user_id != user.id:
-        raise NotFound(_("No such token."))
-    return api_token
-
-
-def revoke_token(user: User, token_id: int) -> None:
-    api_token = own_token(user, token_id)
-    api_token.revoked_at = api_token.revoked_at or utcnow()
     db.session.flush()
 
 

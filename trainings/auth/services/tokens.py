@@ -1,0 +1,74 @@
+"""Personal API tokens: a scope (read or write) and an expiry; only a digest is stored."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ...db import utcnow
+from ...errors import NotFound, ValidationError
+from ...extensions import db
+from ..models import ApiToken, User
+
+TOKEN_PREFIX = "anyam_"  # noqa: S105 - a prefix, not a secret
+SCOPES = ("read", "write")
+MAX_DAYS = 3650
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str = "", *, scope: str = "write",
+                expires_days: int | None = None, actor=None) -> str:
+    """Create a personal API token; the plain value is returned once and never stored.
+    ``expires_days``: None takes ``API_TOKEN_DAYS``. Every token expires."""
+    if scope not in SCOPES:
+        raise ValidationError(_("Unknown scope: %(scope)s", scope=scope), field="scope")
+    days = int(current_app.config["API_TOKEN_DAYS"]) if expires_days is None else expires_days
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationError(_("A token is valid for 1 to %(n)d days.", n=MAX_DAYS),
+                              field="expires_days")
+    expires_at: datetime = utcnow() + timedelta(days=days)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=(name or "")[:100], token_hash=digest(token),
+                            prefix=token[:12], scope=scope, expires_at=expires_at))
+    db.session.flush()
+    return token
+
+
+def api_token_for(token: str | None) -> ApiToken | None:
+    """The valid token record of that plain token: not revoked, not expired, of an active
+    account; its ``last_used_at`` is updated. Else None."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
+        return None
+    if api_token.expires_at is not None and api_token.expires_at <= utcnow():
+        return None
+    api_token.last_used_at = utcnow()
+    return api_token
+
+
+def user_for_token(token: str | None) -> User | None:
+    api_token = api_token_for(token)
+    return api_token.user if api_token is not None else None
+
+
+def own_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own API tokens (someone else's is not found)."""
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None or api_token.user_id != user.id:
+        raise NotFound(_("No such token."))
+    return api_token
+
+
+def revoke_token(user: User, token_id: int, *, actor=None) -> None:
+    api_token = own_token(user, token_id)
+    api_token.revoked_at = api_token.revoked_at or utcnow()
+    db.session.flush()
