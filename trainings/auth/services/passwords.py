@@ -106,8 +106,9 @@ def request_password_reset(email: str | None) -> PasswordReset | None:
         return None
     token = secrets.token_urlsafe(32)
     minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
-    reset = PasswordReset(user=user, token_hash=digest(token),
-                          expires_at=utcnow() + timedelta(minutes=minutes))
+    now = utcnow()
+    reset = PasswordReset(user=user, token_hash=digest(token), created_at=now,
+                          expires_at=now + timedelta(minutes=minutes))
     db.session.add(reset)
     db.session.flush()
     password_reset_requested.send(user, token=token)
