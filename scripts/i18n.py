@@ -32,14 +32,10 @@ def sources(area: str) -> list[str]:
     if area == "core":
         paths = [p for p in (ROOT / "trainings").glob("*.py")]
         paths += [ROOT / "trainings" / d for d in ("auth", "outbox")]
-        paths += [ROOT / "trainings" / "api" / f for f in ("__init__.py", "base.py", "serializers.py")]
         paths += [p for p in (ROOT / "templates").glob("*.html")]
         paths += [ROOT / "templates" / d for d in ("auth", "core", "errors")]
     else:
-        paths = [ROOT / "trainings" / area, ROOT / "templates" / area]
-        api = {"scheduling": ["trainings.py", "me.py"], "enrolment": ["enrolments.py"]}.get(
-            area, [f"{area}.py"])
-        paths += [ROOT / "trainings" / "api" / f for f in api]
+        paths = [ROOT / "trainings" / area, ROOT / "templates" / area]  # api: trainings/api/
         if area == "certificates":
             paths.append(ROOT / "templates" / "pdf")
     return [str(p.relative_to(ROOT)) for p in paths if p.exists()]

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from trainings.attendance import services
 from trainings.attendance.models import AttendanceChange, AttendanceRecord
 from trainings.attendance.reports import ReportError, ReportRow
+from trainings.attendance.services import records
 from trainings.errors import ValidationError
 from trainings.extensions import db
 
@@ -233,13 +234,13 @@ def test_wrong_file_writes_nothing(cohort):
 def test_a_record_created_meanwhile_by_someone_else_is_updated_not_duplicated(cohort, monkeypatch):
     """Two facilitators mark the same person at once: the second changes the first's row."""
     session, siti = cohort["session"], cohort["people"]["Siti Nurhalizah"]
-    real_insert = services._insert_if_absent
+    real_insert = records._insert_if_absent
 
     def other_wins(values):
         real_insert({**values, "status": "excused", "updated_by_id": cohort["organiser"].id})
         return real_insert(values)  # now a conflict: nothing inserted
 
-    monkeypatch.setattr(services, "_insert_if_absent", other_wins)
+    monkeypatch.setattr(records, "_insert_if_absent", other_wins)
     assert services.set_records(session, [{"enrolment": siti.id, "status": "late"}],
                                 actor=cohort["facilitator"]) == 1
     db.session.commit()

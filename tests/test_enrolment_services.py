@@ -13,6 +13,7 @@ from trainings.enrolment.models import Enrolment, Invitation
 from trainings.errors import Conflict, Forbidden, NotFound, ValidationError
 from trainings.extensions import db
 from trainings.outbox.models import OutboxMessage
+from trainings.overview.stats import stats
 
 
 def person(n, country="ID", **extra):
@@ -273,7 +274,7 @@ def test_stats_by_country_and_attendance(make):
     b = make.enrolment(training, country="PK", status="accepted")
     make.enrolment(training, country="ID", status="waitlisted")
     gone = make.enrolment(training, country="PK", status="withdrawn")
-    assert services.stats(training)["attendance_rate"] is None
+    assert stats(training)["attendance_rate"] is None
     db.session.add_all([
         AttendanceRecord(session_id=s1.id, enrolment_id=a.id, status="present"),
         AttendanceRecord(session_id=s1.id, enrolment_id=b.id, status="late"),
@@ -282,7 +283,7 @@ def test_stats_by_country_and_attendance(make):
         AttendanceRecord(session_id=s3.id, enrolment_id=a.id, status="present"),
     ])
     db.session.commit()
-    result = services.stats(training)
+    result = stats(training)
     assert result["by_country"]["ID"] == {"applied": 0, "accepted": 1, "waitlisted": 1,
                                           "rejected": 0, "withdrawn": 0}
     assert result["by_country"]["PK"]["accepted"] == 1 and result["by_country"]["PK"]["withdrawn"] == 1

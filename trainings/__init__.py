@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import init_auth
     init_auth(app, login_manager)
     from .api import bp as api_bp
+    from .api import docs_bp as api_docs_bp
     from .attendance.views import bp as attendance_bp
     from .auth.views import bp as auth_bp
     from .certificates.views import bp as certificates_bp
@@ -78,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       certificates_bp, modules_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
 
     register_error_handlers(app)

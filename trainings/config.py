@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 # The areas that own a message catalog (``trainings/translations/<area>``).
-TRANSLATION_AREAS = ("core", "scheduling", "enrolment", "attendance", "certificates", "modules")
+TRANSLATION_AREAS = ("core", "scheduling", "enrolment", "attendance", "certificates", "modules",
+                     "api")
 
 
 class DefaultConfig:

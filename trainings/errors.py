@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from .messages import HTTP_MESSAGES
+
 
 class DomainError(Exception):
     status = 400
@@ -82,7 +84,13 @@ def register_error_handlers(app):
     def handle_http_error(error: HTTPException):
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            response = json_error(error.code or 500, code, error.description or error.name)
+            # Our own description (e.g. abort(400, _("..."))) stands; werkzeug's English
+            # default gives way to the translated one.
+            own = (error.description and error.description != type(error).description
+                   and error.code != 429)  # the rate limiter's "30 per 1 minute" is not for people
+            message = error.description if own else HTTP_MESSAGES.get(
+                error.code or 500, error.description or error.name)
+            response = json_error(error.code or 500, code, message)
             if error.code == 405 and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
@@ -105,7 +113,7 @@ def register_error_handlers(app):
             return handle_http_error(error)
         app.logger.exception("Unhandled error on %s", request.path)
         if wants_json():
-            return json_error(500, "internal_error", "An unexpected error occurred.")
+            return json_error(500, "internal_error", HTTP_MESSAGES[500])
         return render_template("errors/500.html"), 500
 
 

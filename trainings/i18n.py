@@ -17,6 +17,12 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/v1/"):
+        # An API caller has no session: its Accept-Language, then its token user's setting.
+        actor = g.get("actor")
+        return (request.accept_languages.best_match(languages)
+                or (actor.language if actor is not None and actor.language in languages else None)
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if session.get("lang") in languages:

@@ -35,3 +35,17 @@ NOT_ALLOWED = _l("You are not allowed to do this.")
 def text(message, **values) -> str:
     """The message in the current language with its placeholders filled."""
     return str(message) % values if values else str(message)
+
+# The API's own answers (the HTTP layer's errors, in the caller's language)
+TOKEN_REQUIRED = _l("A valid API token is required.")
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: TOKEN_REQUIRED,
+    403: NOT_ALLOWED,
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request is too large."),
+    415: _l("This content type is not supported here."),
+    429: _l("Too many requests. Try again in a moment."),
+    500: _l("An unexpected error occurred."),
+}

@@ -2,54 +2,61 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from ..attendance import reports, services
 from ..errors import ValidationError
-from ..extensions import db
 from ..policy import require
-from .base import actor, bp, json_body
+from .base import actor, body, bp, commit, doc
+from .schemas import AttendanceIn, Matrix, ReportResult, Updated, dump
+
+REPORT_TYPES = ("text/csv", "text/plain", "text/tab-separated-values",
+                "application/octet-stream", "application/vnd.ms-excel")
 
 
 @bp.put("/sessions/<int:session_id>/attendance")
+@doc(_l("Mark attendance (present, late, absent, excused) of accepted enrolments"),
+     body=AttendanceIn, answer=Updated)
 def put_attendance(session_id: int):
     session = services.get_session(session_id)
     require(actor(), "attendance.mark", session)
-    body = json_body()
-    records = body.get("records")
-    if not isinstance(records, list):
-        raise ValidationError("records must be a list of {enrolment, status}.", field="records")
-    updated = services.set_records(session, records, actor=actor(), source="manual")
-    db.session.commit()
-    return {"updated": updated}
+    records = body(AttendanceIn)["records"]
+    updated = commit(lambda: services.set_records(session, records, actor=actor(), source="manual"))
+    return Updated(updated=updated).dump()
+
+
+def _report() -> tuple[bytes, str]:
+    if request.content_length and request.content_length > reports.MAX_BYTES + 64 * 1024:
+        raise ValidationError(_l("The report is too large (at most 5 MB)."), code="too_large",
+                              status=413)
+    if request.files:
+        upload = next(iter(request.files.values()))
+        return upload.read(), upload.filename or "report.csv"
+    if (request.mimetype or "") not in REPORT_TYPES:
+        raise ValidationError(_l("Send the report as text/csv."), code="unsupported_media_type",
+                              status=415)
+    return request.get_data(), request.args.get("filename") or "api-upload.csv"
 
 
 @bp.post("/sessions/<int:session_id>/attendance/import")
+@doc(_l("Import a video-meeting participant report (e.g. Zoom's participants export)"),
+     answer=ReportResult, content={"text/csv": _l("The participant report"),
+                                   "multipart/form-data": _l("The report as a file")},
+     query={"min_minutes": ("integer", _l("Minutes needed to count as present")),
+            "filename": ("string", _l("The report's file name (for the import log)"))})
 def import_attendance(session_id: int):
     session = services.get_session(session_id)
     require(actor(), "attendance.mark", session)
     min_minutes = services.validate_min_minutes(request.args.get("min_minutes"))
-    if request.content_length and request.content_length > reports.MAX_BYTES + 64 * 1024:
-        raise ValidationError("The report is too large (at most 5 MB).", code="too_large",
-                              status=413)
-    if request.files:
-        upload = next(iter(request.files.values()))
-        data, filename = upload.read(), upload.filename or "report.csv"
-    else:
-        mimetype = request.mimetype or ""
-        if mimetype not in ("text/csv", "text/plain", "text/tab-separated-values",
-                            "application/octet-stream", "application/vnd.ms-excel"):
-            raise ValidationError("Send the report as text/csv.", code="unsupported_media_type",
-                                  status=415)
-        data = request.get_data()
-        filename = request.args.get("filename") or "api-upload.csv"
-    result = services.import_report(session, data, actor=actor(), filename=filename,
-                                    min_minutes=min_minutes)
-    db.session.commit()
-    return result
+    data, filename = _report()
+    return dump(ReportResult, commit(lambda: services.import_report(
+        session, data, actor=actor(), filename=filename, min_minutes=min_minutes)))
 
 
 @bp.get("/trainings/<int:training_id>/attendance")
+@doc(_l("The attendance matrix: every accepted enrolment by session, with eligibility"),
+     answer=Matrix)
 def training_attendance(training_id: int):
     training = services.get_training(training_id)
     require(actor(), "attendance.matrix", training)
-    return services.matrix_json(services.matrix(training))
+    return dump(Matrix, services.matrix_json(services.matrix(training)))

@@ -1,15 +1,31 @@
 """Blueprint and shared helpers of the JSON API, version 1 (see docs/api-v1.md): thin routes over the area services.
 
 Every route is token-authenticated (``Authorization: Bearer <token>``) unless marked
-``@public``. Errors answer ``{"error": {"code", "message", "details"}}``.
+``@public``. Errors answer ``{"error": {"code", "message", "details"}}`` in the caller's
+language (``Accept-Language``, then the token user's setting). A route reads::
+
+    @bp.post("/trainings/<int:training_id>/staff")
+    @doc(_l("Add an organiser or facilitator"), body=StaffIn, answer=StaffOut, status=201)
+    def add_staff(training_id):
+        training = load_training(training_id)                       # load
+        require(actor(), "training.manage_staff", training)          # policy
+        data = body(StaffIn)                                         # validate (schema)
+        staff = commit(lambda: services.add_staff(training, ...))    # service, commit once
+        return StaffOut.of(staff), 201                               # serialise
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from collections.abc import Callable
+from typing import Any
 
+from flask import Blueprint, current_app, g, request
+from pydantic import BaseModel
+
+from .. import messages as m
 from ..auth.services import user_for_token
 from ..errors import ValidationError, json_error
 from ..extensions import db
+from .schemas import load
 
 bp = Blueprint("api", __name__)
 
@@ -18,6 +34,23 @@ def public(view):
     """Mark a route as needing no token."""
     view.is_public = True
     return view
+
+
+def doc(summary=None, *, body: type[BaseModel] | None = None, answer: type[BaseModel] | None = None,
+        status: int = 200, query: dict | None = None, content: dict | None = None,
+        answers: dict | None = None):
+    """Describe a route for the OpenAPI document (:mod:`trainings.api.openapi`).
+
+    ``body``/``answer`` are schema classes; ``query`` maps a parameter name to
+    ``(json type, description)``; ``content`` lists request media types other than JSON
+    (``{"text/csv": description}``); ``answers`` adds other statuses
+    (``{202: (Job, description)}``) or a non-JSON answer (``{200: ("application/pdf", ...)}``).
+    """
+    def mark(view):
+        view.api_doc = {"summary": summary, "body": body, "answer": answer, "status": status,
+                        "query": query or {}, "content": content or {}, "answers": answers or {}}
+        return view
+    return mark
 
 
 @bp.before_request
@@ -30,7 +63,7 @@ def _authenticate():
     scheme, _, token = header.partition(" ")
     user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
-        response = json_error(401, "unauthorized", "A valid API token is required.")
+        response = json_error(401, "unauthorized", m.text(m.TOKEN_REQUIRED))
         response.headers["WWW-Authenticate"] = 'Bearer realm="anyam"'
         return response
     g.actor = user
@@ -39,7 +72,6 @@ def _authenticate():
 
 
 def bp_view_function():
-    from flask import current_app
     return current_app.view_functions.get(request.endpoint or "")
 
 
@@ -52,9 +84,29 @@ def json_body(required: bool = True) -> dict:
     if not request.is_json:
         if not required and not request.data:
             return {}
-        raise ValidationError("The body must be JSON (Content-Type: application/json).",
-                              code="unsupported_media_type", status=415)
+        raise ValidationError(m.BODY_NOT_JSON, code="unsupported_media_type", status=415)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationError("The body must be a JSON object.", code="invalid_json")
+        raise ValidationError(m.BODY_NOT_OBJECT, code="invalid_json")
     return data
+
+
+def body(schema: type[BaseModel], required: bool = True, *, code: str | None = None) -> dict:
+    """The request's JSON object, its shape and types checked by ``schema`` (422 naming
+    every problem otherwise). Answers the body as sent: the services check the business
+    rules and read only the fields they know."""
+    data = json_body(required=required)
+    load(schema, data, code=code)
+    return data
+
+
+def commit(operation: Callable[[], Any]) -> Any:
+    """Run one service call as the request's unit of work and commit once. A DomainError
+    propagates (the error handler answers it; the request's session is rolled back)."""
+    try:
+        result = operation()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result

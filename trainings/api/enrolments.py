@@ -1,18 +1,30 @@
 """Enrolments: create, import, list, change status, stats (see docs/api-v1.md)."""
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..enrolment import imports, services
 from ..errors import NotFound, ValidationError
-from ..extensions import db
+from ..overview.stats import stats as training_stats_of
 from ..policy import can, require
 from ..scheduling.services import load_training
-from .base import actor, bp, json_body
-from .serializers import enrolment_dict
+from .base import actor, body, bp, commit, doc
+from .schemas import (
+    ChangedEnrolment,
+    EnrolmentIn,
+    EnrolmentOut,
+    Enrolments,
+    EnrolmentStatusIn,
+    ImportResult,
+    Stats,
+    dump,
+)
 
 XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "application/octet-stream")
-
+LIST_QUERY = {"country": ("string", _l("ISO country code")),
+              "status": ("string", _l("accepted, waitlisted, applied, rejected or withdrawn")),
+              "sector": ("string", _l("Sector, e.g. activist")), "q": ("string", _l("Name or email contains"))}
 
 _training = load_training
 
@@ -20,16 +32,17 @@ _training = load_training
 def _enrolment(enrolment_id: int):
     enrolment = services.get_enrolment(enrolment_id)
     if enrolment is None:
-        raise NotFound("No such enrolment.")
+        raise NotFound(_l("No such enrolment."))
     return enrolment
 
 
 def _dict(enrolment) -> dict:
-    return enrolment_dict(enrolment, with_accessibility=can(
+    return EnrolmentOut.of(enrolment, with_accessibility=can(
         actor(), "enrolment.view_accessibility", enrolment))
 
 
 @bp.get("/trainings/<int:training_id>/enrolments")
+@doc(_l("Enrolments of a training"), answer=Enrolments, query=LIST_QUERY)
 def list_enrolments(training_id: int):
     training = _training(training_id)
     require(actor(), "enrolment.list", training)
@@ -37,52 +50,59 @@ def list_enrolments(training_id: int):
                                      status=request.args.get("status"),
                                      sector=request.args.get("sector"),
                                      search=request.args.get("q"))
-    return {"items": [enrolment_dict(e, with_accessibility=True) for e in items]}
+    return {"items": [EnrolmentOut.of(e, with_accessibility=True) for e in items]}
 
 
 @bp.post("/trainings/<int:training_id>/enrolments")
+@doc(_l("Enrol a person: accepted while the capacity and the country's quota have room, "
+        "else waitlisted"), body=EnrolmentIn, answer=EnrolmentOut, status=201)
 def create_enrolment(training_id: int):
     training = _training(training_id)
     require(actor(), "enrolment.manage", training)
-    enrolment = services.enrol(training, json_body(), actor=actor())
-    db.session.commit()
-    return _dict(enrolment), 201
+    data = body(EnrolmentIn)
+    return _dict(commit(lambda: services.enrol(training, data, actor=actor()))), 201
 
 
 def _too_large() -> imports.FileTooLarge:
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     return imports.FileTooLarge(
-        f"The file is larger than the limit of {limit // (1024 * 1024) or 1} MB. "
-        "Split it into smaller files.", field="file")
+        _l("The file is larger than the limit of %(num)d MB. Split it into smaller files.",
+           num=limit // (1024 * 1024) or 1), field="file")
+
+
+def _upload() -> tuple[bytes, str]:
+    mimetype = request.mimetype or ""
+    if mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationError(_l("Send the file in a form field named “file”."), field="file")
+        return upload.read(), upload.filename
+    if mimetype in ("text/csv", "application/csv", "text/plain"):
+        return request.get_data(), "import.csv"
+    if mimetype in XLSX_TYPES:
+        return request.get_data(), "import.xlsx"
+    raise ValidationError(_l("Send the rows as CSV (Content-Type: text/csv) or XLSX."),
+                          code="unsupported_media_type", status=415)
 
 
 @bp.post("/trainings/<int:training_id>/enrolments/import")
+@doc(_l("Import enrolments from CSV or XLSX: all or nothing"), answer=ImportResult,
+     content={"text/csv": _l("name,email,country,organisation,sector,timezone,language"),
+              XLSX_TYPES[0]: _l("The same columns in a spreadsheet"),
+              "multipart/form-data": _l("The file in a field named file")})
 def import_enrolments(training_id: int):
     training = _training(training_id)
     require(actor(), "enrolment.manage", training)
-    mimetype = request.mimetype or ""
     try:
-        if mimetype == "multipart/form-data":
-            upload = request.files.get("file")
-            if upload is None:
-                raise ValidationError("Send the file in a form field named “file”.", field="file")
-            data, filename = upload.read(), upload.filename
-        elif mimetype in ("text/csv", "application/csv", "text/plain"):
-            data, filename = request.get_data(), "import.csv"
-        elif mimetype in XLSX_TYPES:
-            data, filename = request.get_data(), "import.xlsx"
-        else:
-            raise ValidationError("Send the rows as CSV (Content-Type: text/csv) or XLSX.",
-                                  code="unsupported_media_type", status=415)
+        data, filename = _upload()
     except RequestEntityTooLarge:
         raise _too_large() from None
     rows = imports.read_table(data, filename)
-    result = imports.import_rows(training, rows, actor=actor())
-    db.session.commit()
-    return result
+    return dump(ImportResult, commit(lambda: imports.import_rows(training, rows, actor=actor())))
 
 
 @bp.get("/enrolments/<int:enrolment_id>")
+@doc(_l("One enrolment"), answer=EnrolmentOut)
 def get_enrolment(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
     require(actor(), "enrolment.view", enrolment)
@@ -90,28 +110,25 @@ def get_enrolment(enrolment_id: int):
 
 
 @bp.patch("/enrolments/<int:enrolment_id>")
+@doc(_l("Change an enrolment's status (a participant may withdraw their own); a freed seat "
+        "goes to the oldest waitlisted enrolment that fits"), body=EnrolmentStatusIn,
+     answer=ChangedEnrolment)
 def update_enrolment(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
     require(actor(), "enrolment.view", enrolment)
-    body = json_body()
-    status = body.get("status")
-    if not isinstance(status, str) or status not in services.TRANSITIONS:
-        raise ValidationError("status must be one of: accepted, waitlisted, rejected, withdrawn.",
-                              field="status", code="invalid_status")
+    status = body(EnrolmentStatusIn, code="invalid_status")["status"]
     if not can(actor(), "enrolment.manage", enrolment):
         # A participant may only withdraw their own enrolment.
         require(actor(), "enrolment.withdraw_own", enrolment)
         if status != "withdrawn":
             require(actor(), "enrolment.manage", enrolment)
-    promoted = services.change_status(enrolment, status, actor=actor())
-    db.session.commit()
-    data = _dict(enrolment)
-    data["promoted"] = [e.id for e in promoted]
-    return data
+    promoted = commit(lambda: services.change_status(enrolment, status, actor=actor()))
+    return {**_dict(enrolment), "promoted": [e.id for e in promoted]}
 
 
 @bp.get("/trainings/<int:training_id>/stats")
+@doc(_l("Enrolment by country and attendance rates"), answer=Stats)
 def training_stats(training_id: int):
     training = _training(training_id)
     require(actor(), "training.stats", training)
-    return services.stats(training)
+    return dump(Stats, training_stats_of(training))

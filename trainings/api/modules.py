@@ -4,42 +4,49 @@ from __future__ import annotations
 import io
 
 from flask import request, url_for
+from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
 from ..modules import services
 from ..modules.sources import EDITIONS
 from ..policy import require
 from ..web import send_download
-from .base import actor, bp, public
+from .base import actor, bp, doc, public
+from .schemas import ModuleOut, Modules, dump
 
 
 @bp.get("/modules")
 @public
+@doc(_l("Published training modules, with links to their PDFs"), answer=Modules)
 def list_modules():
     """Published modules (broken ones are left out until fixed)."""
     modules, _broken = services.list_modules()
-    items = []
-    for module in modules:
-        item = services.summary(module)
-        item["pdf"] = {e: url_for("api.module_pdf", slug=module.slug, lang=e, _external=True)
-                       for e in EDITIONS}
-        items.append(item)
-    return {"items": items}
+    return {"items": [dump(ModuleOut, {
+        **services.summary(module),
+        "pdf": {e: url_for("api.module_pdf", slug=module.slug, lang=e, _external=True)
+                for e in EDITIONS}}) for module in modules]}
 
 
 @bp.get("/modules/<slug>/pdf")
 @public
+@doc(_l("A module's PDF: Indonesian, English or bilingual"),
+     query={"lang": ("string", _l("id, en or bilingual"))},
+     answers={200: ("application/pdf", _l("The module"))})
 def module_pdf(slug):
     lang = request.args.get("lang", "")
     services.check_module(slug)  # 404 first for an unknown slug
     if lang not in EDITIONS:
-        raise ValidationError("lang must be one of id, en, bilingual.", field="lang")
+        raise ValidationError(_l("lang must be one of id, en, bilingual."), field="lang")
     edition = services.edition_pdf(slug, lang)
     return send_download(edition.path, edition.filename, "application/pdf", inline=True,
                          max_age=300)
 
 
 @bp.post("/modules")
+@doc(_l("Add or replace a module from a ZIP; nothing changes when it has problems"),
+     answer=ModuleOut, status=201,
+     content={"application/zip": _l("The module as a ZIP"),
+              "multipart/form-data": _l("The ZIP in a field named file")})
 def upload_module():
     """Add or replace a module from a ZIP (multipart field ``file``, or the ZIP as the body
     with Content-Type application/zip). 201 with the module; 422 and nothing changed when
@@ -51,7 +58,7 @@ def upload_module():
     elif request.mimetype in ("application/zip", "application/x-zip-compressed") and request.data:
         stream = io.BytesIO(request.get_data())
     else:
-        raise ValidationError("Send the module as a ZIP: a multipart field named file, or a "
-                              "body of type application/zip.", field="file")
+        raise ValidationError(_l("Send the module as a ZIP: a multipart field named file, or a "
+                                 "body of type application/zip."), field="file")
     report = services.install_zip(stream, actor=actor())
-    return services.summary(report.module), 201
+    return dump(ModuleOut, services.summary(report.module)), 201

@@ -1,11 +1,14 @@
 """``flask attendance ...``: import a meeting report from the command line."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
 from ..errors import DomainError
 from ..extensions import db
+from . import services
 
 attendance_cli = AppGroup("attendance", help="Attendance: meeting-report imports.")
 
@@ -18,9 +21,6 @@ attendance_cli = AppGroup("attendance", help="Attendance: meeting-report imports
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def import_command(session_id, report, min_minutes, dry_run):
     """Import a Zoom, Google Meet or Teams participant REPORT into SESSION_ID."""
-    from pathlib import Path
-
-    from . import services
     try:
         session = services.get_session(session_id)
         data = Path(report).read_bytes()

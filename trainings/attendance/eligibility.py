@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..errors import ValidationError
 from ..extensions import db
 from ..scheduling.models import TrainingSession
 from .models import AttendanceRecord
@@ -42,9 +44,6 @@ RULE_KEYS = {"min_sessions", "min_percent", "mandatory_sessions", "excused_count
 
 def validate_rule(rule, field: str = "certificate_rule") -> dict:
     """A clean certificate rule from user input, or a ValidationError naming the problem."""
-    from flask_babel import gettext as _
-
-    from ..errors import ValidationError
     if rule is None:
         return {}
     if not isinstance(rule, dict):

@@ -1,4 +1,5 @@
-"""Forms of the attendance area. The roll call's per-person fields are read by the view."""
+"""Forms of the attendance area. The roll call is the one ``EmptyForm`` (CSRF only): its
+per-person fields come as status-<id> / note-<id> with their originals, read by the view."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,10 +9,6 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import BaseForm
-
-
-class RollCallForm(BaseForm):
-    """CSRF only: statuses and notes come as status-<id> / note-<id> with their originals."""
 
 
 class UploadForm(BaseForm):

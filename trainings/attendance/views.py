@@ -7,14 +7,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..errors import DomainError
-from ..exports import csv_response, xlsx_response
-from ..extensions import db
+from ..exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from ..i18n import current_language, viewer_timezone
 from ..policy import can, require
 from ..timezones import format_datetime
+from ..web import EmptyForm, action, attempt, send_download, submit
 from . import reports, services
-from .forms import ApplyForm, RollCallForm, SettingsForm, UploadForm
+from .forms import ApplyForm, SettingsForm, UploadForm
 from .models import STATUSES
 
 bp = Blueprint("attendance", __name__)
@@ -71,54 +70,67 @@ def roll_call(session_id: int):
     this view answers JSON to requests marked ``X-Requested-With: fetch``."""
     session = services.get_session(session_id)
     require(current_user, "attendance.mark", session)
-    form = RollCallForm()
+    form = EmptyForm()
     rows = services.roll_call(session)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     if form.validate_on_submit():
-        changes = _submitted_changes(rows)
-        if not changes:
-            if wants_json:
-                return {"changed": 0, "records": [], "message": _("Nothing was changed.")}
-            flash(_("Nothing was changed."), "info")
-            return redirect(url_for(".roll_call", session_id=session.id))
-        # Records someone else changed since this page was loaded, that this person changed too.
-        current = {r.enrolment: r for r in rows}
-        overlapping = [current[c.enrolment].name for c in changes
-                       if c.status is not None and (current[c.enrolment].status or "")
-                       != (request.form.get(f"orig-status-{c.enrolment}") or "")]
-        try:
-            changed = services.set_records(session, changes, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            if wants_json:
-                return error.to_dict(), error.status
-            form.apply_error(error)
-            return _session_page("roll_call.html", session, 422, form=form, rows=rows)
-        db.session.commit()
-        message = ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed)
-        notice = _("Someone else had changed the status of %(names)s in the meantime; your "
-                   "choice replaced theirs (see the change history).",
-                   names=", ".join(overlapping)) if overlapping else None
-        if wants_json:
-            fresh = {r.enrolment: r for r in services.roll_call(session)}
-            names = ", ".join(fresh[c.enrolment].name for c in changes)
-            return {"changed": changed, "message": f"{message} ({names})" + (
-                        f" {notice}" if notice else ""),
-                    "records": [{"enrolment": c.enrolment, "status": fresh[c.enrolment].status,
-                                 "note": fresh[c.enrolment].note,
-                                 "last_change": _last_change_text(fresh[c.enrolment])}
-                                for c in changes]}
-        flash(message, "success")
-        if notice:
-            flash(notice, "info")
-        return redirect(url_for(".roll_call", session_id=session.id))
+        return _save_roll_call(session, form, rows, wants_json)
     if request.method == "POST":
-        if wants_json:
-            return {"error": {"code": "invalid_form", "details": [],
-                              "message": _("The page has expired. Reload it and try again.")}}, 400
-        return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+        return _not_saved(session, form, rows, wants_json)
     return _session_page("roll_call.html", session, form=form, rows=rows,
                          may_view_matrix=can(current_user, "attendance.matrix", session.training))
+
+
+def _not_saved(session, form, rows, wants_json: bool):
+    """A roll call post whose form did not validate (an expired page, a missing token)."""
+    if wants_json:
+        return {"error": {"code": "invalid_form", "details": [],
+                          "message": _("The page has expired. Reload it and try again.")}}, 400
+    return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+
+
+def _save_roll_call(session, form, rows, wants_json: bool):
+    changes = _submitted_changes(rows)
+    if not changes:
+        if wants_json:
+            return {"changed": 0, "records": [], "message": _("Nothing was changed.")}
+        flash(_("Nothing was changed."), "info")
+        return redirect(url_for(".roll_call", session_id=session.id))
+    overlapping = _overlapping(rows, changes)
+    ok, changed = attempt(lambda: services.set_records(session, changes, actor=current_user),
+                          form=form)
+    if not ok:
+        if wants_json:
+            return changed.to_dict(), changed.status
+        return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+    message = ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed)
+    notice = _("Someone else had changed the status of %(names)s in the meantime; your "
+               "choice replaced theirs (see the change history).",
+               names=", ".join(overlapping)) if overlapping else None
+    if wants_json:
+        return _saved_json(session, changes, changed, message, notice)
+    flash(message, "success")
+    if notice:
+        flash(notice, "info")
+    return redirect(url_for(".roll_call", session_id=session.id))
+
+
+def _overlapping(rows, changes) -> list[str]:
+    """Records someone else changed since this page was loaded, that this person changed too."""
+    current = {r.enrolment: r for r in rows}
+    return [current[c.enrolment].name for c in changes
+            if c.status is not None and (current[c.enrolment].status or "")
+            != (request.form.get(f"orig-status-{c.enrolment}") or "")]
+
+
+def _saved_json(session, changes, changed: int, message, notice) -> dict:
+    fresh = {r.enrolment: r for r in services.roll_call(session)}
+    names = ", ".join(fresh[c.enrolment].name for c in changes)
+    return {"changed": changed, "message": f"{message} ({names})" + (f" {notice}" if notice else ""),
+            "records": [{"enrolment": c.enrolment, "status": fresh[c.enrolment].status,
+                         "note": fresh[c.enrolment].note,
+                         "last_change": _last_change_text(fresh[c.enrolment])}
+                        for c in changes]}
 
 
 @bp.route("/sessions/<int:session_id>/attendance/mark-all-present", methods=["POST"])
@@ -126,18 +138,11 @@ def roll_call(session_id: int):
 def mark_all_present(session_id: int):
     session = services.get_session(session_id)
     require(current_user, "attendance.mark", session)
-    form = RollCallForm()
-    if form.validate_on_submit():
-        try:
-            marked = services.mark_all_present(session, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for(".roll_call", session_id=session.id))
-        db.session.commit()
-        flash(ngettext("Marked %(num)s participant as present.",
-                       "Marked %(num)s participants as present.", marked), "success")
-    return redirect(url_for(".roll_call", session_id=session.id))
+    return action(lambda: services.mark_all_present(session, actor=current_user),
+                  then=url_for(".roll_call", session_id=session.id),
+                  message=lambda marked: ngettext("Marked %(num)s participant as present.",
+                                                  "Marked %(num)s participants as present.",
+                                                  marked))
 
 
 @bp.route("/sessions/<int:session_id>/attendance/audit")
@@ -168,18 +173,11 @@ def import_report(session_id: int):
     upload = UploadForm()
     token = request.args.get("token")
     if request.method == "POST":
-        if upload.validate_on_submit():
-            file = upload.report.data
-            try:
-                staged = services.stage_import(session, file.read(), actor=current_user,
-                                               filename=file.filename or "report.csv")
-            except DomainError as error:
-                db.session.rollback()
-                upload.apply_error(error)
-                return _session_page("import.html", session, 422, upload=upload, analysis=None)
-            db.session.commit()
-            return redirect(url_for(".import_report", session_id=session.id, token=staged.token))
-        return _session_page("import.html", session, 422, upload=upload, analysis=None)
+        file = upload.report.data
+        done = submit(upload, lambda: services.stage_import(
+            session, file.read(), actor=current_user, filename=file.filename or "report.csv"),
+            then=lambda staged: url_for(".import_report", session_id=session.id, token=staged.token))
+        return done or _session_page("import.html", session, 422, upload=upload, analysis=None)
     if not token:
         return _session_page("import.html", session, upload=upload, analysis=None)
     staged = services.get_staged(session, token, actor=current_user)
@@ -208,18 +206,17 @@ def apply_import(session_id: int):
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         status = 200 if request.form.get("action") == "preview" and not form.errors else 422
         return _preview(session, staged, form, status=status, manual=manual)
-    try:
-        result = services.apply_staged(session, staged, actor=current_user,
-                                       min_minutes=form.min_minutes.data, manual=manual)
-    except DomainError as error:
-        db.session.rollback()
-        form.apply_error(error)
-        return _preview(session, staged, form, status=422, manual=manual)
-    db.session.commit()
-    flash(_("Report applied: %(present)s present or late, %(absent)s absent, %(unmatched)s "
-            "rows not matched.", present=result["present"], absent=result["absent"],
-            unmatched=len(result["unmatched"])), "success")
-    return redirect(url_for(".roll_call", session_id=session.id))
+    done = submit(form, lambda: services.apply_staged(
+        session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual),
+        validate=False, then=url_for(".roll_call", session_id=session.id),
+        message=_applied_message)
+    return done or _preview(session, staged, form, status=422, manual=manual)
+
+
+def _applied_message(result: dict) -> str:
+    return _("Report applied: %(present)s present or late, %(absent)s absent, %(unmatched)s "
+             "rows not matched.", present=result["present"], absent=result["absent"],
+             unmatched=len(result["unmatched"]))
 
 
 # ---------------------------------------------------------------- matrix, settings, exports
@@ -275,23 +272,14 @@ def settings(training_id: int):
     require(current_user, "training.edit", training)
     form = _settings_form(training, formdata=request.form)
     form.mandatory_sessions.choices = [(s.id, str(s.id)) for s in training.sessions]
-    if form.validate_on_submit():
-        try:
-            services.update_settings(
-                training, actor=current_user, min_sessions=form.min_sessions.data,
-                min_percent=form.min_percent.data,
-                mandatory_sessions=form.mandatory_sessions.data or [],
-                excused_counts=form.excused_counts.data,
-                threshold_percent=form.threshold_percent.data,
-                late_after_minutes=form.late_after_minutes.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-            return _matrix_page(training, form, 422)
-        db.session.commit()
-        flash(_("Attendance and certificate settings saved."), "success")
-        return redirect(url_for(".matrix", training_id=training.id))
-    return _matrix_page(training, form, 422)
+    done = submit(form, lambda: services.update_settings(
+        training, actor=current_user, min_sessions=form.min_sessions.data,
+        min_percent=form.min_percent.data, mandatory_sessions=form.mandatory_sessions.data or [],
+        excused_counts=form.excused_counts.data, threshold_percent=form.threshold_percent.data,
+        late_after_minutes=form.late_after_minutes.data),
+        then=url_for(".matrix", training_id=training.id),
+        message=_("Attendance and certificate settings saved."))
+    return done or _matrix_page(training, form, 422)
 
 
 def _export(training_id: int, kind: str):
@@ -300,8 +288,9 @@ def _export(training_id: int, kind: str):
     header, rows = services.export_table(services.matrix(training, with_email=True))
     name = f"attendance-training-{training.id}"
     if kind == "csv":
-        return csv_response(header, rows, f"{name}.csv")
-    return xlsx_response(header, rows, f"{name}.xlsx", title="Attendance")
+        return send_download(csv_bytes(header, rows), f"{name}.csv", "text/csv; charset=utf-8")
+    return send_download(xlsx_bytes(header, rows, title="Attendance"), f"{name}.xlsx",
+                         XLSX_MIMETYPE)
 
 
 @bp.route("/trainings/<int:training_id>/attendance.csv")

@@ -8,12 +8,14 @@ from flask.cli import AppGroup
 
 from ..errors import DomainError
 from ..extensions import db
+from ..scheduling.services import get_training
+from . import imports
+from .services import promote_waitlisted
 
 enrolment_cli = AppGroup("enrolment", help="Enrolments: imports and the waiting list.")
 
 
 def _training(training_id: int):
-    from ..scheduling.services import get_training
     training = get_training(training_id)
     if training is None:
         raise click.ClickException(f"No training with id {training_id}.")
@@ -26,7 +28,6 @@ def _training(training_id: int):
 @click.option("--dry-run", is_flag=True, help="Check the file and write nothing.")
 def import_command(training_id, path, dry_run):
     """Import participants from a CSV or XLSX file into TRAINING_ID (all rows or none)."""
-    from . import imports
     training = _training(training_id)
     try:
         rows = imports.read_table(path.read_bytes(), path.name)
@@ -54,7 +55,6 @@ def import_command(training_id, path, dry_run):
 @click.argument("training_id", type=int)
 def promote_command(training_id):
     """Accept the oldest waitlisted enrolments that fit (e.g. after raising the capacity)."""
-    from .services import promote_waitlisted
     promoted = promote_waitlisted(_training(training_id))
     db.session.commit()
     click.echo(f"promoted {len(promoted)}")

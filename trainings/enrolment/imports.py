@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..db import utcnow
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..scheduling.models import Training
@@ -270,7 +271,7 @@ def import_rows(training: Training, rows: list[dict], *, actor=None, notify: boo
         enrolment = Enrolment(training_id=training.id, **result.clean)
         if seats.fits(enrolment.country_code):
             enrolment.status = "accepted"
-            enrolment.decided_at = services.utcnow()
+            enrolment.decided_at = utcnow()
             seats.take(enrolment.country_code)
         else:
             enrolment.status = "waitlisted"
@@ -278,7 +279,7 @@ def import_rows(training: Training, rows: list[dict], *, actor=None, notify: boo
         created.append(enrolment)
     db.session.flush()
     for enrolment in created:
-        services._after_status(enrolment, notify=notify)
+        services.after_status(enrolment, notify_person=notify)
     return {"created": len(created),
             "accepted": sum(1 for e in created if e.status == "accepted"),
             "waitlisted": sum(1 for e in created if e.status == "waitlisted"),

@@ -19,16 +19,25 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth.forms import EmptyForm
+from ..auth.services import is_safe_next
 from ..countries import country_name
 from ..errors import DomainError, NotFound
-from ..exports import csv_response, xlsx_response
-from ..extensions import db, limiter
+from ..exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
+from ..extensions import limiter
 from ..i18n import current_language, viewer_timezone
 from ..outbox.services import outbox_for_training
 from ..policy import can, require
 from ..scheduling.services import get_training, numbered_sessions
 from ..scheduling.services import load_training as load_training_or_404
+from ..web import (
+    EmptyForm,
+    absolute_url,
+    action,
+    attempt,
+    form_status,
+    send_download,
+    submit,
+)
 from . import imports, services
 from .forms import (
     AddParticipantForm,
@@ -66,35 +75,37 @@ def apply(training_id: int):
     training = load_training(training_id)
     form = ApplicationForm(locale=current_language())
     if request.method == "GET":
-        if current_user.is_authenticated:
-            form.name.data = form.name.data or current_user.name
-            form.email.data = form.email.data or current_user.email
-            form.language.data = current_user.language
-            form.timezone.data = current_user.timezone
-        else:
-            form.language.data = current_language()
-            form.timezone.data = session.get("tz") or training.timezone
-    status = 200
-    if request.method == "POST":
-        if not training.applications_open:
-            flash(_("Applications for this training are closed."), "error")
-            return redirect(url_for("enrolment.apply", training_id=training.id))
-        if form.validate():
-            try:
-                enrolment = services.enrol(training, _form_data(form), public=True)
-            except DomainError as error:
-                db.session.rollback()
-                form.apply_error(error)
-            else:
-                db.session.commit()
-                session["applied"] = {"training": training.id, "status": enrolment.status}
-                return redirect(url_for("enrolment.applied", training_id=training.id))
-        status = 422
+        _prefill_application(form, training)
+    elif not training.applications_open:
+        flash(_("Applications for this training are closed."), "error")
+        return redirect(url_for("enrolment.apply", training_id=training.id))
+    done = submit(form, lambda: services.enrol(training, _form_data(form), public=True),
+                  then=lambda enrolment: _applied_page(training, enrolment))
+    return done or (_application_page(training, form), form_status(form))
+
+
+def _application_page(training, form) -> str:
     return render_template("enrolment/apply.html", training=training, form=form,
                            sessions=numbered_sessions(training),
                            may_view=can(current_user, "training.view", training),
                            mine=services.own_enrolment(training, current_user),
-                           zone=viewer_timezone(training.timezone)), status
+                           zone=viewer_timezone(training.timezone))
+
+
+def _prefill_application(form, training) -> None:
+    if current_user.is_authenticated:
+        form.name.data = form.name.data or current_user.name
+        form.email.data = form.email.data or current_user.email
+        form.language.data = current_user.language
+        form.timezone.data = current_user.timezone
+    else:
+        form.language.data = current_language()
+        form.timezone.data = session.get("tz") or training.timezone
+
+
+def _applied_page(training, enrolment) -> str:
+    session["applied"] = {"training": training.id, "status": enrolment.status}
+    return url_for("enrolment.applied", training_id=training.id)
 
 
 @bp.route("/trainings/<int:training_id>/apply/thanks")
@@ -126,25 +137,26 @@ def participants(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.list", training)
     filters = _filters()
-    error = None
     try:
-        enrolments = services.list_enrolments(training, **filters)
-    except DomainError as exc:
-        error, enrolments = exc.message, []
+        enrolments, error = services.list_enrolments(training, **filters), None
+    except DomainError as exc:  # a bad filter: the list stays empty, the message says why
+        enrolments, error = [], exc.message
+    return render_template("enrolment/participants.html", training=training,
+                           enrolments=enrolments, filters=filters, filter_error=error,
+                           **_participants_context(training)), (422 if error else 200)
+
+
+def _participants_context(training) -> dict:
     counts = services.country_counts(training)
-    totals = {s: sum(row[s] for row in counts) for s in STATUSES}
     lang = current_language()
-    countries_present = sorted({row["country"] for row in counts},
-                               key=lambda c: country_name(c, lang))
-    return render_template(
-        "enrolment/participants.html", training=training, enrolments=enrolments,
-        filters=filters, filter_error=error, counts=counts, totals=totals,
-        countries=countries_present, statuses=STATUSES, sectors=SECTORS,
+    return dict(
+        counts=counts, totals={s: sum(row[s] for row in counts) for s in STATUSES},
+        countries=sorted({row["country"] for row in counts}, key=lambda c: country_name(c, lang)),
+        statuses=STATUSES, sectors=SECTORS,
         settings_form=SettingsForm(obj=training), action_form=EmptyForm(),
         show_accessibility=can(current_user, "enrolment.view_accessibility", training),
-        apply_url=url_for("enrolment.apply", training_id=training.id, _external=True),
-        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")},
-    ), (422 if error else 200)
+        apply_url=absolute_url("enrolment.apply", training_id=training.id),
+        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")})
 
 
 @bp.route("/trainings/<int:training_id>/participants/settings", methods=["POST"])
@@ -153,14 +165,14 @@ def settings(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.manage", training)
     form = SettingsForm()
-    if form.validate_on_submit():
-        services.update_settings(training, applications_open=form.applications_open.data,
-                                 requires_approval=form.requires_approval.data, actor=current_user)
-        db.session.commit()
-        flash(_("The application settings are saved."), "success")
-    else:
+    back = url_for("enrolment.participants", training_id=training.id)
+    done = submit(form, lambda: services.update_settings(
+        training, applications_open=form.applications_open.data,
+        requires_approval=form.requires_approval.data, actor=current_user),
+        then=back, message=_("The application settings are saved."))
+    if done is None:
         flash(_("The settings could not be saved. Please try again."), "error")
-    return redirect(url_for("enrolment.participants", training_id=training.id))
+    return done or redirect(back)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/status", methods=["POST"])
@@ -168,30 +180,32 @@ def settings(training_id: int):
 def change_status(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
     require(current_user, "enrolment.manage", enrolment)
-    form = EmptyForm()
-    target = url_for("enrolment.participants", training_id=enrolment.training_id)
-    back = request.form.get("next", "")
-    from ..auth.services import is_safe_next
-    if is_safe_next(back):
-        target = back
-    if not form.validate_on_submit():
+    target = _back_to(enrolment)
+    if not EmptyForm().validate_on_submit():
         flash(_("The change could not be saved. Please try again."), "error")
         return redirect(target)
-    try:
-        promoted = services.change_status(enrolment, request.form.get("status", ""),
-                                          actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(target)
-    db.session.commit()
+    ok, promoted = attempt(lambda: services.change_status(
+        enrolment, request.form.get("status", ""), actor=current_user))
+    if ok:
+        _flash_status(enrolment, promoted)
+    return redirect(target)
+
+
+def _back_to(enrolment) -> str:
+    """Where a status change returns: the page it came from, else the participant list."""
+    back = request.form.get("next", "")
+    if is_safe_next(back):
+        return back
+    return url_for("enrolment.participants", training_id=enrolment.training_id)
+
+
+def _flash_status(enrolment, promoted) -> None:
     flash(_("%(name)s is now: %(status)s.", name=enrolment.name,
             status=services.STATUS_LABELS[enrolment.status]), "success")
     if promoted:
         flash(ngettext("Moved up from the waiting list: %(names)s.",
                        "Moved up from the waiting list: %(names)s.", len(promoted),
                        names=", ".join(e.name for e in promoted)), "success")
-    return redirect(target)
 
 
 @bp.route("/trainings/<int:training_id>/participants/add", methods=["GET", "POST"])
@@ -203,22 +217,12 @@ def add_participant(training_id: int):
     if request.method == "GET":
         form.timezone.data = training.timezone
         form.language.data = "id" if training.timezone.startswith("Asia/J") else "en"
-    status = 200
-    if form.validate_on_submit():
-        try:
-            enrolment = services.enrol(training, _form_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now: %(status)s.", name=enrolment.name,
-                    status=services.STATUS_LABELS[enrolment.status]), "success")
-            return redirect(url_for("enrolment.participants", training_id=training.id))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("enrolment/add.html", training=training, form=form), status
+    done = submit(form, lambda: services.enrol(training, _form_data(form), actor=current_user),
+                  then=url_for("enrolment.participants", training_id=training.id),
+                  message=lambda enrolment: _("%(name)s is now: %(status)s.", name=enrolment.name,
+                                              status=services.STATUS_LABELS[enrolment.status]))
+    return done or (render_template("enrolment/add.html", training=training, form=form),
+                    form_status(form))
 
 
 def _form_data(form) -> dict:
@@ -234,18 +238,9 @@ def _form_data(form) -> dict:
 def resend_invitation(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
     require(current_user, "enrolment.manage", enrolment)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            services.resend_invitation(enrolment, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("A new invitation for %(name)s is in the outbox.", name=enrolment.name),
-                  "success")
-    return redirect(url_for("enrolment.participants", training_id=enrolment.training_id))
+    return action(lambda: services.resend_invitation(enrolment, actor=current_user),
+                  then=url_for("enrolment.participants", training_id=enrolment.training_id),
+                  message=_("A new invitation for %(name)s is in the outbox.", name=enrolment.name))
 
 
 @bp.route("/trainings/<int:training_id>/outbox")
@@ -272,15 +267,16 @@ def _export(training_id: int):
 @login_required
 def export_csv(training_id: int):
     training, rows = _export(training_id)
-    return csv_response(services.EXPORT_HEADER, rows, f"enrolments-{training.id}.csv")
+    return send_download(csv_bytes(services.EXPORT_HEADER, rows), f"enrolments-{training.id}.csv",
+                         "text/csv; charset=utf-8")
 
 
 @bp.route("/trainings/<int:training_id>/enrolments.xlsx")
 @login_required
 def export_xlsx(training_id: int):
     training, rows = _export(training_id)
-    return xlsx_response(services.EXPORT_HEADER, rows, f"enrolments-{training.id}.xlsx",
-                         title=_("Enrolments"))
+    return send_download(xlsx_bytes(services.EXPORT_HEADER, rows, title=_("Enrolments")),
+                         f"enrolments-{training.id}.xlsx", XLSX_MIMETYPE)
 
 
 # --------------------------------------------------------------------------- import
@@ -290,72 +286,92 @@ def export_xlsx(training_id: int):
 def import_enrolments(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.manage", training)
-    form = ImportForm()
-    apply_form = ApplyImportForm()
-    checked = None
-    status = 200
+    form, apply_form = ImportForm(), ApplyImportForm()
+    checked, status = None, 200
     if request.method == "POST":
         try:
-            action = request.form.get("action", "preview")
+            step = request.form.get("action", "preview")
         except RequestEntityTooLarge:
             return _too_large(training, form)
-        if action == "apply":
-            if not apply_form.validate_on_submit():
-                flash(_("The import could not be applied. Please upload the file again."), "error")
-                return redirect(url_for("enrolment.import_enrolments", training_id=training.id))
-            try:
-                rows = json.loads(apply_form.rows.data or "[]")
-                if not isinstance(rows, list):
-                    raise ValueError
-                rows = [{"row": int(r["row"]), "values": {k: str(v) for k, v in r["values"].items()}}
-                        for r in rows]
-            except (ValueError, TypeError, KeyError, AttributeError):
-                flash(_("The import could not be applied. Please upload the file again."), "error")
-                return redirect(url_for("enrolment.import_enrolments", training_id=training.id))
-            try:
-                result = imports.import_rows(training, rows, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(_("Nothing was imported: %(reason)s", reason=error.message), "error")
-                checked = imports.preview(training, rows)
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Imported %(created)d participants: %(accepted)d accepted, %(waitlisted)d "
-                        "on the waiting list. %(skipped)d rows were skipped because these "
-                        "people are already enrolled.", **result), "success")
-                return redirect(url_for("enrolment.participants", training_id=training.id))
-        elif form.validate_on_submit():
-            upload = form.file.data
-            try:
-                rows = imports.read_table(upload.read(), upload.filename)
-                checked = imports.preview(training, rows)
-                apply_form.rows.data = json.dumps(
-                    [{"row": r["row"], "values": r["values"]} for r in rows], ensure_ascii=False)
-            except imports.FileTooLarge as error:
-                form.file.errors = [str(error.message)]
-                status = 413
-            except DomainError as error:
-                form.apply_error(error)
-                if not form.file.errors:
-                    form.file.errors = [str(error.message)]
-                status = 422
-            else:
-                status = 422 if checked.errors else 200
-        else:
-            status = 422
+        if step == "apply":
+            return _apply_import(training, apply_form)
+        checked, status = _preview_import(training, form, apply_form)
+    return _import_page(training, form, apply_form, checked), status
+
+
+def _import_page(training, form, apply_form, checked) -> str:
     return render_template("enrolment/import.html", training=training, form=form,
                            apply_form=apply_form, checked=checked,
-                           max_rows=imports.max_rows(), columns=imports.COLUMNS), status
+                           max_rows=imports.max_rows(), columns=imports.COLUMNS)
+
+
+def _staged_rows(apply_form) -> list[dict] | None:
+    """The rows the preview handed to the apply step, or None when they are not usable."""
+    if not apply_form.validate_on_submit():
+        return None
+    try:
+        rows = json.loads(apply_form.rows.data or "[]")
+        if not isinstance(rows, list):
+            return None
+        return [{"row": int(r["row"]), "values": {k: str(v) for k, v in r["values"].items()}}
+                for r in rows]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _nothing_imported(operation):
+    """The import's error, flashed as "Nothing was imported: <reason>"."""
+    def run():
+        try:
+            return operation()
+        except DomainError as error:
+            error.message = _("Nothing was imported: %(reason)s", reason=error.message)
+            raise
+    return run
+
+
+def _apply_import(training, apply_form):
+    rows = _staged_rows(apply_form)
+    if rows is None:
+        flash(_("The import could not be applied. Please upload the file again."), "error")
+        return redirect(url_for("enrolment.import_enrolments", training_id=training.id))
+    ok, result = attempt(_nothing_imported(
+        lambda: imports.import_rows(training, rows, actor=current_user)))
+    if not ok:
+        return _import_page(training, ImportForm(), apply_form,
+                            imports.preview(training, rows)), 422
+    flash(_("Imported %(created)d participants: %(accepted)d accepted, %(waitlisted)d "
+            "on the waiting list. %(skipped)d rows were skipped because these "
+            "people are already enrolled.", **result), "success")
+    return redirect(url_for("enrolment.participants", training_id=training.id))
+
+
+def _preview_import(training, form, apply_form):
+    """Read the upload and check its rows (no writes): ``(checked, status)``."""
+    if not form.validate_on_submit():
+        return None, 422
+    upload = form.file.data
+    try:
+        rows = imports.read_table(upload.read(), upload.filename)
+        checked = imports.preview(training, rows)
+    except imports.FileTooLarge as error:
+        form.file.errors = [str(error.message)]
+        return None, 413
+    except DomainError as error:
+        form.apply_error(error)
+        if not form.file.errors:
+            form.file.errors = [str(error.message)]
+        return None, 422
+    apply_form.rows.data = json.dumps(
+        [{"row": r["row"], "values": r["values"]} for r in rows], ensure_ascii=False)
+    return checked, 422 if checked.errors else 200
 
 
 def _too_large(training, form):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     form.file.errors = [_("The file is larger than the limit of %(n)d MB. Split it into "
                           "smaller files.", n=max(1, limit // (1024 * 1024)))]
-    return render_template("enrolment/import.html", training=training, form=form,
-                           apply_form=ApplyImportForm(formdata=None), checked=None,
-                           max_rows=imports.max_rows(), columns=imports.COLUMNS), 413
+    return _import_page(training, form, ApplyImportForm(formdata=None), None), 413
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -379,20 +395,12 @@ def my_enrolment(training_id: int):
     if enrolment is None:
         raise NotFound()
     require(current_user, "enrolment.view", enrolment)
-    form = EmptyForm()
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.withdraw_own(enrolment, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error.message), "error")
-            else:
-                db.session.commit()
-                flash(_("Your enrolment is withdrawn. Thank you for letting us know."), "success")
-        return redirect(url_for("enrolment.my_enrolment", training_id=training.id))
+        return action(lambda: services.withdraw_own(enrolment, actor=current_user),
+                      then=url_for("enrolment.my_enrolment", training_id=training.id),
+                      message=_("Your enrolment is withdrawn. Thank you for letting us know."))
     return render_template("enrolment/mine.html", training=training, enrolment=enrolment,
-                           form=form)
+                           form=EmptyForm())
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -402,24 +410,19 @@ def invitation(token: str):
     if found is None:
         return render_template("enrolment/invitation_invalid.html"), 404
     form = InvitationForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.apply_error(error)
-        else:
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            db.session.commit()
-            flash(_("Your password is set. Welcome, %(name)s.", name=user.name), "success")
-            return redirect(url_for("core.index"))
-        status = 422
-    elif request.method == "POST":
-        status = 422
+    done = submit(form, lambda: _log_in(services.accept_invitation(token, form.password.data)),
+                  then=url_for("core.index"),
+                  message=lambda user: _("Your password is set. Welcome, %(name)s.", name=user.name))
     response = render_template("enrolment/invitation.html", form=form, user=found.user)
-    return response, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    return done or (response, form_status(form),
+                    {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+
+
+def _log_in(user):
+    """A fresh session (keeping the chosen language) for the person who set a password."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    return user

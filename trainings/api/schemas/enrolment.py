@@ -1,0 +1,83 @@
+"""Enrolments, imports and stats: request and answer shapes."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ...countries import country_name
+from ...timezones import iso_utc
+from .core import Input, Instant, Output
+
+Status = Literal["applied", "accepted", "waitlisted", "rejected", "withdrawn"]
+
+
+class EnrolmentIn(Input):
+    name: str
+    email: str
+    country: str = Field(examples=["ID"], description="ISO alpha-2 or alpha-3 code, or a name")
+    organisation: str | None = None
+    sector: str | None = None
+    timezone: str | None = None
+    language: str | None = None
+    accessibility_needs: str | None = None
+    accessibility_consent: bool | None = None
+
+
+class EnrolmentStatusIn(Input):
+    status: Literal["accepted", "waitlisted", "rejected", "withdrawn"]
+
+
+class EnrolmentOut(Output):
+    id: int
+    training: int
+    name: str
+    email: str
+    country: str
+    country_name: str
+    organisation: str | None
+    sector: str | None
+    timezone: str | None
+    language: str | None
+    status: Status
+    created_at: Instant
+    updated_at: Instant
+    accessibility_needs: str | None = Field(
+        None, description="Only for those who may see it (staff of the training)")
+
+    @classmethod
+    def of(cls, enrolment, *, with_accessibility: bool = False) -> dict:
+        data = cls(
+            id=enrolment.id, training=enrolment.training_id, name=enrolment.name,
+            email=enrolment.email, country=enrolment.country_code,
+            country_name=country_name(enrolment.country_code, "en"),
+            organisation=enrolment.organisation, sector=enrolment.sector,
+            timezone=enrolment.timezone, language=enrolment.language, status=enrolment.status,
+            created_at=iso_utc(enrolment.created_at), updated_at=iso_utc(enrolment.updated_at),
+            accessibility_needs=enrolment.accessibility_needs if with_accessibility else None,
+        ).dump()
+        if not with_accessibility:
+            del data["accessibility_needs"]
+        return data
+
+
+class ChangedEnrolment(EnrolmentOut):
+    promoted: list[int] = Field(description="Waitlisted enrolments promoted by this change")
+
+
+class Enrolments(Output):
+    items: list[EnrolmentOut]
+
+
+class ImportResult(Output):
+    model_config = {"extra": "allow"}
+    created: int
+    accepted: int
+    waitlisted: int
+
+
+class Stats(Output):
+    model_config = {"extra": "allow"}
+    by_country: dict[str, dict[str, Any]]
+    attendance_rate: float | None
+    sessions: list[dict[str, Any]]
