@@ -24,6 +24,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('calendar_token_hash', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('calendar_feed_nonce', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='1',
                                       nullable=False))
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0',
@@ -35,7 +36,8 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_users_calendar_token_hash'),
                                           ['calendar_token_hash'])
 
-    # The feed tokens handed out so far keep working: their digest replaces them.
+    # The feed tokens handed out so far keep working: their digest replaces them (without a
+    # nonce the page cannot show such a link again; making a new one shows it).
     connection = op.get_bind()
     users = sa.table('users', sa.column('id', sa.Integer),
                      sa.column('calendar_token', sa.String),
@@ -109,4 +111,5 @@ def downgrade():
         batch_op.drop_column('locked_until')
         batch_op.drop_column('failed_logins')
         batch_op.drop_column('session_version')
+        batch_op.drop_column('calendar_feed_nonce')
         batch_op.drop_column('calendar_token_hash')

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import redirect, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_loaded_from_cookie
 
@@ -55,9 +55,12 @@ def init_auth(app, login_manager) -> None:
         if req.method not in ("GET", "HEAD") or not getattr(view, "accepts_token", False):
             return None
         scheme, _sp, token = req.headers.get("Authorization", "").partition(" ")
-        api_token = api_token_for(token.strip()) if scheme.lower() == "bearer" else None
-        if api_token is None:
+        if scheme.lower() != "bearer" or req.environ.get("anyam.bearer_refused"):
             return None
+        api_token = api_token_for(token.strip())
+        if api_token is None:  # unknown, revoked or expired: 401, not a login page
+            req.environ["anyam.bearer_refused"] = True  # the error page asks again
+            abort(401)
         db.session.commit()  # records last_used_at
         return api_token.user
 

@@ -32,9 +32,11 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # SHA-256 digest of the personal calendar feed's secret token (/me/calendar.ics?token=...);
-    # the token itself is shown once and never stored. None: no feed.
+    # The personal calendar feed (/me/calendar.ics?token=...): only the SHA-256 digest of its
+    # secret token is stored; the token is an HMAC of this nonce under SECRET_KEY, so the
+    # page can show the link again while the database alone cannot. None: no feed.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_feed_nonce: Mapped[str | None] = mapped_column(String(32))
     # Part of the login id (get_id): raising it ends every session and remember cookie.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Failed logins in a row and the temporary lockout they caused (per account).

@@ -7,7 +7,6 @@ commit to the caller.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -18,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..attendance.eligibility import validate_rule
 from ..attendance.models import AttendanceRecord
+from ..auth import services as account_services
 from ..auth.models import User
 from ..countries import normalise_country
 from ..enrolment.models import Enrolment
@@ -921,25 +921,11 @@ def sessions_facilitated_by(user, *, upcoming_from: datetime | None = None) -> l
 
 # --------------------------------------------------------------------------- calendar tokens
 
-def issue_calendar_token(user, *, actor=None) -> str:
-    """A new secret for the personal feed; the old link stops working."""
-    user.calendar_token = secrets.token_urlsafe(32)
-    db.session.flush()
-    return user.calendar_token
-
-
-def revoke_calendar_token(user, *, actor=None) -> None:
-    user.calendar_token = None
-    db.session.flush()
-
-
-def user_for_calendar_token(token: str | None):
-    if not token or len(token) > 64:
-        return None
-    user = db.session.scalar(select(User).where(User.calendar_token == token))
-    if user is None or not user.is_active or not secrets.compare_digest(user.calendar_token, token):
-        return None
-    return user
+# Stored hashed (only the digest; the link is shown again from an HMAC): trainings.auth.
+issue_calendar_token = account_services.issue_calendar_token
+revoke_calendar_token = account_services.revoke_calendar_token
+user_for_calendar_token = account_services.user_for_calendar_token
+calendar_feed_token = account_services.calendar_feed_token
 
 
 def local_wall_time(day: date, clock: time, zone: str) -> datetime:

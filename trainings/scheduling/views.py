@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth import accepts_token
 from ..auth.forms import EmptyForm
 from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
@@ -79,8 +80,8 @@ def detail(training_id: int):
         facilitators=services.staff_of(training, "facilitator"),
         may_join=can(current_user, "training.join", training),
         subscribe_url=(url_for("scheduling.calendar", training_id=training.id,
-                               token=current_user.calendar_token, _external=True)
-                       if current_user.calendar_token else None),
+                               token=services.calendar_feed_token(current_user), _external=True)
+                       if services.calendar_feed_token(current_user) else None),
         may_edit=can(current_user, "training.edit", training))
 
 
@@ -402,8 +403,8 @@ def my_schedule():
     for entry in trainings.values():
         if entry["enrolment"] is not None:
             entry["progress"] = progress.get(entry["enrolment"].id)
-    feed_url = (url_for("scheduling.my_calendar", token=current_user.calendar_token, _external=True)
-                if current_user.calendar_token else None)
+    feed_url = (url_for("scheduling.my_calendar", token=services.calendar_feed_token(current_user),
+                        _external=True) if services.calendar_feed_token(current_user) else None)
     return render_template("scheduling/my_schedule.html", upcoming=upcoming,
                            past=list(reversed(past)), trainings=list(trainings.values()),
                            zone=current_user.timezone, now=now, join_opens=JOIN_OPENS_BEFORE,
@@ -448,6 +449,7 @@ def _training_url(training) -> str:
 
 
 @bp.route("/trainings/<int:training_id>/calendar.ics")
+@accepts_token
 def calendar(training_id: int):
     """The training's sessions. Logged in, or with the personal feed token so that calendar
     apps (which carry no session cookie) can subscribe to one training."""

@@ -25,12 +25,19 @@ from .passwords import (  # noqa: F401
     set_password,
 )
 from .tokens import (  # noqa: F401
+    READ_ONLY_TOKEN,
     TOKEN_PREFIX,
+    TWO_FACTOR_REQUIRED,
+    allows,
     api_token_for,
+    calendar_feed_token,
     digest,
+    issue_calendar_token,
     issue_token,
     own_token,
+    revoke_calendar_token,
     revoke_token,
+    user_for_calendar_token,
     user_for_token,
 )
 from .two_factor import (  # noqa: F401

@@ -1,12 +1,15 @@
 """Personal API tokens: a scope (read or write) and an expiry; only a digest is stored."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...db import utcnow
@@ -17,6 +20,11 @@ from ..models import ApiToken, User
 TOKEN_PREFIX = "anyam_"  # noqa: S105 - a prefix, not a secret
 SCOPES = ("read", "write")
 MAX_DAYS = 3650
+# Methods a "read" token may use; anything else is a state change.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TWO_FACTOR_REQUIRED = _l("Administrators must set up two-factor login (on the profile page) "
+                         "before using the API.")
+READ_ONLY_TOKEN = _l("This token may only read. Create a token that may change data for this.")
 
 
 def digest(token: str) -> str:
@@ -55,6 +63,11 @@ def api_token_for(token: str | None) -> ApiToken | None:
     return api_token
 
 
+def allows(api_token: ApiToken, method: str) -> bool:
+    """A "read" token reads only; a "write" token may use every method."""
+    return api_token.scope == "write" or method.upper() in READ_METHODS
+
+
 def user_for_token(token: str | None) -> User | None:
     api_token = api_token_for(token)
     return api_token.user if api_token is not None else None
@@ -72,3 +85,42 @@ def revoke_token(user: User, token_id: int, *, actor=None) -> None:
     api_token = own_token(user, token_id)
     api_token.revoked_at = api_token.revoked_at or utcnow()
     db.session.flush()
+
+
+# ------------------------------------------------------------------ calendar feed tokens
+
+def _feed_token(user: User, nonce: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    mac = hmac.new(key, f"anyam-calendar-feed:{user.id}:{nonce}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def issue_calendar_token(user: User, *, actor=None) -> str:
+    """A new secret for the personal feed (the old link stops working). The database keeps
+    its digest and a nonce; the token is the nonce's HMAC under SECRET_KEY."""
+    nonce = secrets.token_hex(16)
+    token = _feed_token(user, nonce)
+    user.calendar_feed_nonce, user.calendar_token_hash = nonce, digest(token)
+    db.session.flush()
+    return token
+
+
+def calendar_feed_token(user: User) -> str | None:
+    """The current feed token, for showing the link again; None without a feed (or for a
+    link made before tokens were stored hashed: it works, but only a new one can be shown)."""
+    if not user.calendar_token_hash or not user.calendar_feed_nonce:
+        return None
+    token = _feed_token(user, user.calendar_feed_nonce)
+    return token if hmac.compare_digest(digest(token), user.calendar_token_hash) else None
+
+
+def revoke_calendar_token(user: User, *, actor=None) -> None:
+    user.calendar_feed_nonce = user.calendar_token_hash = None
+    db.session.flush()
+
+
+def user_for_calendar_token(token: str | None) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    user = db.session.scalar(select(User).where(User.calendar_token_hash == digest(token)))
+    return user if user is not None and user.is_active else None
