@@ -75,8 +75,9 @@ def check_strength(password: str | None, user: User | None = None, *,
         return
     warning = (result.get("feedback") or {}).get("warning") or ""
     reason = next((message for key, message in WARNINGS if key in warning.lower()), GENERIC)
-    raise ValidationError(f"{reason} {_('Use at least %(n)d characters: a few unrelated words work well.', n=MIN_PASSWORD_LENGTH)}",
-                          field=field, code="weak_password")
+    hint = _("Use at least %(n)d characters: a few unrelated words work well.",
+             n=MIN_PASSWORD_LENGTH)
+    raise ValidationError(f"{reason} {hint}", field=field, code="weak_password")
 
 
 def set_password(user: User, password: str | None) -> None:
