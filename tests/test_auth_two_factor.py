@@ -101,3 +101,24 @@ def test_admins_must_set_it_up_first_when_required(app, make, login):
 def test_participants_have_no_two_factor_page(client, make, login):
     login(make.user())
     assert client.get("/profile/two-factor").status_code == 302
+
+
+def test_the_cli_resets_two_factor_and_ends_sessions(app, make, login, runner):
+    user = make.user("organiser")
+    client = login(user)
+    _set_up(client)
+    result = runner.invoke(args=["users", "reset-2fa", user.email])
+    assert result.exit_code == 0, result.output
+    assert client.get("/profile").status_code == 302  # logged out
+    db.session.expire_all()
+    assert user.totp_secret is None
+    assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
+    assert _password_step(app.test_client(), user) == "/"  # the password alone again
+    assert runner.invoke(args=["users", "reset-2fa", "ghost@example.org"]).exit_code != 0
+
+
+def test_the_cli_logs_a_person_out_everywhere(app, make, login, runner):
+    user = make.user()
+    client = login(user)
+    assert runner.invoke(args=["users", "logout", user.email]).exit_code == 0
+    assert client.get("/profile").status_code == 302

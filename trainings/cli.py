@@ -59,6 +59,38 @@ def token_command(email, name, scope, expires_days):
     click.echo(token)
 
 
+def _user_or_fail(email):
+    from .auth.services import get_user_by_email
+    user = get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    return user
+
+
+@users_cli.command("logout")
+@click.argument("email")
+def logout_command(email):
+    """End every session, remember cookie and pending login of EMAIL (a lost device)."""
+    from .auth.services import end_all_sessions
+    user = _user_or_fail(email)
+    end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Every session of {user.email} is ended.")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("email")
+def reset_two_factor_command(email):
+    """Turn off two-factor login of EMAIL (phone and recovery codes lost) and end their
+    sessions; they log in with the password and may set it up again."""
+    from .auth.services import end_all_sessions, reset_two_factor
+    user = _user_or_fail(email)
+    reset_two_factor(user)
+    end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Two-factor login of {user.email} is off; every session is ended.")
+
+
 @click.command("demo")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def demo_command(quiet):

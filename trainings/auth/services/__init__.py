@@ -45,5 +45,6 @@ from .two_factor import (  # noqa: F401
     disable_two_factor,
     new_totp_secret,
     provisioning_qr,
+    reset_two_factor,
     verify_second_factor,
 )

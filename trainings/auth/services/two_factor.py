@@ -77,6 +77,15 @@ def disable_two_factor(user: User, *, password: str | None, actor=None) -> None:
     db.session.flush()
 
 
+def reset_two_factor(user: User, *, actor=None) -> None:
+    """Turn two-factor login off without the password (an administrator's CLI, for a person
+    who lost both the phone and the recovery codes)."""
+    # Audit (issue 12 part B): a staff change of someone else's account; record it here.
+    user.totp_secret, user.totp_last_step = None, None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.flush()
+
+
 def verify_second_factor(user: User, code: str | None) -> bool:
     """A current app code (each accepted once) or an unused recovery code (used up)."""
     if not user.totp_secret:
