@@ -115,3 +115,16 @@ def test_an_old_style_login_id_without_version_is_refused(app, make):
         session["login_at"] = session["seen_at"] = time.time()
     assert not _logged_in(client)
     db.session.expire_all()
+
+
+def test_a_remember_cookie_keeps_the_person_logged_in_across_requests(app, make):
+    user = make.user()
+    browser = app.test_client()
+    _login(browser, user, remember=True)
+    reopened = app.test_client()  # the browser restarted: only the remember cookie is left
+    _copy_cookie(browser, reopened, "remember_token")
+    assert _logged_in(reopened)
+    with reopened.session_transaction() as session:
+        session["seen_at"] = time.time() - 121 * 60  # idle: a kept login does not time out
+    assert _logged_in(reopened)
+    assert _logged_in(reopened)

@@ -11,7 +11,7 @@ import time
 
 from flask import abort, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user, user_loaded_from_cookie
+from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in
 
 from ..extensions import db
 from .models import User
@@ -64,7 +64,15 @@ def init_auth(app, login_manager) -> None:
         db.session.commit()  # records last_used_at
         return api_token.user
 
-    @user_loaded_from_cookie.connect_via(app)
+    @user_logged_in.connect_via(app, weak=False)
+    def _logged_in(sender, user, **extra):
+        """Every login_user() (login form, invitation link, re-login after a password
+        change): the login's clock starts, unless this session's login is going on."""
+        if "login_at" not in session:
+            session["login_at"] = session["seen_at"] = time.time()
+        session["kept"] = session.get("_remember") == "set" or bool(session.get("kept"))
+
+    @user_loaded_from_cookie.connect_via(app, weak=False)
     def _restored_from_cookie(sender, user, **extra):
         session["login_at"] = session["seen_at"] = time.time()
         session["kept"] = True

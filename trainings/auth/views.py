@@ -50,9 +50,7 @@ def start_session(user, *, remember: bool) -> None:
     session.clear()
     if lang:
         session["lang"] = lang
-    login_user(user, remember=remember)
-    session["login_at"] = session["seen_at"] = time.time()
-    session["kept"] = bool(remember)
+    login_user(user, remember=remember)  # auth.init_auth starts the login's clock
 
 
 def keep_this_session(user) -> None:
