@@ -1,6 +1,7 @@
 """Passwords: the strength rule, the per-account lockout, per-client limits behind a proxy,
 and the forgotten-password link."""
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -172,3 +173,38 @@ def test_an_expired_reset_link_is_refused(app, make):
     response = client.post(link, data={"new_password": STRONG, "confirm": STRONG})
     assert response.status_code == 404
     assert _try(client, user.email, PASSWORD).status_code == 302  # password unchanged
+
+
+def _redis_or_skip(url):
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    return client
+
+
+def test_with_redis_configured_the_lockout_is_kept_there(app, make, monkeypatch):
+    url = "redis://127.0.0.1:6379/15"
+    store = _redis_or_skip(url)
+    prefix = f"anyam-test-{uuid.uuid4().hex}"  # test runs side by side share the server
+    monkeypatch.setattr("trainings.auth.services.login.REDIS_PREFIX", prefix)
+    app.config.update(LOGIN_LOCKOUT_REDIS_URL=url, LOGIN_LOCKOUT_THRESHOLD=2)
+    target, bystander = make.user(), make.user()
+    keys = [f"{prefix}:{kind}:{target.id}" for kind in ("failed", "locked")]
+    store.delete(*keys)
+    try:
+        client = app.test_client()
+        for _n in range(2):
+            assert _try(client, target.email, "wrong-password-x").status_code == 422
+        assert store.exists(keys[1]) and 0 < store.ttl(keys[1]) <= 15 * 60
+        assert "locked" in _try(client, target.email, PASSWORD).get_data(as_text=True)
+        db.session.expire_all()
+        assert target.locked_until is None  # not in the database
+        assert _try(client, bystander.email, PASSWORD).status_code == 302
+        store.delete(keys[1])  # the lockout is over
+        assert _try(app.test_client(), target.email, PASSWORD).status_code == 302
+        assert not store.exists(*keys)
+    finally:
+        store.delete(*keys)

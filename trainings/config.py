@@ -59,6 +59,9 @@ class DefaultConfig:
     # Accounts (docs/accounts.md)
     LOGIN_LOCKOUT_THRESHOLD = 10  # failed logins in a row that lock an account
     LOGIN_LOCKOUT_MINUTES = 15  # how long the lockout lasts (a reset link still works)
+    # "redis://host:6379/0": failed-login counts and lockouts kept in Redis (needs the redis
+    # package, extra "jobs"); None: in the database (users.failed_logins, users.locked_until)
+    LOGIN_LOCKOUT_REDIS_URL = None
     LOGIN_RATE_LIMIT = "20/minute"  # per client address, login and forgotten-password forms
     PASSWORD_RESET_MINUTES = 60  # a forgotten-password link is valid this long
     REQUIRE_2FA_FOR_ADMINS = False  # admins must set up two-factor login before anything else

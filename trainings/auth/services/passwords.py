@@ -16,7 +16,7 @@ from ...errors import ValidationError
 from ...extensions import db
 from ..models import PasswordReset, User
 from ..signals import password_reset_requested
-from .login import end_all_sessions
+from .login import clear_failed_logins, end_all_sessions
 from .tokens import digest
 
 MIN_PASSWORD_LENGTH = 10
@@ -86,7 +86,7 @@ def set_password(user: User, password: str | None) -> None:
     check_strength(password, user)
     had_password = bool(user.password_hash)
     user.set_password(password)
-    user.failed_logins, user.locked_until = 0, None
+    clear_failed_logins(user)
     if had_password and user.id is not None:
         end_all_sessions(user)
 
