@@ -208,3 +208,18 @@ def test_with_redis_configured_the_lockout_is_kept_there(app, make, monkeypatch)
         assert not store.exists(*keys)
     finally:
         store.delete(*keys)
+
+
+def test_an_invitation_refuses_the_persons_organisation_as_password(app, make):
+    from trainings.enrolment.services import accept_invitation, create_invitation
+    user = make.user(password=None)
+    training = make.training(organiser=make.user("organiser"))
+    make.enrolment(training, user=user, organisation="Solidaritas Perempuan Kinasih")
+    token = create_invitation(user)
+    db.session.commit()
+    with pytest.raises(ValidationError) as caught:
+        accept_invitation(token, "Solidaritas Perempuan Kinasih")
+    assert caught.value.code == "weak_password"
+    db.session.rollback()
+    accept_invitation(token, STRONG)
+    assert user.check_password(STRONG)

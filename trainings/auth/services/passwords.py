@@ -80,10 +80,11 @@ def check_strength(password: str | None, user: User | None = None, *,
     raise ValidationError(f"{reason} {hint}", field=field, code="weak_password")
 
 
-def set_password(user: User, password: str | None) -> None:
-    """A new password after the strength check. An account that had one: every other
-    session and remember cookie ends (the caller logs the current session in again)."""
-    check_strength(password, user)
+def set_password(user: User, password: str | None, *, personal: tuple[str, ...] = ()) -> None:
+    """A new password after the strength check (``personal``: more words of the person's
+    own, e.g. their organisation). An account that had one: every other session and
+    remember cookie ends (the caller logs the current session in again)."""
+    check_strength(password, user, extra=personal)
     had_password = bool(user.password_hash)
     user.set_password(password)
     clear_failed_logins(user)
