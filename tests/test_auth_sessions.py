@@ -92,6 +92,8 @@ def test_an_idle_session_ends_unless_kept(app, make):
     for client in (idle, kept):
         with client.session_transaction() as session:
             session["seen_at"] = time.time() - 121 * 60
+    response = idle.get("/profile", follow_redirects=True)
+    assert "Your login has ended. Please log in again." in response.get_data(as_text=True)
     assert not _logged_in(idle)
     assert _logged_in(kept)
 

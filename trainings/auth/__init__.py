@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in
 
@@ -96,6 +96,7 @@ def init_auth(app, login_manager) -> None:
             session.clear()
             if lang:
                 session["lang"] = lang
+            flash(_l("Your login has ended. Please log in again."), "info")
             return None
         if seen is None or now - seen > SEEN_EVERY:
             session["seen_at"] = now
