@@ -59,6 +59,7 @@ lock-upgrade: lock
 
 # Fails when setup.cfg declares a dependency the lock files lack (then: make lock).
 check-lock: | $(BIN)/python
+	@$(BIN)/python -c "import packaging" 2>/dev/null || $(BIN)/pip install -q packaging
 	$(BIN)/python scripts/check_lock.py
 
 translations: | $(BIN)/python

@@ -5,6 +5,7 @@ import pytest
 
 from trainings.errors import Conflict, ValidationError
 from trainings.extensions import db
+from trainings.overview import schedule
 from trainings.scheduling import services
 from trainings.scheduling.models import Organisation, TrainingSession
 from trainings.timezones import format_time, to_zone
@@ -226,7 +227,7 @@ def test_schedule_for_uses_a_fixed_number_of_queries(make, count_queries):
     def measure():
         db.session.expire_all()
         with count_queries() as counter:
-            items = services.schedule_for(participant)
+            items = schedule.schedule_for(participant)
             for item in items:
                 _ = (item.session.title_en, item.session.facilitators, item.training.title_en,
                      item.enrolment.status, item.number, item.attendance)
@@ -252,7 +253,7 @@ def test_accessibility_checklist_per_session(make):
     make.enrolment(training, name="Rina", accessibility_needs="Koneksi lemah, hanya audio")
     make.enrolment(training, name="Budi")
     make.enrolment(training, name="Waiting", status="waitlisted", accessibility_needs="captions")
-    rows = services.sessions_facilitated_by(fac, upcoming_from=datetime.now(UTC))
+    rows = schedule.sessions_facilitated_by(fac, upcoming_from=datetime.now(UTC))
     assert len(rows) == 1
     checklist = {c["key"]: c["people"] for c in rows[0].checklist}
     assert checklist == {"captions": ["Siti"], "sign_language": ["Ayesha"], "audio_only": ["Rina"]}
@@ -271,7 +272,7 @@ def test_demo_follow_up_is_idempotent_and_shows_upcoming(app):
     db.session.commit()
     assert db.session.query(Training).count() == 2
     participant = db.session.query(type(training.staff[0].user)).filter_by(email=DEMO_PARTICIPANT).one()
-    upcoming = [i for i in services.schedule_for(participant) if i.session.starts_at > datetime.now(UTC)]
+    upcoming = [i for i in schedule.schedule_for(participant) if i.session.starts_at > datetime.now(UTC)]
     assert len(upcoming) == 3 and all(i.may_join for i in upcoming)
 
 

@@ -27,8 +27,8 @@ bp = Blueprint("core", __name__)
 
 # (endpoint, label, who sees it). An entry shows once its endpoint exists.
 NAV = [
-    ("scheduling.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
-    ("scheduling.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
+    ("overview.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
+    ("overview.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
     ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
     ("modules.index", _l("Modules"), {"anonymous", "participant", "facilitator", "organiser", "admin"}),
     ("certificates.verify_form", _l("Verify a certificate"), {"anonymous"}),

@@ -131,13 +131,33 @@ def load_demo() -> tuple[Training, bool]:
     from .attendance.demo import load_demo_attendance
     from .certificates.demo import load_demo_certificates
     from .enrolment.demo import load_demo_enrolment
-    from .scheduling.demo import load_demo_scheduling
     training, created = _load_course()
-    for load_area in (load_demo_scheduling, load_demo_enrolment, load_demo_attendance,
+    for load_area in (_load_follow_up, load_demo_enrolment, load_demo_attendance,
                       load_demo_certificates):
         load_area(training)
     db.session.flush()
     return training, created
+
+
+def _load_follow_up(training: Training) -> None:
+    """Scheduling's follow-up clinic, with the course's accepted participants enrolled."""
+    from .scheduling.demo import load_demo_scheduling
+    follow_up = load_demo_scheduling(training)
+    if follow_up is None:
+        return
+    accepted = db.session.scalars(
+        select(Enrolment).where(Enrolment.training_id == training.id,
+                                Enrolment.status == "accepted").order_by(Enrolment.id))
+    for enrolment in accepted:
+        user = db.session.get(User, enrolment.user_id) if enrolment.user_id else None
+        db.session.add(Enrolment(
+            training_id=follow_up.id, user_id=user.id if user else None, name=enrolment.name,
+            email=enrolment.email, country_code=enrolment.country_code,
+            organisation=enrolment.organisation, sector=enrolment.sector,
+            timezone=enrolment.timezone, language=enrolment.language,
+            accessibility_needs=enrolment.accessibility_needs,
+            accessibility_consent=enrolment.accessibility_consent, status="accepted"))
+    db.session.flush()
 
 
 def _load_course() -> tuple[Training, bool]:

@@ -2,7 +2,7 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from ..scheduling import services
+from ..overview.schedule import schedule_for
 from ..timezones import validate_timezone
 from .base import actor, bp, doc
 from .schemas import Bilingual, Schedule, ScheduleItem, SessionOut
@@ -21,5 +21,5 @@ def my_schedule():
         training_title=Bilingual.of(item.training, "title"),
         enrolment=item.enrolment.id if item.enrolment else None,
         attendance=item.attendance).dump()
-        for item in services.schedule_for(user, statuses=("accepted",), include_staff=False)]
+        for item in schedule_for(user, statuses=("accepted",), include_staff=False)]
     return {"items": items, "timezone": zone}

@@ -1,13 +1,12 @@
 """Demo additions of the scheduling area: an upcoming follow-up clinic, so that My schedule,
-My sessions and the calendar feeds have something ahead of today in the demo."""
+My sessions and the calendar feeds have something ahead of today in the demo. Its
+participants (enrolments, an area above) are added by ``trainings/demo.py``."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from ..auth.models import User
-from ..enrolment.models import Enrolment
 from ..extensions import db
 from . import services
 from .models import Training
@@ -16,10 +15,11 @@ FOLLOW_UP_EN = "Women's Leadership: follow-up clinic"
 FOLLOW_UP_ID = "Kepemimpinan Perempuan: klinik lanjutan"
 
 
-def load_demo_scheduling(training: Training) -> None:
-    """Idempotent: a second call changes nothing."""
+def load_demo_scheduling(training: Training) -> Training | None:
+    """The follow-up training, or ``None`` when it exists already (a second call changes
+    nothing)."""
     if db.session.scalar(select(Training.id).where(Training.title_en == FOLLOW_UP_EN)):
-        return
+        return None
     organiser = next((s.user for s in training.staff if s.role == "organiser"), None)
     follow_up = services.create_training({
         "title": {"id": FOLLOW_UP_ID, "en": FOLLOW_UP_EN},
@@ -42,16 +42,4 @@ def load_demo_scheduling(training: Training) -> None:
         "title_prefix": {"id": "Klinik", "en": "Clinic"},
         "meeting_url": "https://meet.example.org/klinik-lanjutan", "facilitators": facilitators,
     }, actor=organiser)
-    accepted = db.session.scalars(
-        select(Enrolment).where(Enrolment.training_id == training.id,
-                                Enrolment.status == "accepted").order_by(Enrolment.id))
-    for enrolment in accepted:
-        user = db.session.get(User, enrolment.user_id) if enrolment.user_id else None
-        db.session.add(Enrolment(
-            training_id=follow_up.id, user_id=user.id if user else None, name=enrolment.name,
-            email=enrolment.email, country_code=enrolment.country_code,
-            organisation=enrolment.organisation, sector=enrolment.sector,
-            timezone=enrolment.timezone, language=enrolment.language,
-            accessibility_needs=enrolment.accessibility_needs,
-            accessibility_consent=enrolment.accessibility_consent, status="accepted"))
-    db.session.flush()
+    return follow_up

@@ -1,40 +1,32 @@
-"""Scheduling pages: trainings, sessions and series, personal schedules, calendar feeds."""
+"""Scheduling pages: trainings, their team, sessions and series, calendar feeds.
+
+The personal pages (my schedule, my sessions, the personal feed) read enrolments and
+attendance too, so they live in :mod:`trainings.overview.views`.
+"""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import accepts_token
-from ..auth.forms import EmptyForm
-from ..errors import DomainError, NotFound, ValidationError
-from ..extensions import db
+from ..errors import NotFound, ValidationError
+from ..extensions import login_manager
 from ..i18n import current_language, viewer_timezone
 from ..policy import can, require
 from ..timezones import format_date, format_time, get_zone, to_zone
+from ..web import EmptyForm, absolute_url, action, form_status, send_download, submit
 from . import services
 from .calendar import build_calendar
 from .forms import SeriesForm, SessionForm, StaffForm, TrainingForm
 
 bp = Blueprint("scheduling", __name__)
 
-JOIN_OPENS_BEFORE = timedelta(minutes=30)
-
-
 load_training = services.load_training
 load_session = services.load_session
-
-
-def _apply_error(form, error: DomainError, mapping: dict[str, str]) -> None:
-    """Put a service error next to the form field it is about (``country_quotas.PK`` → quotas)."""
-    details = []
-    for detail in error.details or [{"field": error.field, "message": str(error.message)}]:
-        name = (detail.get("field") or "").split(".")[0]
-        details.append({**detail, "field": mapping.get(name, name)})
-    form.apply_error(DomainError(error.message, details=details))
 
 
 # --------------------------------------------------------------------------- trainings
@@ -71,17 +63,17 @@ def detail(training_id: int):
     require(current_user, "training.view", training)
     zones = services.participant_zones(training)
     sessions = services.numbered_sessions(training)
-    zone = viewer_timezone(training.timezone)
-    lines = {s.id: _zone_line(s.starts_at, training.timezone, zones) for _n, s in sessions}
+    token = services.calendar_feed_token(current_user)
     return render_template(
-        "scheduling/detail.html", training=training, sessions=sessions, zone=zone,
-        zone_lines=lines if zones else {},
+        "scheduling/detail.html", training=training, sessions=sessions,
+        zone=viewer_timezone(training.timezone),
+        zone_lines={s.id: _zone_line(s.starts_at, training.timezone, zones)
+                    for _n, s in sessions} if zones else {},
         organisers=services.staff_of(training, "organiser"),
         facilitators=services.staff_of(training, "facilitator"),
         may_join=can(current_user, "training.join", training),
-        subscribe_url=(url_for("scheduling.calendar", training_id=training.id,
-                               token=services.calendar_feed_token(current_user), _external=True)
-                       if services.calendar_feed_token(current_user) else None),
+        subscribe_url=(absolute_url("scheduling.calendar", training_id=training.id, token=token)
+                       if token else None),
         may_edit=can(current_user, "training.edit", training))
 
 
@@ -121,27 +113,26 @@ def _training_data(form: TrainingForm, training=None) -> dict:
     }
 
 
+def _fill_training_form(form: TrainingForm, training) -> TrainingForm:
+    """The fields a training object does not fill by itself (quotas, rule, organisations)."""
+    form.quotas.data = "\n".join(f"{code}: {places}" for code, places in training.country_quotas.items())
+    form.min_sessions.data = (training.certificate_rule or {}).get("min_sessions")
+    form.organisations.data = "\n".join(o.name for o in training.organisations)
+    return form
+
+
 @bp.route("/trainings/new", methods=["GET", "POST"])
 @login_required
 def create():
     require(current_user, "training.create")
     form = TrainingForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                training = services.create_training(_training_data(form), actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                _apply_error(form, error, TRAINING_FIELD_MAP)
-            else:
-                db.session.commit()
-                flash(_("The training is created. Now add its sessions."), "success")
-                return redirect(url_for("scheduling.sessions", training_id=training.id))
-        status = 422
-    elif not form.timezone.data or form.timezone.data == "Asia/Jakarta":
+    if request.method == "GET" and form.timezone.data in (None, "", "Asia/Jakarta"):
         form.timezone.data = viewer_timezone("Asia/Jakarta")
-    return render_template("scheduling/create.html", form=form), status
+    done = submit(form, lambda: services.create_training(_training_data(form), actor=current_user),
+                  then=lambda training: url_for("scheduling.sessions", training_id=training.id),
+                  message=_("The training is created. Now add its sessions."),
+                  field_map=TRAINING_FIELD_MAP)
+    return done or (render_template("scheduling/create.html", form=form), form_status(form))
 
 
 @bp.route("/trainings/<int:training_id>/edit", methods=["GET", "POST"])
@@ -149,26 +140,13 @@ def create():
 def edit(training_id: int):
     training = load_training(training_id)
     require(current_user, "training.edit", training)
-    form = TrainingForm(obj=None if request.method == "POST" else training)
-    status = 200
-    if request.method == "GET":
-        form.quotas.data = "\n".join(f"{code}: {places}" for code, places in training.country_quotas.items())
-        form.min_sessions.data = (training.certificate_rule or {}).get("min_sessions")
-        form.organisations.data = "\n".join(o.name for o in training.organisations)
-    elif form.validate():
-        try:
-            services.update_training(training, _training_data(form, training), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _apply_error(form, error, TRAINING_FIELD_MAP)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("The settings are saved."), "success")
-            return redirect(url_for("scheduling.edit", training_id=training.id))
-    else:
-        status = 422
-    return _render_edit(training, form, StaffForm(prefix="staff"), status)
+    form = TrainingForm() if request.method == "POST" else _fill_training_form(
+        TrainingForm(obj=training), training)
+    done = submit(form, lambda: services.update_training(
+        training, _training_data(form, training), actor=current_user),
+        then=url_for("scheduling.edit", training_id=training.id),
+        message=_("The settings are saved."), field_map=TRAINING_FIELD_MAP)
+    return done or _render_edit(training, form, StaffForm(prefix="staff"), form_status(form))
 
 
 def _render_edit(training, form, staff_form, status):
@@ -177,28 +155,22 @@ def _render_edit(training, form, staff_form, status):
                            staff=sorted(training.staff, key=lambda s: (s.role, s.user.name))), status
 
 
+def _staff_url(training) -> str:
+    return url_for("scheduling.edit", training_id=training.id) + "#staff-heading"
+
+
 @bp.route("/trainings/<int:training_id>/staff", methods=["POST"])
 @login_required
 def add_staff(training_id: int):
     training = load_training(training_id)
     require(current_user, "training.manage_staff", training)
     staff_form = StaffForm(prefix="staff")
-    if staff_form.validate():
-        try:
-            staff = services.add_staff(training, staff_form.email.data, staff_form.role.data,
-                                       actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            staff_form.apply_error(error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now on the team.", name=staff.user.name), "success")
-            return redirect(url_for("scheduling.edit", training_id=training.id) + "#staff-heading")
-    form = TrainingForm(obj=training)
-    form.quotas.data = "\n".join(f"{c}: {p}" for c, p in training.country_quotas.items())
-    form.min_sessions.data = (training.certificate_rule or {}).get("min_sessions")
-    form.organisations.data = "\n".join(o.name for o in training.organisations)
-    return _render_edit(training, form, staff_form, 422)
+    done = submit(staff_form, lambda: services.add_staff(
+        training, staff_form.email.data, staff_form.role.data, actor=current_user),
+        then=_staff_url(training),
+        message=lambda staff: _("%(name)s is now on the team.", name=staff.user.name))
+    return done or _render_edit(training, _fill_training_form(TrainingForm(obj=training), training),
+                                staff_form, 422)
 
 
 @bp.route("/trainings/<int:training_id>/staff/<int:staff_id>/remove", methods=["POST"])
@@ -206,16 +178,8 @@ def add_staff(training_id: int):
 def remove_staff(training_id: int, staff_id: int):
     training = load_training(training_id)
     require(current_user, "training.manage_staff", training)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.remove_staff(training, staff_id, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Removed from the team."), "success")
-    return redirect(url_for("scheduling.edit", training_id=training.id) + "#staff-heading")
+    return action(lambda: services.remove_staff(training, staff_id, actor=current_user),
+                  then=_staff_url(training), message=_("Removed from the team."))
 
 
 # --------------------------------------------------------------------------- sessions
@@ -269,9 +233,30 @@ def _series_data(form: SeriesForm) -> dict:
     return data
 
 
-def _flash_warnings(warnings: list[dict]) -> None:
-    for warning in warnings:
-        flash(_("Check the timing: %(message)s", message=warning["message"]), "warning")
+def _then_warn(url: str):
+    """A ``then=`` for :func:`submit` that also shows the facilitator-conflict warnings of
+    the result (``(made, warnings)`` or ``warnings``) after the success message."""
+    def then(result) -> str:
+        for warning in result[1] if isinstance(result, tuple) else result:
+            flash(_("Check the timing: %(message)s", message=warning["message"]), "warning")
+        return url
+    return then
+
+
+def _session_forms(training, submitted: str | None) -> tuple[SessionForm, SeriesForm]:
+    one, series = SessionForm(prefix="one"), SeriesForm(prefix="series")
+    one.facilitators.choices = series.facilitators.choices = _facilitator_choices(training)
+    for name, form in (("one", one), ("series", series)):
+        if submitted != name:
+            form.zone.data = training.timezone
+    return one, series
+
+
+def _add(training, which: str, one: SessionForm, series: SeriesForm):
+    """The submitted form and its operation: one session, or a series."""
+    if which == "one":
+        return one, lambda: services.create_session(training, _session_data(one), actor=current_user)
+    return series, lambda: services.create_series(training, _series_data(series), actor=current_user)
 
 
 @bp.route("/trainings/<int:training_id>/sessions", methods=["GET", "POST"])
@@ -279,82 +264,59 @@ def _flash_warnings(warnings: list[dict]) -> None:
 def sessions(training_id: int):
     training = load_training(training_id)
     require(current_user, "session.create", training)
-    one = SessionForm(prefix="one")
-    series = SeriesForm(prefix="series")
-    choices = _facilitator_choices(training)
-    one.facilitators.choices = series.facilitators.choices = choices
-    status = 200
-    action = request.form.get("action") if request.method == "POST" else None
-    for form in (one, series):
-        if action != ("one" if form is one else "series"):
-            form.zone.data = training.timezone
-    if request.method == "POST":
-        form = one if action == "one" else series
-        if action not in ("one", "series"):
-            abort(400)
-        if form.validate():
-            try:
-                if action == "one":
-                    session, warnings = services.create_session(training, _session_data(one),
-                                                                actor=current_user)
-                    message = _("The session is added.")
-                else:
-                    made, warnings = services.create_series(training, _series_data(series),
-                                                            actor=current_user)
-                    message = _("%(num)d sessions are added.", num=len(made))
-            except DomainError as error:
-                db.session.rollback()
-                _apply_error(form, error, SESSION_FIELD_MAP)
-            else:
-                db.session.commit()
-                flash(message, "success")
-                _flash_warnings(warnings)
-                return redirect(url_for("scheduling.sessions", training_id=training.id))
-        status = 422
+    which = request.form.get("action") if request.method == "POST" else None
+    if request.method == "POST" and which not in ("one", "series"):
+        abort(400)
+    one, series = _session_forms(training, which)
+    done = which and submit(*_add(training, which, one, series), field_map=SESSION_FIELD_MAP,
+                            then=_then_warn(url_for("scheduling.sessions", training_id=training.id)),
+                            message=lambda made: _("The session is added.") if which == "one"
+                            else _("%(num)d sessions are added.", num=len(made[0])))
+    return done or _render_sessions(training, one, series)
+
+
+def _render_sessions(training, one, series):
     numbered = services.numbered_sessions(training)
     return render_template(
         "scheduling/sessions.html", training=training, one=one, series=series,
         sessions=numbered, zone=viewer_timezone(training.timezone),
         conflicts=services.training_conflicts([s for _n, s in numbered]),
-        action_form=EmptyForm()), status
+        action_form=EmptyForm()), form_status(one, series)
+
+
+def _fill_session_form(form: SessionForm, session) -> SessionForm:
+    zone = session.training.timezone
+    form.title_id.data, form.title_en.data = session.title_id, session.title_en
+    form.description_id.data, form.description_en.data = session.description_id, session.description_en
+    form.zone.data = zone
+    form.starts_at.data = to_zone(session.starts_at, zone).replace(tzinfo=None)
+    form.duration_minutes.data = session.duration_minutes
+    form.meeting_url.data = session.meeting_url
+    form.facilitators.data = [u.email for u in session.facilitators]
+    form.module.data = session.module_slug
+    return form
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(session_id: int):
     session = load_session(session_id)
-    training = session.training
     require(current_user, "session.edit", session)
     form = SessionForm(prefix="s")
-    form.facilitators.choices = _facilitator_choices(training)
-    status = 200
+    form.facilitators.choices = _facilitator_choices(session.training)
     if request.method == "GET":
-        form.title_id.data, form.title_en.data = session.title_id, session.title_en
-        form.description_id.data, form.description_en.data = session.description_id, session.description_en
-        form.zone.data = training.timezone
-        form.starts_at.data = to_zone(session.starts_at, training.timezone).replace(tzinfo=None)
-        form.duration_minutes.data = session.duration_minutes
-        form.meeting_url.data = session.meeting_url
-        form.facilitators.data = [u.email for u in session.facilitators]
-        form.module.data = session.module_slug
-    elif form.validate():
-        try:
-            warnings = services.update_session(session, _session_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _apply_error(form, error, SESSION_FIELD_MAP)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("The session is saved."), "success")
-            _flash_warnings(warnings)
-            return redirect(url_for("scheduling.sessions", training_id=training.id))
-    else:
-        status = 422
-    return render_template("scheduling/edit_session.html", training=training, session=session,
-                           number=services.session_number(session), form=form,
-                           warnings=services.facilitator_conflicts(session),
-                           action_form=EmptyForm()), status
+        _fill_session_form(form, session)
+    done = submit(form, lambda: services.update_session(session, _session_data(form), actor=current_user),
+                  then=_then_warn(url_for("scheduling.sessions", training_id=session.training_id)),
+                  message=_("The session is saved."), field_map=SESSION_FIELD_MAP)
+    return done or _render_edit_session(session, form)
+
+
+def _render_edit_session(session, form):
+    return render_template(
+        "scheduling/edit_session.html", training=session.training, session=session,
+        number=services.session_number(session), form=form,
+        warnings=services.facilitator_conflicts(session), action_form=EmptyForm()), form_status(form)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
@@ -362,11 +324,9 @@ def edit_session(session_id: int):
 def cancel_session(session_id: int):
     session = load_session(session_id)
     require(current_user, "session.edit", session)
-    if EmptyForm().validate_on_submit():
-        services.cancel_session(session, actor=current_user)
-        db.session.commit()
-        flash(_("The session is cancelled. Participants still see it, marked as cancelled."), "success")
-    return redirect(url_for("scheduling.sessions", training_id=session.training_id))
+    return action(lambda: services.cancel_session(session, actor=current_user),
+                  then=url_for("scheduling.sessions", training_id=session.training_id),
+                  message=_("The session is cancelled. Participants still see it, marked as cancelled."))
 
 
 @bp.route("/sessions/<int:session_id>/reinstate", methods=["POST"])
@@ -374,119 +334,63 @@ def cancel_session(session_id: int):
 def reinstate_session(session_id: int):
     session = load_session(session_id)
     require(current_user, "session.edit", session)
-    if EmptyForm().validate_on_submit():
-        services.reinstate_session(session, actor=current_user)
-        db.session.commit()
-        flash(_("The session is scheduled again."), "success")
-    return redirect(url_for("scheduling.sessions", training_id=session.training_id))
-
-
-# --------------------------------------------------------------------------- personal pages
-
-@bp.route("/me/schedule")
-@login_required
-def my_schedule():
-    from ..attendance.eligibility import progress_for_enrolments
-    now = datetime.now(UTC)
-    items = services.schedule_for(current_user)
-    upcoming = [i for i in items if i.session.ends_at >= now]
-    past = [i for i in items if i.session.ends_at < now]
-    trainings: dict[int, dict] = {}
-    for item in items:
-        entry = trainings.setdefault(item.training.id, {"training": item.training,
-                                                        "enrolment": item.enrolment, "progress": None})
-        if item.enrolment is not None:
-            entry["enrolment"] = item.enrolment
-    accepted = [entry["enrolment"] for entry in trainings.values()
-                if entry["enrolment"] is not None and entry["enrolment"].status == "accepted"]
-    progress = progress_for_enrolments(accepted)
-    for entry in trainings.values():
-        if entry["enrolment"] is not None:
-            entry["progress"] = progress.get(entry["enrolment"].id)
-    feed_url = (url_for("scheduling.my_calendar", token=services.calendar_feed_token(current_user),
-                        _external=True) if services.calendar_feed_token(current_user) else None)
-    return render_template("scheduling/my_schedule.html", upcoming=upcoming,
-                           past=list(reversed(past)), trainings=list(trainings.values()),
-                           zone=current_user.timezone, now=now, join_opens=JOIN_OPENS_BEFORE,
-                           feed_url=feed_url, token_form=EmptyForm())
-
-
-@bp.route("/me/calendar-token", methods=["POST"])
-@login_required
-def calendar_token():
-    if EmptyForm().validate_on_submit():
-        if request.form.get("action") == "revoke":
-            services.revoke_calendar_token(current_user, actor=current_user)
-            flash(_("The calendar link is switched off. Calendars using it get no more updates."),
-                  "success")
-        else:
-            services.issue_calendar_token(current_user, actor=current_user)
-            flash(_("Your calendar link is ready. Any older link no longer works."), "success")
-        db.session.commit()
-    return redirect(url_for("scheduling.my_schedule") + "#calendar-heading")
-
-
-@bp.route("/me/sessions")
-@login_required
-def my_sessions():
-    if current_user.role not in ("facilitator", "organiser", "admin"):
-        raise NotFound()
-    rows = services.sessions_facilitated_by(current_user, upcoming_from=datetime.now(UTC))
-    return render_template("scheduling/my_sessions.html", rows=rows, zone=current_user.timezone)
+    return action(lambda: services.reinstate_session(session, actor=current_user),
+                  then=url_for("scheduling.sessions", training_id=session.training_id),
+                  message=_("The session is scheduled again."))
 
 
 # --------------------------------------------------------------------------- calendar feeds
 
-def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+@bp.route("/me/calendar-token", methods=["POST"])
+@login_required
+def calendar_token():
+    """Issue a new personal feed link (the old one stops working), or switch it off."""
+    revoke = request.form.get("action") == "revoke"
+    change = services.revoke_calendar_token if revoke else services.issue_calendar_token
+    return action(lambda: change(current_user, actor=current_user),
+                  then=url_for("overview.my_schedule") + "#calendar-heading",
+                  message=_("The calendar link is switched off. Calendars using it get no more updates.")
+                  if revoke else _("Your calendar link is ready. Any older link no longer works."))
+
+
+def ics_response(body: bytes, filename: str, *, private_link: bool = False):
+    """An iCalendar answer, shown inline; a link carrying a secret token sends no referrer."""
+    response = send_download(body, filename, "text/calendar", inline=True)
     response.headers["Cache-Control"] = "private, max-age=300"
+    if private_link:
+        response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
-def _training_url(training) -> str:
-    return url_for("scheduling.detail", training_id=training.id, _external=True)
+def training_url(training) -> str:
+    return absolute_url("scheduling.detail", training_id=training.id)
+
+
+def _feed_viewer(token: str | None):
+    """Who reads a training feed and in which language: the holder of a personal feed token
+    (calendar apps carry no session cookie), else the logged-in user; ``(None, None)`` when
+    nobody is logged in. A wrong token is 404."""
+    if token is not None:
+        viewer = services.user_for_calendar_token(token)
+        if viewer is None:
+            raise NotFound()
+        return viewer, viewer.language if viewer.language in ("id", "en") else "en"
+    if current_user.is_authenticated:
+        return current_user, current_language()
+    return None, None
 
 
 @bp.route("/trainings/<int:training_id>/calendar.ics")
 @accepts_token
 def calendar(training_id: int):
-    """The training's sessions. Logged in, or with the personal feed token so that calendar
-    apps (which carry no session cookie) can subscribe to one training."""
+    """The training's sessions, for a logged-in viewer or the holder of a feed token."""
     token = request.args.get("token")
-    if token is not None:
-        viewer = services.user_for_calendar_token(token)
-        if viewer is None:
-            raise NotFound()
-        lang = viewer.language if viewer.language in ("id", "en") else "en"
-    elif current_user.is_authenticated:
-        viewer, lang = current_user, current_language()
-    else:
-        from ..extensions import login_manager
+    viewer, lang = _feed_viewer(token)
+    if viewer is None:
         return login_manager.unauthorized()
     training = load_training(training_id)
     require(viewer, "training.view", training)
     may_join = can(viewer, "training.join", training)
     entries = [(s, training, n, may_join) for n, s in services.numbered_sessions(training)]
-    body = build_calendar(entries, name=training.title(lang), lang=lang,
-                          url_for_training=_training_url)
-    response = _ics(body, f"training-{training.id}.ics")
-    if token is not None:
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@bp.route("/me/calendar.ics")
-def my_calendar():
-    user = services.user_for_calendar_token(request.args.get("token"))
-    if user is None:
-        raise NotFound()
-    lang = user.language if user.language in ("id", "en") else "en"
-    entries = [(i.session, i.training, i.number, i.may_join) for i in services.schedule_for(user)]
-    from flask_babel import force_locale
-    with force_locale(lang):
-        name = _("Anyam: my trainings")
-    body = build_calendar(entries, name=name, lang=lang, url_for_training=_training_url)
-    response = _ics(body, "anyam.ics")
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    body = build_calendar(entries, name=training.title(lang), lang=lang, url_for_training=training_url)
+    return ics_response(body, f"training-{training.id}.ics", private_link=token is not None)

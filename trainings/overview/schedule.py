@@ -1,0 +1,132 @@
+"""Personal schedules, a read model across scheduling, enrolment and attendance:
+"my schedule" (a participant's and staff member's sessions, with own attendance) and
+"my sessions" (what a facilitator runs, with the roster's accessibility checklist)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..attendance.models import AttendanceRecord
+from ..enrolment.models import Enrolment
+from ..extensions import db
+from ..scheduling.models import Training, TrainingSession, TrainingStaff, session_facilitators
+from ..scheduling.services import (
+    ACCESSIBILITY_NEEDS,
+    MAX_DURATION_MINUTES,
+    classify_needs,
+    need_labels,
+)
+
+
+@dataclass
+class ScheduleItem:
+    session: TrainingSession
+    training: Training
+    number: int
+    enrolment: Enrolment | None
+    attendance: str | None
+    may_join: bool  # accepted participant or staff: sees the meeting link
+
+
+def _numbered_subquery():
+    return select(
+        TrainingSession.id.label("sid"),
+        func.row_number().over(partition_by=TrainingSession.training_id,
+                               order_by=(TrainingSession.starts_at, TrainingSession.id)).label("number"),
+    ).subquery()
+
+
+def schedule_for(user, *, statuses=("accepted", "waitlisted", "applied"),
+                 include_staff: bool = True) -> list[ScheduleItem]:
+    """Every session of the user's trainings, with number, enrolment and own attendance.
+
+    Two joined queries whatever the number of trainings and sessions.
+    """
+    numbered = _numbered_subquery()
+    rows = db.session.execute(
+        select(TrainingSession, Training, Enrolment, AttendanceRecord.status, numbered.c.number)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .join(Enrolment, Enrolment.training_id == Training.id)
+        .join(numbered, numbered.c.sid == TrainingSession.id)
+        .outerjoin(AttendanceRecord, (AttendanceRecord.session_id == TrainingSession.id)
+                   & (AttendanceRecord.enrolment_id == Enrolment.id))
+        .where(Enrolment.user_id == user.id, Enrolment.status.in_(statuses))
+        .order_by(TrainingSession.starts_at, TrainingSession.id))
+    items: dict[int, ScheduleItem] = {}
+    for session, training, enrolment, status, number in rows:
+        items[session.id] = ScheduleItem(session, training, int(number), enrolment, status,
+                                         enrolment.status == "accepted")
+    if include_staff:
+        staffed = select(TrainingStaff.training_id).where(TrainingStaff.user_id == user.id)
+        rows = db.session.execute(
+            select(TrainingSession, Training, numbered.c.number)
+            .join(Training, Training.id == TrainingSession.training_id)
+            .join(numbered, numbered.c.sid == TrainingSession.id)
+            .where(Training.id.in_(staffed))
+            .order_by(TrainingSession.starts_at, TrainingSession.id))
+        for session, training, number in rows:
+            current = items.get(session.id)
+            if current is None:
+                items[session.id] = ScheduleItem(session, training, int(number), None, None, True)
+            else:
+                current.may_join = True
+    return sorted(items.values(), key=lambda item: (item.session.starts_at, item.session.id))
+
+
+@dataclass
+class FacilitatedSession:
+    session: TrainingSession
+    training: Training
+    number: int
+    participants: list[Enrolment]
+    checklist: list[dict]  # {"key", "label", "people": [names], "notes": [texts]}
+
+
+def _rosters(training_ids) -> dict[int, list[Enrolment]]:
+    roster: dict[int, list[Enrolment]] = {}
+    if training_ids:
+        for enrolment in db.session.scalars(
+                select(Enrolment).where(Enrolment.training_id.in_(training_ids),
+                                        Enrolment.status == "accepted")
+                .order_by(Enrolment.name)):
+            roster.setdefault(enrolment.training_id, []).append(enrolment)
+    return roster
+
+
+def _checklist(people: list[Enrolment], labels: dict) -> list[dict]:
+    """The accessibility checklist of a roster: only needs shared with consent."""
+    checklist: dict[str, dict] = {}
+    for enrolment in people:
+        if not enrolment.accessibility_consent or not enrolment.accessibility_needs:
+            continue
+        for key in classify_needs(enrolment.accessibility_needs):
+            entry = checklist.setdefault(key, {"key": key, "label": labels[key], "people": [],
+                                               "notes": []})
+            entry["people"].append(enrolment.name)
+            entry["notes"].append(f"{enrolment.name}: {enrolment.accessibility_needs}")
+    order = [key for key, _label, _words in ACCESSIBILITY_NEEDS] + ["other"]
+    return [checklist[k] for k in order if k in checklist]
+
+
+def sessions_facilitated_by(user, *, upcoming_from: datetime | None = None) -> list[FacilitatedSession]:
+    """Sessions the user facilitates (own sessions, or staff of the training), with the roster."""
+    numbered = _numbered_subquery()
+    own = select(session_facilitators.c.session_id).where(session_facilitators.c.user_id == user.id)
+    staffed = select(TrainingStaff.training_id).where(TrainingStaff.user_id == user.id)
+    query = (select(TrainingSession, Training, numbered.c.number)
+             .join(Training, Training.id == TrainingSession.training_id)
+             .join(numbered, numbered.c.sid == TrainingSession.id)
+             .where(or_(TrainingSession.id.in_(own), Training.id.in_(staffed)))
+             .order_by(TrainingSession.starts_at, TrainingSession.id))
+    if upcoming_from is not None:
+        query = query.where(TrainingSession.starts_at
+                            >= upcoming_from - timedelta(minutes=MAX_DURATION_MINUTES))
+    rows = [(s, t, int(n)) for s, t, n in db.session.execute(query)
+            if upcoming_from is None or s.ends_at >= upcoming_from]
+    roster = _rosters({t.id for _s, t, _n in rows})
+    labels = need_labels()
+    return [FacilitatedSession(session, training, number, roster.get(training.id, []),
+                               _checklist(roster.get(training.id, []), labels))
+            for session, training, number in rows]

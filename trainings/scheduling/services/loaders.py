@@ -1,0 +1,103 @@
+"""Loading trainings and sessions, and the small queries every scheduling page uses."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ...errors import NotFound
+from ...extensions import db
+from ...policy import is_admin
+from ..models import Training, TrainingSession, TrainingStaff, session_facilitators
+from ..signals import participant_zone_counts, visible_training_ids
+
+
+def visible_trainings(actor) -> list[Training]:
+    """Trainings the actor may see: all for admins, else staffed, facilitated or enrolled ones
+    (the same rule as policy's "training.view"; enrolled ones come from the areas above
+    through :data:`~trainings.scheduling.signals.visible_training_ids`)."""
+    query = (select(Training).options(selectinload(Training.organisation_links))
+             .order_by(Training.created_at.desc(), Training.id.desc()))
+    if not is_admin(actor):
+        staffed = select(TrainingStaff.training_id).where(TrainingStaff.user_id == actor.id)
+        facilitated = (select(TrainingSession.training_id)
+                       .join(session_facilitators,
+                             session_facilitators.c.session_id == TrainingSession.id)
+                       .where(session_facilitators.c.user_id == actor.id))
+        others = [ids for _receiver, ids in visible_training_ids.send(actor) if ids is not None]
+        query = query.where(or_(Training.id.in_(staffed), Training.id.in_(facilitated),
+                                *(Training.id.in_(ids) for ids in others)))
+    return list(db.session.scalars(query))
+
+
+def get_training(training_id: int) -> Training | None:
+    return db.session.get(Training, training_id)
+
+
+def get_session(session_id: int) -> TrainingSession | None:
+    return db.session.get(TrainingSession, session_id)
+
+
+def load_training(training_id: int) -> Training:
+    """The training, or NotFound (404 on the web and in the API)."""
+    training = get_training(training_id)
+    if training is None:
+        raise NotFound(_l("No such training."))
+    return training
+
+
+def load_session(session_id: int) -> TrainingSession:
+    """The session, or NotFound (404 on the web and in the API)."""
+    session = get_session(session_id)
+    if session is None:
+        raise NotFound(_l("No such session."))
+    return session
+
+
+def numbered_sessions(training: Training) -> list[tuple[int, TrainingSession]]:
+    """Sessions in start order with their 1-based number (cancelled ones keep a number)."""
+    sessions = db.session.scalars(
+        select(TrainingSession).where(TrainingSession.training_id == training.id)
+        .order_by(TrainingSession.starts_at, TrainingSession.id))
+    return list(enumerate(sessions, start=1))
+
+
+def session_number(session: TrainingSession) -> int:
+    """1-based position of the session in its training, by start time (one query)."""
+    earlier = db.session.scalar(
+        select(func.count(TrainingSession.id)).where(
+            TrainingSession.training_id == session.training_id,
+            or_(TrainingSession.starts_at < session.starts_at,
+                (TrainingSession.starts_at == session.starts_at) & (TrainingSession.id < session.id))))
+    return int(earlier or 0) + 1
+
+
+def session_summaries(trainings) -> dict[int, tuple[int, datetime, datetime]]:
+    """(number of sessions, first start, last start) per training id, in one grouped query."""
+    ids = [t.id for t in trainings]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(TrainingSession.training_id, func.count(TrainingSession.id),
+               func.min(TrainingSession.starts_at), func.max(TrainingSession.starts_at))
+        .where(TrainingSession.training_id.in_(ids)).group_by(TrainingSession.training_id))
+    return {tid: (count, first, last)
+            for tid, count, first, last in rows}
+
+
+def staff_of(training: Training, role: str) -> list:
+    return [s.user for s in training.staff if s.role == role]
+
+
+def participant_zones(training: Training) -> list[str]:
+    """Distinct zones of the training's accepted participants, most common first (the
+    participants are known to the areas above, through
+    :data:`~trainings.scheduling.signals.participant_zone_counts`)."""
+    counts: dict[str, int] = {}
+    for _receiver, rows in participant_zone_counts.send(training):
+        for zone, number in rows or ():
+            if zone:
+                counts[zone] = counts.get(zone, 0) + int(number)
+    return [zone for zone, _n in sorted(counts.items(), key=lambda row: (-row[1], row[0]))]
