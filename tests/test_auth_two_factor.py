@@ -7,6 +7,7 @@ import pyotp
 from sqlalchemy import func, select
 
 from trainings.auth.models import RecoveryCode
+from trainings.auth.services.two_factor import stored_secret
 from trainings.extensions import db
 
 from .factories import PASSWORD
@@ -37,7 +38,8 @@ def test_set_up_then_log_in_with_a_code_used_once(app, make, login):
     secret, codes = _set_up(client)
     assert len(codes) == 10
     db.session.expire_all()
-    assert user.totp_secret == secret
+    assert secret not in user.totp_secret  # stored encrypted
+    assert stored_secret(user) == secret
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert not set(codes) & set(stored)  # digests only
 
@@ -122,3 +124,14 @@ def test_the_cli_logs_a_person_out_everywhere(app, make, login, runner):
     client = login(user)
     assert runner.invoke(args=["users", "logout", user.email]).exit_code == 0
     assert client.get("/profile").status_code == 302
+
+
+def test_after_a_secret_key_change_only_a_recovery_code_opens(app, make, login):
+    user = make.user("organiser")
+    secret, codes = _set_up(login(user))
+    app.config["SECRET_KEY"] = "another-secret-key-for-this-test"
+    browser = app.test_client()
+    _password_step(browser, user)
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    assert browser.post("/login/code", data={"code": code}).status_code == 422
+    assert browser.post("/login/code", data={"code": codes[1]}).status_code == 302

@@ -31,7 +31,7 @@ def upgrade():
                                       nullable=False))
         batch_op.add_column(sa.Column('locked_until', trainings.db.UTCDateTime(timezone=True),
                                       nullable=True))
-        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_users_calendar_token_hash'),
                                           ['calendar_token_hash'])

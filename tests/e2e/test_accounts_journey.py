@@ -55,6 +55,8 @@ def test_forgotten_password_then_two_factor_login(live_server, browser):
         assert page.url.startswith(base + "/login")
 
         log_in(page, base, "rina@example.org", NEW_PASSWORD)
+        page.goto(base + "/profile")
+        assert axe_violations(page) == [] and _no_sideways_scroll(page)
         page.goto(base + "/profile/two-factor")
         page.get_by_label("Your password").fill(NEW_PASSWORD)
         page.get_by_role("button", name="Set up two-factor login").click()

@@ -42,8 +42,9 @@ class User(UserMixin, db.Model):
     # Failed logins in a row and the temporary lockout they caused (per account).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # TOTP two-factor login: the base32 secret once confirmed, the last time step used.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # TOTP two-factor login: the secret once confirmed (Fernet-encrypted under a key derived
+    # from SECRET_KEY), the last time step used (each code is accepted once).
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_last_step: Mapped[int | None] = mapped_column()
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",

@@ -2,7 +2,9 @@
 
 Set-up: a new secret (kept by the caller until confirmed), shown as a QR code; the first
 valid code confirms it and gives ten one-time recovery codes (digests stored). A code is
-accepted once: the time step it belongs to is remembered.
+accepted once: the time step it belongs to is remembered. The secret is stored encrypted
+(Fernet, with a key derived from SECRET_KEY), so a copy of the database alone does not
+give the codes.
 """
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ import time
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -24,6 +30,27 @@ from .tokens import digest
 ISSUER = "Anyam"
 RECOVERY_CODES = 10
 STEP = 30  # seconds of one TOTP time step
+
+
+def _fernet() -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"anyam totp secret").derive(str(current_app.config["SECRET_KEY"]).encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _seal(secret: str) -> str:
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def stored_secret(user: User) -> str | None:
+    """The account's TOTP secret in clear; None without one, or when SECRET_KEY changed
+    since it was set up (then only a recovery code or ``users reset-2fa`` helps)."""
+    if not user.totp_secret:
+        return None
+    try:
+        return _fernet().decrypt(user.totp_secret.encode()).decode()
+    except InvalidToken:
+        return None
 
 
 def new_totp_secret() -> str:
@@ -59,7 +86,7 @@ def confirm_two_factor(user: User, secret: str, code: str | None, *, actor=None)
     if not secret or (step := _matching_step(secret, code or "", None)) is None:
         raise ValidationError(_("The code is wrong or too old. Enter the code your app shows now."),
                               field="code", code="invalid_code")
-    user.totp_secret, user.totp_last_step = secret, step
+    user.totp_secret, user.totp_last_step = _seal(secret), step
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [secrets.token_hex(5) for _n in range(RECOVERY_CODES)]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=digest(_normal_recovery(c)))
@@ -90,7 +117,8 @@ def verify_second_factor(user: User, code: str | None) -> bool:
     """A current app code (each accepted once) or an unused recovery code (used up)."""
     if not user.totp_secret:
         return False
-    step = _matching_step(user.totp_secret, code or "", user.totp_last_step)
+    secret = stored_secret(user)
+    step = _matching_step(secret, code or "", user.totp_last_step) if secret else None
     if step is not None:
         user.totp_last_step = step
         db.session.flush()
