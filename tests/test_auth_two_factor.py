@@ -135,3 +135,18 @@ def test_after_a_secret_key_change_only_a_recovery_code_opens(app, make, login):
     code = pyotp.TOTP(secret).at(time.time() + 30)
     assert browser.post("/login/code", data={"code": code}).status_code == 422
     assert browser.post("/login/code", data={"code": codes[1]}).status_code == 302
+
+
+def test_the_secret_between_the_set_up_steps_is_not_readable_in_the_cookie(app, make, login):
+    import base64
+    import zlib
+    user = make.user("organiser")
+    client = login(user)
+    html = client.post("/profile/two-factor", data={"action": "start",
+                                                    "check-password": PASSWORD}).get_data(as_text=True)
+    secret = re.search(r'<code class="token">([A-Z2-7]+)</code>', html).group(1)
+    cookie = client.get_cookie("session").value
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    data = zlib.decompress(raw) if cookie.startswith(".") else raw
+    assert secret.encode() not in data

@@ -273,14 +273,14 @@ def two_factor():
                 return redirect(url_for("auth.profile"))
         elif current_user.check_password(check_form.password.data or ""):
             secret = services.new_totp_secret()
-            session["totp_pending"] = secret
+            session["totp_pending"] = services.seal_secret(secret)  # the cookie is only signed
             return _render_two_factor(qr=services.provisioning_qr(current_user, secret),
                                       secret=secret)
         else:
             check_form.password.errors = [_("The password is wrong.")]
     elif chosen == "confirm":
         confirm_form = TwoFactorConfirmForm(prefix="confirm")
-        secret = session.get("totp_pending")
+        secret = services.open_secret(session.get("totp_pending"))
         if secret and confirm_form.validate_on_submit():
             ok, codes = attempt(lambda: services.confirm_two_factor(
                 current_user, secret, confirm_form.code.data, actor=current_user),

@@ -44,7 +44,9 @@ from .two_factor import (  # noqa: F401
     confirm_two_factor,
     disable_two_factor,
     new_totp_secret,
+    open_secret,
     provisioning_qr,
     reset_two_factor,
+    seal_secret,
     verify_second_factor,
 )

@@ -42,15 +42,22 @@ def _seal(secret: str) -> str:
     return _fernet().encrypt(secret.encode()).decode()
 
 
+def seal_secret(secret: str) -> str:
+    """The secret encrypted, for keeping it between the set-up steps (in the session)."""
+    return _seal(secret)
+
+
+def open_secret(sealed: str | None) -> str | None:
+    try:
+        return _fernet().decrypt(sealed.encode()).decode() if sealed else None
+    except InvalidToken:
+        return None
+
+
 def stored_secret(user: User) -> str | None:
     """The account's TOTP secret in clear; None without one, or when SECRET_KEY changed
     since it was set up (then only a recovery code or ``users reset-2fa`` helps)."""
-    if not user.totp_secret:
-        return None
-    try:
-        return _fernet().decrypt(user.totp_secret.encode()).decode()
-    except InvalidToken:
-        return None
+    return open_secret(user.totp_secret)
 
 
 def new_totp_secret() -> str:
