@@ -223,3 +223,11 @@ def test_an_invitation_refuses_the_persons_organisation_as_password(app, make):
     db.session.rollback()
     accept_invitation(token, STRONG)
     assert user.check_password(STRONG)
+
+
+def test_reset_mails_to_one_account_are_capped_per_hour(client, make):
+    user = make.user()
+    pages = {client.post("/password/forgot", data={"email": user.email}).get_data(as_text=True)
+             for _n in range(5)}
+    assert len(pages) == 1  # the same answer every time
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from zxcvbn import zxcvbn
 
 from ...db import utcnow
@@ -22,6 +22,9 @@ from .tokens import digest
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200  # longer ones only cost hashing time
 MIN_SCORE = 3  # zxcvbn: 3 "safely unguessable" (about 10^8 guesses), 4 very unguessable
+# Reset mails to one account per hour: more asks answer the same page and send nothing
+# (nobody can flood someone's inbox through the form).
+MAX_RESETS_PER_HOUR = 3
 # zxcvbn looks at this many characters (its matching grows fast with the length)
 STRENGTH_CHECK_CHARS = 64
 
@@ -105,6 +108,10 @@ def request_password_reset(email: str | None) -> PasswordReset | None:
     receiver of ``password_reset_requested``); None, silently, for an unknown address."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or not user.is_active:
+        return None
+    recent = db.session.scalar(select(func.count()).select_from(PasswordReset).where(
+        PasswordReset.user_id == user.id, PasswordReset.created_at > utcnow() - timedelta(hours=1)))
+    if recent >= MAX_RESETS_PER_HOUR:
         return None
     token = secrets.token_urlsafe(32)
     minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
