@@ -231,3 +231,25 @@ def test_reset_mails_to_one_account_are_capped_per_hour(client, make):
              for _n in range(5)}
     assert len(pages) == 1  # the same answer every time
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+
+def test_authenticate_counts_failures_and_raises_when_locked(app, make):
+    from trainings.auth.services.login import LockedOut
+    app.config["LOGIN_LOCKOUT_THRESHOLD"] = 2
+    user = make.user()
+    assert services.authenticate(user.email, "wrong-password-x") is None
+    assert user.failed_logins == 1 and not services.is_locked(user)
+    assert services.authenticate(user.email, "wrong-password-x") is None
+    assert services.is_locked(user) and user.failed_logins == 0
+    with pytest.raises(LockedOut):
+        services.authenticate(user.email, PASSWORD)
+    services.set_password(user, STRONG)  # a new password (the reset link) lifts the lock
+    assert not services.is_locked(user)
+    assert services.authenticate(user.email, STRONG) is user
+
+
+def test_end_all_sessions_moves_the_login_id(app, make):
+    user = make.user()
+    before = user.get_id()
+    services.end_all_sessions(user)
+    assert user.get_id() != before and user.get_id().startswith(f"{user.id}:")

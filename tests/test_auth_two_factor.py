@@ -150,3 +150,18 @@ def test_the_secret_between_the_set_up_steps_is_not_readable_in_the_cookie(app, 
     raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     data = zlib.decompress(raw) if cookie.startswith(".") else raw
     assert secret.encode() not in data
+
+
+def test_wrong_codes_count_towards_the_lockout(app, make, login):
+    app.config["LOGIN_LOCKOUT_THRESHOLD"] = 3
+    user = make.user("organiser")
+    secret, _codes = _set_up(login(user))
+    browser = app.test_client()
+    _password_step(browser, user)
+    for _n in range(3):
+        assert browser.post("/login/code", data={"code": "000000"}).status_code == 422
+    locked = browser.post("/login/code", data={"code": pyotp.TOTP(secret).at(time.time() + 30)})
+    assert locked.status_code == 302 and locked.headers["Location"] == "/login"
+    assert browser.get("/profile").status_code == 302
+    db.session.expire_all()
+    assert user.locked_until is not None
