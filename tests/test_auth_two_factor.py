@@ -165,3 +165,12 @@ def test_wrong_codes_count_towards_the_lockout(app, make, login):
     assert browser.get("/profile").status_code == 302
     db.session.expire_all()
     assert user.locked_until is not None
+
+
+def test_pages_with_secrets_are_not_cached(client, make, login):
+    login(make.user("organiser"))
+    page = client.post("/profile/two-factor", data={"action": "start", "check-password": PASSWORD})
+    assert page.headers["Cache-Control"] == "no-store"
+    token_page = client.post("/profile/tokens", data={"token-name": "x", "token-scope": "read",
+                                                      "token-expires_days": "30"})
+    assert token_page.headers["Cache-Control"] == "no-store"

@@ -37,6 +37,10 @@ from .services.login import LockedOut
 
 bp = Blueprint("auth", __name__)
 
+# Pages that show a secret (a reset link's token in the URL, a new API token, a TOTP key,
+# recovery codes): kept by no cache and sent as no referrer.
+SECRET_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
 PENDING_LOGIN_SECONDS = 300  # time to enter the second factor after the password
 
 
@@ -167,13 +171,14 @@ def forgot_password():
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     if services.reset_for_token(token) is None:
-        return render_template("auth/reset_invalid.html"), 404
+        return render_template("auth/reset_invalid.html"), 404, SECRET_PAGE_HEADERS
     form = ResetPasswordForm()
     done = submit(form, lambda: services.reset_password(token, form.new_password.data),
                   then=url_for("auth.login"),
                   message=_("Your new password is set. Log in with it."),
                   field_map={"password": "new_password"})
-    return done or (render_template("auth/reset.html", form=form), form_status(form))
+    return done or (render_template("auth/reset.html", form=form), form_status(form),
+                    SECRET_PAGE_HEADERS)
 
 
 def render_profile(form=None, password_form=None, *, new_token=None, status=200):
@@ -181,7 +186,8 @@ def render_profile(form=None, password_form=None, *, new_token=None, status=200)
         "auth/profile.html", form=form or ProfileForm(obj=current_user, prefix="profile"),
         password_form=password_form or PasswordForm(prefix="password"),
         token_form=TokenScopeForm(prefix="token"), revoke_form=EmptyForm(), new_token=new_token,
-        tokens=[t for t in current_user.tokens if t.revoked_at is None]), status
+        tokens=[t for t in current_user.tokens if t.revoked_at is None]), status, (
+        SECRET_PAGE_HEADERS if new_token else {})
 
 
 def save_profile(form) -> None:
@@ -252,7 +258,8 @@ def _render_two_factor(*, check_form=None, confirm_form=None, qr=None, secret=No
         "auth/two_factor.html", check_form=check_form or PasswordCheckForm(prefix="check"),
         confirm_form=confirm_form or TwoFactorConfirmForm(prefix="confirm"), qr=qr,
         secret=secret, codes=codes,
-        required=current_app.config["REQUIRE_2FA_FOR_ADMINS"] and current_user.is_admin), status
+        required=current_app.config["REQUIRE_2FA_FOR_ADMINS"] and current_user.is_admin), status, \
+        SECRET_PAGE_HEADERS
 
 
 @bp.route("/profile/two-factor", methods=["GET", "POST"])
