@@ -2,7 +2,7 @@
 password resets, hashed calendar feed tokens
 
 Revision ID: 0012_accounts
-Revises: 0005_certificates
+Revises: 0006_networks
 Create Date: 2026-12-01 10:25:00
 
 """
@@ -16,7 +16,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0012_accounts'
-down_revision = '0005_certificates'
+down_revision = '0006_networks'
 branch_labels = None
 depends_on = None
 

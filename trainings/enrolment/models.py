@@ -38,6 +38,8 @@ class Enrolment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # name and email folded (case and diacritics ignored) for people search; see people.py
+    search_key: Mapped[str] = mapped_column(String(500), default="", index=True)
 
     training = relationship("Training")
     user = relationship("User")
