@@ -5,6 +5,9 @@ Revision ID: 0012_accounts
 Revises: 0006_networks
 Create Date: 2026-12-01 10:25:00
 
+The users table only gains columns (ALTER TABLE ... ADD COLUMN, also on SQLite): a batch
+rebuild of ``users`` on SQLite drops the old table, and with foreign keys on that fires
+the ON DELETE CASCADE / SET NULL of every table pointing at users (staff, enrolments).
 """
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -20,38 +23,32 @@ down_revision = '0006_networks'
 branch_labels = None
 depends_on = None
 
+USER_COLUMNS = ('calendar_feed_nonce', 'session_version', 'failed_logins', 'locked_until',
+                'totp_secret', 'totp_last_step')
+
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('calendar_token_hash', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('calendar_feed_nonce', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='1',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('locked_until', trainings.db.UTCDateTime(timezone=True),
-                                      nullable=True))
-        batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_users_calendar_token_hash'),
-                                          ['calendar_token_hash'])
+    op.add_column('users', sa.Column('calendar_feed_nonce', sa.String(length=32), nullable=True))
+    op.add_column('users', sa.Column('session_version', sa.Integer(), server_default='1',
+                                     nullable=False))
+    op.add_column('users', sa.Column('failed_logins', sa.Integer(), server_default='0',
+                                     nullable=False))
+    op.add_column('users', sa.Column('locked_until', trainings.db.UTCDateTime(timezone=True),
+                                     nullable=True))
+    op.add_column('users', sa.Column('totp_secret', sa.String(length=255), nullable=True))
+    op.add_column('users', sa.Column('totp_last_step', sa.Integer(), nullable=True))
 
-    # The feed tokens handed out so far keep working: their digest replaces them (without a
-    # nonce the page cannot show such a link again; making a new one shows it).
+    # Calendar feed tokens: the column now holds the digest. The links handed out so far
+    # keep working (without a nonce the page cannot show them again; a new link shows).
     connection = op.get_bind()
-    users = sa.table('users', sa.column('id', sa.Integer),
-                     sa.column('calendar_token', sa.String),
-                     sa.column('calendar_token_hash', sa.String))
+    users = sa.table('users', sa.column('id', sa.Integer), sa.column('calendar_token', sa.String))
     rows = connection.execute(sa.select(users.c.id, users.c.calendar_token)
                               .where(users.c.calendar_token.is_not(None))).all()
     for user_id, token in rows:
         connection.execute(users.update().where(users.c.id == user_id).values(
-            calendar_token_hash=hashlib.sha256(token.encode()).hexdigest()))
+            calendar_token=hashlib.sha256(token.encode()).hexdigest()))
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_users_calendar_token'), type_='unique')
-        batch_op.drop_column('calendar_token')
-
+    # api_tokens is pointed at by no table: rebuilding it on SQLite is safe.
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', sa.String(length=10), server_default='write',
                                       nullable=False))
@@ -61,8 +58,7 @@ def upgrade():
                                          "scope IN ('read', 'write')")
     # Tokens made before had no end: they now expire in 90 days (API_TOKEN_DAYS).
     tokens = sa.table('api_tokens', sa.column('expires_at', trainings.db.UTCDateTime(timezone=True)))
-    connection.execute(tokens.update().values(
-        expires_at=datetime.now(UTC) + timedelta(days=90)))
+    connection.execute(tokens.update().values(expires_at=datetime.now(UTC) + timedelta(days=90)))
 
     op.create_table('password_resets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -102,14 +98,7 @@ def downgrade():
         batch_op.drop_column('expires_at')
         batch_op.drop_column('scope')
     # Only digests are kept: the feeds' tokens cannot come back, so feeds start anew.
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('calendar_token', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_users_calendar_token'), ['calendar_token'])
-        batch_op.drop_constraint(batch_op.f('uq_users_calendar_token_hash'), type_='unique')
-        batch_op.drop_column('totp_last_step')
-        batch_op.drop_column('totp_secret')
-        batch_op.drop_column('locked_until')
-        batch_op.drop_column('failed_logins')
-        batch_op.drop_column('session_version')
-        batch_op.drop_column('calendar_feed_nonce')
-        batch_op.drop_column('calendar_token_hash')
+    op.execute("UPDATE users SET calendar_token = NULL")
+    # Plain DROP COLUMN (SQLite 3.35+ too): no rebuild of users (see the docstring).
+    for column in reversed(USER_COLUMNS):
+        op.execute(f"ALTER TABLE users DROP COLUMN {column}")

@@ -35,7 +35,10 @@ class User(UserMixin, db.Model):
     # The personal calendar feed (/me/calendar.ics?token=...): only the SHA-256 digest of its
     # secret token is stored; the token is an HMAC of this nonce under SECRET_KEY, so the
     # page can show the link again while the database alone cannot. None: no feed.
-    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # (The column keeps its old name "calendar_token": renaming it would make SQLite rebuild
+    # the users table, and that fires every ON DELETE of the tables pointing at it.)
+    calendar_token_hash: Mapped[str | None] = mapped_column("calendar_token", String(64),
+                                                            unique=True)
     calendar_feed_nonce: Mapped[str | None] = mapped_column(String(32))
     # Part of the login id (get_id): raising it ends every session and remember cookie.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
