@@ -30,6 +30,14 @@ def accepts_token(view):
     return view
 
 
+def clear_session_keeping_language() -> None:
+    """A new, empty session (no fixation); the visitor's chosen language stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def user_for_login_id(login_id: str | None) -> User | None:
     user_id, sep, version = (login_id or "").partition(":")
     try:
@@ -91,11 +99,8 @@ def init_auth(app, login_manager) -> None:
             too_old = False  # the remember cookie's own duration applies
         too_idle = bool(idle) and not session.get("kept") and (seen is None or now - seen > idle)
         if too_old or too_idle:
-            lang = session.get("lang")
             logout_user()
-            session.clear()
-            if lang:
-                session["lang"] = lang
+            clear_session_keeping_language()
             flash(_l("Your login has ended. Please log in again."), "info")
             return None
         if seen is None or now - seen > SEEN_EVERY:

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..web import action, attempt, form_status, submit
-from . import services
+from . import clear_session_keeping_language, services
 from .forms import (
     CodeForm,
     EmptyForm,
@@ -50,10 +50,7 @@ def _login_limit() -> str:
 
 def start_session(user, *, remember: bool) -> None:
     """A new session at login (no fixation); the chosen language stays."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_session_keeping_language()
     login_user(user, remember=remember)  # auth.init_auth starts the login's clock
 
 
@@ -95,10 +92,7 @@ def login():
         if user is not None:
             target = form.next.data if services.is_safe_next(form.next.data) else None
             if user.has_two_factor:
-                lang = session.get("lang")
-                session.clear()
-                if lang:
-                    session["lang"] = lang
+                clear_session_keeping_language()
                 session["pending_login"] = {"user": user.id, "version": user.session_version,
                                             "remember": bool(form.remember.data),
                                             "next": target, "at": time.time()}
