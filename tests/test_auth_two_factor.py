@@ -174,3 +174,15 @@ def test_pages_with_secrets_are_not_cached(client, make, login):
     token_page = client.post("/profile/tokens", data={"token-name": "x", "token-scope": "read",
                                                       "token-expires_days": "30"})
     assert token_page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_api_refuses_admins_without_two_factor_when_required(app, make, login, api):
+    app.config["REQUIRE_2FA_FOR_ADMINS"] = True
+    admin = make.user("admin")
+    calls = api(admin)
+    refused = calls.get("/api/v1/trainings")
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "two_factor_required"
+    _set_up(login(admin))
+    assert calls.get("/api/v1/trainings").status_code == 200
+    assert api(make.user("organiser")).get("/api/v1/trainings").status_code == 200
