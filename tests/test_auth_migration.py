@@ -3,11 +3,17 @@ tokens survive (no rebuild of users on SQLite), feed links keep working as diges
 old API tokens get an expiry, and the downgrade keeps the data too."""
 import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from trainings.auth.services import user_for_calendar_token
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+# The revision before this one (the lead re-chains it at merge).
+BEFORE = ScriptDirectory(str(MIGRATIONS)).get_revision("0012_accounts").down_revision
 
 
 def test_upgrade_and_downgrade_keep_the_accounts_data(app_factory, tmp_path):
@@ -15,7 +21,7 @@ def test_upgrade_and_downgrade_keep_the_accounts_data(app_factory, tmp_path):
     app = app_factory(SQLALCHEMY_DATABASE_URI=url)
     now = datetime(2026, 11, 1, tzinfo=UTC).isoformat()
     with app.app_context():
-        upgrade(revision="0006_networks")
+        upgrade(revision=BEFORE)
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("PRAGMA foreign_keys=ON"))
@@ -44,7 +50,7 @@ def test_upgrade_and_downgrade_keep_the_accounts_data(app_factory, tmp_path):
         assert token.scope == "write" and token.expires_at is not None
         assert user_for_calendar_token("old-feed-token").email == "rina@example.org"
 
-        downgrade(revision="0006_networks")
+        downgrade(revision=BEFORE)
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM training_staff")).scalar() == 1
             assert connection.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 1
