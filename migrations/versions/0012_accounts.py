@@ -2,7 +2,7 @@
 password resets, hashed calendar feed tokens
 
 Revision ID: 0012_accounts
-Revises: 0006_evaluation
+Revises: 0014_rate_limits
 Create Date: 2026-12-01 10:25:00
 
 The users table only gains columns (ALTER TABLE ... ADD COLUMN, also on SQLite): a batch
@@ -19,7 +19,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0012_accounts'
-down_revision = '0006_evaluation'
+down_revision = '0014_rate_limits'
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -64,6 +65,7 @@ def _finish_login(user, *, remember: bool, target: str | None):
     start_session(user, remember=remember)
     services.record_login(user)
     db.session.commit()
+    refresh_locale()  # the greeting in the person's own language, as the next page
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(target or url_for("core.index"))
 

@@ -49,9 +49,14 @@ def issue_token(user: User, name: str = "", *, scope: str = "write",
     return token
 
 
+#: ``last_used_at`` of an API token is written at most this often (not on every call).
+TOKEN_TOUCH_EVERY = timedelta(minutes=5)
+
+
 def api_token_for(token: str | None) -> ApiToken | None:
     """The valid token record of that plain token: not revoked, not expired, of an active
-    account; its ``last_used_at`` is updated. Else None."""
+    account; its ``last_used_at`` is updated when older than :data:`TOKEN_TOUCH_EVERY`
+    (so most calls write nothing). Else None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
@@ -59,7 +64,9 @@ def api_token_for(token: str | None) -> ApiToken | None:
         return None
     if api_token.expires_at is not None and api_token.expires_at <= utcnow():
         return None
-    api_token.last_used_at = utcnow()
+    now = utcnow()
+    if api_token.last_used_at is None or api_token.last_used_at <= now - TOKEN_TOUCH_EVERY:
+        api_token.last_used_at = now
     return api_token
 
 
