@@ -27,6 +27,7 @@ from .passwords import (  # noqa: F401
 from .tokens import (  # noqa: F401
     READ_ONLY_TOKEN,
     TOKEN_PREFIX,
+    TOKEN_TOUCH_EVERY,
     TWO_FACTOR_REQUIRED,
     allows,
     api_token_for,
