@@ -1,6 +1,7 @@
 """Attendance pages and API: wiring, permissions, exports, the matrix's query count."""
 import csv
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -173,8 +174,9 @@ def test_csrf_is_required(setup, app_factory):
     app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with client.session_transaction() as browser_session:
-        browser_session["_user_id"] = str(setup["organiser"].id)
+        browser_session["_user_id"] = setup["organiser"].get_id()
         browser_session["_fresh"] = True
+        browser_session["login_at"] = browser_session["seen_at"] = time.time()
     s = setup["session"]
     assert client.get(f"/sessions/{s.id}/attendance").status_code == 200  # logged in
     response = client.post(f"/sessions/{s.id}/attendance/mark-all-present")

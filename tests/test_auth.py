@@ -45,7 +45,7 @@ def test_session_is_renewed_at_login(client, make):
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session.get("lang") == "id"  # the visitor's language choice survives
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == f"{user.id}:{user.session_version}"
 
 
 def test_logout_is_a_post_with_csrf(app_factory, make):

@@ -96,8 +96,11 @@ def test_personal_feed_token_links_and_language(make, client, login):
     assert client.get(f"/me/calendar.ics?token={token}").status_code == 404
     client.post("/me/calendar-token", data={"action": "create"})
     db.session.expire_all()
-    fresh = db.session.get(type(participant), participant.id).calendar_token
+    page = client.get("/me/schedule").get_data(as_text=True)  # the page shows the new link
+    fresh = page.split("/me/calendar.ics?token=")[1].split('"')[0].split("<")[0]
     assert fresh and fresh != token
+    stored = db.session.get(type(participant), participant.id)
+    assert fresh not in (stored.calendar_token_hash, stored.calendar_feed_nonce)  # digest only
     assert client.get(f"/me/calendar.ics?token={fresh}").status_code == 200
 
 

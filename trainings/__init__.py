@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from .config import DefaultConfig
 
@@ -33,6 +33,15 @@ def create_app(test_config: dict | None = None) -> Flask:
             Path(app.instance_path) / "anyam.sqlite")
     _check_secret_key(app)
     _trusted_hosts(app)
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # Server databases: test a pooled connection before use (a restarted server or a
+        # dropped connection is replaced instead of failing the request).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if int(app.config["PROXY_HOPS"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         # Served over https: cookies travel only over https.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -57,7 +66,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .auth import init_auth
     init_auth(app, login_manager)
-
     from .api import bp as api_bp
     from .api import docs_bp as api_docs_bp
     from .attendance.views import bp as attendance_bp
@@ -72,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .modules.views import bp as modules_bp
     from .notifications.views import bp as notifications_bp
     from .organisations.views import bp as organisations_bp
+    from .outbox import accounts as _account_mail  # noqa: F401  (the reset-link mail)
     from .overview.views import bp as overview_bp
     from .programmes import hooks as _programme_hooks  # noqa: F401 - answers scheduling's signals
     from .scheduling.views import bp as scheduling_bp
@@ -98,7 +107,13 @@ def create_app(test_config: dict | None = None) -> Flask:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'")
+        if request.is_secure or str(app.config["PUBLIC_BASE_URL"] or "").startswith("https://"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}")
         return response
+
+    from .logs import mask_secrets_in_access_logs
+    mask_secrets_in_access_logs()
 
     return app
 

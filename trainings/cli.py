@@ -42,16 +42,54 @@ def create_user_command(email, name, role, password, language, timezone):
 @users_cli.command("token")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
-def token_command(email, name):
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True,
+              help="read: GET only; write: every change the user may make.")
+@click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
+              help="Days the token is valid (default: API_TOKEN_DAYS, 90).")
+def token_command(email, name, scope, expires_days):
     """Create an API token for EMAIL and print it (as the last line; shown only once)."""
     from .auth.services import get_user_by_email, issue_token
     user = get_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email}.")
-    token = issue_token(user, name)
+    token = issue_token(user, name, scope=scope, expires_days=expires_days)
     db.session.commit()
-    click.echo(f"API token for {user.email} (keep it secret; it is not shown again):")
+    expiry = user.tokens[-1].expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"API token for {user.email}, {scope}, valid until {expiry} "
+               "(keep it secret; it is not shown again):")
     click.echo(token)
+
+
+def _user_or_fail(email):
+    from .auth.services import get_user_by_email
+    user = get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    return user
+
+
+@users_cli.command("logout")
+@click.argument("email")
+def logout_command(email):
+    """End every session, remember cookie and pending login of EMAIL (a lost device)."""
+    from .auth.services import end_all_sessions
+    user = _user_or_fail(email)
+    end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Every session of {user.email} is ended.")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("email")
+def reset_two_factor_command(email):
+    """Turn off two-factor login of EMAIL (phone and recovery codes lost) and end their
+    sessions; they log in with the password and may set it up again."""
+    from .auth.services import end_all_sessions, reset_two_factor
+    user = _user_or_fail(email)
+    reset_two_factor(user)
+    end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Two-factor login of {user.email} is off; every session is ended.")
 
 
 @click.command("demo")

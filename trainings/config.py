@@ -26,7 +26,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False  # set True with SESSION_COOKIE_SECURE (automatic for https)
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # a login ends this long after it began
+    SESSION_IDLE_MINUTES = 120  # a session not kept is ended after this idle time; 0: never
     WTF_CSRF_TIME_LIMIT = None  # token valid for the session's lifetime
 
     # Languages
@@ -68,6 +69,20 @@ class DefaultConfig:
     JOBS_STALE_AFTER = 60  # seconds without a heartbeat after which a job is "stalled"
     WORKER_POLL = 1.0  # seconds the worker sleeps when there is nothing to do
     WORKER_TICK = 30  # seconds between Celery beat's rounds of periodic tasks
+
+    # Accounts (docs/accounts.md)
+    LOGIN_LOCKOUT_THRESHOLD = 10  # failed logins in a row that lock an account
+    LOGIN_LOCKOUT_MINUTES = 15  # how long the lockout lasts (a reset link still works)
+    # "redis://host:6379/0": failed-login counts and lockouts kept in Redis (needs the redis
+    # package, extra "jobs"); None: in the database (users.failed_logins, users.locked_until)
+    LOGIN_LOCKOUT_REDIS_URL = None
+    LOGIN_RATE_LIMIT = "20/minute"  # per client address, login and forgotten-password forms
+    PASSWORD_RESET_MINUTES = 60  # a forgotten-password link is valid this long
+    REQUIRE_2FA_FOR_ADMINS = False  # admins must set up two-factor login before anything else
+    API_TOKEN_DAYS = 90  # default validity of a new API token (0: until revoked)
+    PROXY_HOPS = 0  # reverse proxies in front (X-Forwarded-For/-Proto/-Host trusted); 0: none
+    HSTS_MAX_AGE = 31536000  # Strict-Transport-Security max-age when served over https
+    DB_RETRY_AFTER = 30  # seconds in the Retry-After of a 503 while the database is away
 
     # Passwords: werkzeug's method string (the tests use a cheap "pbkdf2:sha256:1")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password

@@ -5,8 +5,9 @@ form error, a flash or an error page, and the API into a 4xx JSON error.
 """
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .messages import HTTP_MESSAGES
@@ -100,6 +101,15 @@ def register_error_handlers(app):
             error.code, "errors/400.html")
         return render_template(template, message=None, error=error), error.code
 
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    @app.errorhandler(sa_exc.DBAPIError)
+    def handle_database_error(error: Exception):
+        if not is_database_outage(error):
+            return handle_unexpected(error)
+        return database_unavailable(error)
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         if isinstance(error, HTTPException):
@@ -108,3 +118,35 @@ def register_error_handlers(app):
         if wants_json():
             return json_error(500, "internal_error", HTTP_MESSAGES[500])
         return render_template("errors/500.html"), 500
+
+
+def is_database_outage(error: Exception) -> bool:
+    """The database cannot be reached (down, restarting, connection dropped, pool exhausted),
+    as opposed to a bug in a statement."""
+    if isinstance(error, sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        return bool(error.connection_invalidated) or isinstance(
+            error, (sa_exc.OperationalError, sa_exc.InterfaceError))
+    return False
+
+
+def database_unavailable(error: Exception):
+    """503 with Retry-After, as a page or as JSON; the session is cleaned up."""
+    from .extensions import db
+    current_app.logger.error("Database unavailable on %s: %s", request.path,
+                             str(error).splitlines()[0] if str(error) else type(error).__name__)
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.close()
+    retry = str(int(current_app.config["DB_RETRY_AFTER"]))
+    if wants_json():
+        response = json_error(503, "database_unavailable",
+                              "The database cannot be reached. Please try again shortly.")
+    else:
+        # Without the context processors and the locale selector: both ask for current_user.
+        page = current_app.jinja_env.get_template("errors/503.html").render(url_for=url_for)
+        response = current_app.make_response((page, 503))
+    response.headers["Retry-After"] = retry
+    return response

@@ -1,6 +1,6 @@
 """Imports every area's models so that SQLAlchemy and Alembic see all tables."""
 from .attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord  # noqa: F401
-from .auth.models import ApiToken, User  # noqa: F401
+from .auth.models import ApiToken, PasswordReset, RecoveryCode, User  # noqa: F401
 from .certificates.models import (  # noqa: F401
     Certificate,
     CertificateAsset,

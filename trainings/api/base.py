@@ -22,7 +22,7 @@ from flask import Blueprint, current_app, g, request
 from pydantic import BaseModel
 
 from .. import messages as m
-from ..auth.services import user_for_token
+from ..auth.services import READ_ONLY_TOKEN, TWO_FACTOR_REQUIRED, allows, api_token_for
 from ..errors import ValidationError, json_error
 from ..extensions import db
 from .schemas import load
@@ -61,15 +61,20 @@ def _authenticate():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    api_token = api_token_for(token.strip()) if scheme.lower() == "bearer" else None
+    if api_token is None:  # none, unknown, revoked or expired
         response = json_error(401, "unauthorized", m.text(m.TOKEN_REQUIRED))
         response.headers["WWW-Authenticate"] = 'Bearer realm="anyam"'
         return response
-    g.actor = user
-    # Ends the token look-up's transaction; it writes only when user_for_token marked the
-    # token used (at most every few minutes per token), otherwise nothing is sent but COMMIT.
-    db.session.commit()
+    db.session.commit()  # records last_used_at
+    if not allows(api_token, request.method):
+        response = json_error(403, "insufficient_scope", m.text(READ_ONLY_TOKEN))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="anyam", error="insufficient_scope"'
+        return response
+    if current_app.config["REQUIRE_2FA_FOR_ADMINS"] and api_token.user.is_admin \
+            and not api_token.user.has_two_factor:
+        return json_error(403, "two_factor_required", m.text(TWO_FACTOR_REQUIRED))
+    g.actor = api_token.user
     return None
 
 

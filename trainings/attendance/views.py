@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..auth import accepts_token
 from ..exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from ..i18n import current_language, viewer_timezone
 from ..policy import can, require
@@ -307,12 +308,14 @@ def _export(training_id: int, kind: str):
 
 
 @bp.route("/trainings/<int:training_id>/attendance.csv")
+@accepts_token
 @login_required
 def export_csv(training_id: int):
     return _export(training_id, "csv")
 
 
 @bp.route("/trainings/<int:training_id>/attendance.xlsx")
+@accepts_token
 @login_required
 def export_xlsx(training_id: int):
     return _export(training_id, "xlsx")

@@ -20,6 +20,7 @@ from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..auth import accepts_token
 from ..auth.services import is_safe_next
 from ..countries import country_name
 from ..errors import DomainError, NotFound
@@ -362,6 +363,7 @@ def _export(training_id: int):
 
 
 @bp.route("/trainings/<int:training_id>/enrolments.csv")
+@accepts_token
 @login_required
 def export_csv(training_id: int):
     training, rows = _export(training_id)
@@ -370,6 +372,7 @@ def export_csv(training_id: int):
 
 
 @bp.route("/trainings/<int:training_id>/enrolments.xlsx")
+@accepts_token
 @login_required
 def export_xlsx(training_id: int):
     training, rows = _export(training_id)

@@ -27,7 +27,7 @@ from ..policy import can, require
 from ..programmes import services as programmes
 from ..scheduling.calendar import build_calendar
 from ..scheduling.models import Training, TrainingStaff
-from ..scheduling.services import user_for_calendar_token
+from ..scheduling.services import calendar_feed_token, user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
 from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
@@ -67,7 +67,7 @@ def _trainings_with_progress(items) -> list[dict]:
 def my_schedule():
     now = datetime.now(UTC)
     items = schedule_for(current_user)
-    token = current_user.calendar_token
+    token = calendar_feed_token(current_user)
     return render_template(
         "overview/my_schedule.html", upcoming=[i for i in items if i.session.ends_at >= now],
         past=[i for i in reversed(items) if i.session.ends_at < now],

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth import accepts_token
 from ..db import utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import login_manager
@@ -74,7 +75,7 @@ def detail(training_id: int):
     require(current_user, "training.view", training)
     zones = services.participant_zones(training)
     sessions = services.numbered_sessions(training)
-    token = current_user.calendar_token
+    token = services.calendar_feed_token(current_user)
     return render_template(
         "scheduling/detail.html", training=training, sessions=sessions,
         zone=viewer_timezone(training.timezone),
@@ -420,6 +421,7 @@ def _feed_viewer(token: str | None):
 
 
 @bp.route("/trainings/<int:training_id>/calendar.ics")
+@accepts_token
 def calendar(training_id: int):
     """The training's sessions, for a logged-in viewer or the holder of a feed token."""
     token = request.args.get("token")

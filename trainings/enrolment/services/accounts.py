@@ -50,7 +50,9 @@ def accept_invitation(token: str, password: str) -> User:
     if invitation is None:
         raise NotFound(_("This link is not valid any more. Ask the organisers for a new one."),
                        code="invalid_invitation")
-    set_password(invitation.user, password)
+    organisations = tuple(e.organisation for e in db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == invitation.user_id)) if e.organisation)
+    set_password(invitation.user, password, personal=organisations)
     now = utcnow()
     for other in db.session.scalars(select(Invitation).where(
             Invitation.user_id == invitation.user_id, Invitation.used_at.is_(None))):

@@ -20,7 +20,12 @@ The read models that span areas ("my schedule", "my sessions") are in
 from __future__ import annotations
 
 from .accessibility import ACCESSIBILITY_NEEDS, classify_needs, need_labels
-from .calendar_tokens import issue_calendar_token, revoke_calendar_token, user_for_calendar_token
+from .calendar_tokens import (
+    calendar_feed_token,
+    issue_calendar_token,
+    revoke_calendar_token,
+    user_for_calendar_token,
+)
 from .certificate_rule import RULE_KEYS, validate_rule
 from .checks import (
     MAX_CAPACITY,
@@ -62,7 +67,7 @@ __all__ = [
     "MAX_SERIES", "RULE_KEYS", "SESSION_FIELDS", "STAFF_ROLES", "TRAINING_FIELDS",
     "WEEKDAY_NAMES", "add_staff", "cancel_session", "classify_needs", "create_series",
     "create_session", "create_training", "facilitator_conflicts", "get_session", "get_training",
-    "issue_calendar_token", "load_session", "load_training", "local_wall_time",
+    "calendar_feed_token", "issue_calendar_token", "load_session", "load_training", "local_wall_time",
     "mail_session_change", "need_labels", "notify_participants", "numbered_sessions",
     "participant_zones", "reinstate_session", "remove_staff", "revoke_calendar_token",
     "series_starts", "session_number", "session_summaries", "staff_of", "facilitator_accounts", "training_conflicts",
