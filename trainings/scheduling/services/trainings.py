@@ -159,4 +159,10 @@ def remove_staff(training: Training, staff_id: int, *, actor) -> None:
     if staff.role == "organiser" and len(staff_of(training, "organiser")) <= 1:
         raise Conflict(_("A training keeps at least one organiser."), code="last_organiser")
     training.staff.remove(staff)
+    if staff.role == "facilitator" and not any(
+            s.user_id == staff.user_id and s.role == "facilitator" for s in training.staff):
+        # the right to take roll call ends with the assignment, in every session
+        for session in training.sessions:
+            if any(f.id == staff.user_id for f in session.facilitators):
+                session.facilitators = [f for f in session.facilitators if f.id != staff.user_id]
     db.session.flush()
