@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ...auth.models import User
-from ...db import utcnow
+from ...db import begin_write, utcnow
 from ...enrolment.models import Enrolment
 from ...errors import ValidationError
 from ...extensions import db
@@ -118,10 +118,12 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
     if unknown:
         raise ValidationError(_l("Some records are not for accepted participants of this training."),
                               field="enrolment", details=unknown)
+    begin_write(db.session)  # the old values below are read inside the write transaction
     existing = {r.enrolment_id: r for r in db.session.scalars(
         select(AttendanceRecord).where(
             AttendanceRecord.session_id == session.id,
-            AttendanceRecord.enrolment_id.in_([c.enrolment for c in changes])).with_for_update())}
+            AttendanceRecord.enrolment_id.in_([c.enrolment for c in changes])).with_for_update()
+        .execution_options(populate_existing=True))}
     unmarked = [{"field": "status", "row": i,
                  "message": str(_l("Choose a status before writing a note."))}
                 for i, c in enumerate(changes) if c.status is None and c.enrolment not in existing]
@@ -150,7 +152,8 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
             # somebody else created it a moment ago: change their row like any other
             record = db.session.scalar(select(AttendanceRecord).where(
                 AttendanceRecord.session_id == session.id,
-                AttendanceRecord.enrolment_id == change.enrolment).with_for_update())
+                AttendanceRecord.enrolment_id == change.enrolment).with_for_update()
+                .execution_options(populate_existing=True))
         new_status = change.status if change.status is not None else record.status
         if change.keep_excused and record.status == "excused" and new_status == "absent":
             new_status = "excused"
@@ -173,6 +176,7 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
 
 def mark_all_present(session: TrainingSession, *, actor) -> int:
     """Mark every accepted participant who has no status yet as present (others keep theirs)."""
+    begin_write(db.session)
     marked = set(db.session.scalars(select(AttendanceRecord.enrolment_id).where(
         AttendanceRecord.session_id == session.id)))
     ids = sorted(accepted_ids(session.training_id) - marked)
