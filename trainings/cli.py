@@ -11,6 +11,7 @@ from .enrolment.cli import enrolment_cli
 from .errors import DomainError
 from .extensions import db
 from .modules.cli import modules_cli
+from .overview.cli import privacy_cli
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 
@@ -76,3 +77,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(enrolment_cli)
     app.cli.add_command(modules_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(privacy_cli)

@@ -1,5 +1,6 @@
 """Imports every area's models so that SQLAlchemy and Alembic see all tables."""
 from .attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401
 from .auth.models import ApiToken, User  # noqa: F401
 from .certificates.models import (  # noqa: F401
     Certificate,
@@ -9,6 +10,7 @@ from .certificates.models import (  # noqa: F401
 )
 from .enrolment.models import Enrolment  # noqa: F401
 from .jobs import Job  # noqa: F401
+from .modules.models import ModuleVersion  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .scheduling.models import (  # noqa: F401
     Organisation,

@@ -30,3 +30,7 @@ def register(name: str, target: str, *, every: timedelta) -> Task:
     task = Task(name, target, every)
     TASKS[name] = task
     return task
+
+
+# Erase participants' personal data of trainings whose retention period has passed.
+register("privacy.retention", "trainings.overview.privacy:retention_task", every=timedelta(hours=6))

@@ -6,6 +6,7 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from .. import jobs
+from ..audit.services import exported
 from ..certificates import services
 from ..errors import NotFound
 from ..extensions import db, limiter
@@ -99,7 +100,9 @@ def certificate_credential(code: str):
 def certificates_zip(training_id: int):
     training = _training(training_id)
     require(actor(), "certificate.list", training)
-    data = services.zip_bytes(services.training_pdfs(training, _base()))
+    pdfs = services.training_pdfs(training, _base())
+    exported(training.id, actor(), "certificates", len(pdfs), "zip")
+    data = services.zip_bytes(pdfs)
     return send_download(data, f"certificates-{training.id}.zip", "application/zip")
 
 

@@ -32,6 +32,7 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # erased on request
     # Secret token of the personal calendar feed (/me/calendar.ics?token=...); None: no feed.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 

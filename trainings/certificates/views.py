@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import jobs
+from ..audit.services import exported
 from ..enrolment.models import Enrolment
 from ..errors import NotFound
 from ..extensions import db, limiter
@@ -246,8 +247,10 @@ def logo(training_id: int):
 def download_zip(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return private_download(services.zip_bytes(services.training_pdfs(training, base_url())),
-                            f"certificates-{training.id}.zip", "application/zip")
+    pdfs = services.training_pdfs(training, base_url())
+    exported(training.id, current_user, "certificates", len(pdfs), "zip")
+    return private_download(services.zip_bytes(pdfs), f"certificates-{training.id}.zip",
+                            "application/zip")
 
 
 @bp.route("/trainings/<int:training_id>/certificates.pdf")
@@ -255,6 +258,8 @@ def download_zip(training_id: int):
 def download_merged(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
+    exported(training.id, current_user, "certificates", len(services.valid_certificates(training)),
+             "pdf")
     return private_download(services.merged_pdf(training, base_url()),
                             f"certificates-{training.id}-print.pdf", "application/pdf")
 

@@ -92,6 +92,8 @@ register_rules({
     "training.view": may_view_training,
     "training.edit": organises,
     "training.manage_staff": organises,
+    "training.audit": organises,  # the staff audit (trainings.audit)
+    "training.retention": organises,  # the retention setting and its preview
     "training.join": may_join,
     "session.create": organises,
     "session.edit": organises,

@@ -24,6 +24,7 @@ from .enrolment import (
 )
 from .errors import Error
 from .modules import ModuleOut, Modules
+from .privacy import AuditItem, AuditPage, Erased, EraseIn
 from .scheduling import (
     Schedule,
     ScheduleItem,
@@ -50,7 +51,7 @@ def dump(schema: type[Output], data: dict) -> dict:
 
 
 __all__ = [
-    "AttendanceIn", "Bilingual", "CertificateOut", "Certificates", "ChangedEnrolment",
+    "AttendanceIn", "AuditItem", "AuditPage", "Bilingual", "EraseIn", "Erased", "CertificateOut", "Certificates", "ChangedEnrolment",
     "Credential", "EnrolmentIn", "EnrolmentOut", "EnrolmentStatusIn", "Enrolments", "Error",
     "ImportResult", "Input", "Issued", "Job", "Matrix", "ModuleOut", "Modules", "Output",
     "Record", "ReissueIn", "ReportResult", "RevokeIn", "Schedule", "ScheduleItem",

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from ...audit.services import record as audit
 from ...auth.models import User
 from ...db import begin_write, utcnow
 from ...enrolment.models import Enrolment
@@ -170,6 +171,10 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
         record.status, record.note, record.minutes = new_status, new_note or "", new_minutes
         record.updated_at, record.updated_by_id = now, actor_id
         changed += 1
+    if changed and actor is not None:
+        # a summary: the detail of each status change is in attendance_changes
+        audit(session.training_id, actor, "attendance.recorded", session,
+              {"source": source, "changed": changed})
     db.session.flush()
     return changed
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ...attendance.eligibility import evaluate
+from ...audit.services import record as audit
 from ...db import utcnow
 from ...errors import Conflict
 from ...extensions import db
@@ -23,6 +24,8 @@ def revoke(certificate: Certificate, *, actor, reason: str | None) -> Certificat
     certificate.revoke_reason = reason
     certificate.revoked_by_id = getattr(actor, "id", None)
     certificate.revoked_at = utcnow()
+    audit(certificate.training_id, actor, "certificate.revoked", certificate,
+          {"enrolment": certificate.enrolment_id})
     db.session.flush()
     return certificate
 
@@ -46,6 +49,9 @@ def reissue(certificate: Certificate, *, actor, base: str, reason: str | None,
     db.session.add(new)
     db.session.flush()
     certificate.replaced_by_id = new.id
+    audit(certificate.training_id, actor, "certificate.reissued", new,
+          {"replaces": certificate.id, "enrolment": enrolment.id,
+           "fields": ["name"] if name != certificate.name else []})
     db.session.flush()
     mail_certificate(new, enrolment, base)
     return new

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ...audit.services import record as audit
 from ...auth.models import User
 from ...errors import ValidationError
 from ...extensions import db
@@ -102,6 +103,7 @@ def create_session(training: Training, data: dict, *, actor) -> tuple[TrainingSe
         _ensure_facilitators_are_staff(training, clean.get("facilitators", []))
     db.session.add(session)
     db.session.flush()
+    audit(training.id, actor, "session.created", session, {"fields": sorted(clean)})
     return session, facilitator_conflicts(session)
 
 
@@ -190,6 +192,8 @@ def create_series(training: Training, data: dict, *, actor) -> tuple[list[Traini
             db.session.add(session)
             sessions.append(session)
     db.session.flush()
+    for session in sessions:
+        audit(training.id, actor, "session.created", session, {"series": True})
     warnings = []
     for session in sessions:
         warnings.extend(facilitator_conflicts(session))
@@ -212,6 +216,7 @@ def update_session(session: TrainingSession, data: dict, *, actor) -> list[dict]
             notify_participants(session, "cancelled" if after[2] == "cancelled" else "reinstated")
         elif after != before:
             notify_participants(session, "rescheduled")
+        audit(session.training_id, actor, "session.updated", session, {"fields": sorted(clean)})
     db.session.flush()
     return facilitator_conflicts(session)
 
@@ -230,6 +235,7 @@ def cancel_session(session: TrainingSession, *, actor) -> TrainingSession:
         session.status = "cancelled"
         _raise_sequence(session)
         notify_participants(session, "cancelled")
+        audit(session.training_id, actor, "session.cancelled", session)
     return session
 
 
@@ -238,6 +244,7 @@ def reinstate_session(session: TrainingSession, *, actor) -> TrainingSession:
         session.status = "scheduled"
         _raise_sequence(session)
         notify_participants(session, "reinstated")
+        audit(session.training_id, actor, "session.reinstated", session)
     return session
 
 
