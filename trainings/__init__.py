@@ -65,11 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .enrolment import scheduling_hooks  # noqa: F401 - receivers of scheduling's signals
     from .enrolment.views import bp as enrolment_bp
     from .modules.views import bp as modules_bp
+    from .overview.privacy_views import bp as privacy_bp
     from .overview.views import bp as overview_bp
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
-                      certificates_bp, modules_bp, overview_bp):
+                      certificates_bp, modules_bp, overview_bp, privacy_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people

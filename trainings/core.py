@@ -46,6 +46,8 @@ TRAINING_NAV = [
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
     ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
+    ("privacy.audit", _l("Audit"), "training.audit"),
+    ("privacy.retention", _l("Retention"), "training.retention"),
 ]
 
 
