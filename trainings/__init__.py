@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .core import bp as core_bp
     from .enrolment import scheduling_hooks  # noqa: F401 - receivers of scheduling's signals
     from .enrolment.views import bp as enrolment_bp
+    from .modules import scheduling_hooks as _module_hooks  # noqa: F401 - receivers
     from .modules.views import bp as modules_bp
     from .overview.privacy_views import bp as privacy_bp
     from .overview.views import bp as overview_bp

@@ -11,7 +11,7 @@ from ..modules import services
 from ..modules.sources import EDITIONS
 from ..policy import require
 from ..web import send_download
-from .base import actor, bp, doc, public
+from .base import actor, bp, commit, doc, public
 from .schemas import ModuleOut, Modules, dump
 
 
@@ -60,5 +60,5 @@ def upload_module():
     else:
         raise ValidationError(_l("Send the module as a ZIP: a multipart field named file, or a "
                                  "body of type application/zip."), field="file")
-    report = services.install_zip(stream, actor=actor())
+    report = commit(lambda: services.install_zip(stream, actor=actor()))
     return dump(ModuleOut, services.summary(report.module)), 201

@@ -20,3 +20,7 @@ visible_training_ids = namespace.signal("visible-training-ids")
 #: The time zones of a training's participants. Sender: the ``Training``. A receiver
 #: returns ``(zone, number of people)`` pairs.
 participant_zone_counts = namespace.signal("participant-zone-counts")
+
+#: A session's module was set or changed (created with one, or edited). Sender: the
+#: ``TrainingSession``. The modules area records which version it is prepared with.
+session_module_set = namespace.signal("session-module-set")

@@ -18,6 +18,7 @@ from ...messages import BODY_NOT_OBJECT, UNKNOWN_FIELD
 from ...timezones import get_zone
 from ...validation import MAX_YEAR, Errors, bilingual, instant, web_url, whole_number
 from ..models import Training, TrainingSession, TrainingStaff
+from ..signals import session_module_set
 from . import checks
 from .conflicts import facilitator_conflicts
 from .notices import notify_participants
@@ -70,9 +71,12 @@ def _apply_session(session: TrainingSession, clean: dict) -> bool:
     if "description" in clean:
         put("description_id", clean["description"][0])
         put("description_en", clean["description"][1])
+    module_before = session.module_slug
     for attr in ("starts_at", "duration_minutes", "meeting_url", "module_slug", "status"):
         if attr in clean:
             put(attr, clean[attr])
+    if session.module_slug != module_before:
+        session_module_set.send(session)
     if "facilitators" in clean:
         wanted = clean["facilitators"]
         if {u.id for u in session.facilitators} != {u.id for u in wanted}:
@@ -191,6 +195,8 @@ def create_series(training: Training, data: dict, *, actor) -> tuple[list[Traini
             session.facilitators = list(facilitators)
             db.session.add(session)
             sessions.append(session)
+            if session.module_slug:
+                session_module_set.send(session)
     db.session.flush()
     for session in sessions:
         audit(training.id, actor, "session.created", session, {"series": True})
