@@ -107,9 +107,20 @@ def _api_text(api, training, organiser):
     return "\n".join(texts)
 
 
-def test_an_erased_person_is_absent_everywhere_while_counts_stay(world, client, login, api):
+def _cached_pdf(app, certificate):
+    from trainings.certificates import render
+    with app.test_request_context():
+        context = certificates.contexts_for([certificate], certificates.base_url())[0]
+        return render.cache_dir() / f"{render.cache_key(context)}.pdf"
+
+
+def test_an_erased_person_is_absent_everywhere_while_counts_stay(world, client, login, api, app):
     training, organiser, siti = world["training"], world["organiser"], world["siti"]
     before_pages = _pages_text(client, training, organiser, login)
+    mine = db.session.scalar(select(Certificate).where(
+        Certificate.enrolment_id == world["enrolment"].id))
+    cached = _cached_pdf(app, mine)
+    assert cached.is_file()  # rendered (with her name) for the print PDF above
     assert NAME in before_pages and EMAIL in before_pages  # the check can fail
     before_stats = stats(training)
     before_api = api(organiser).get(f"/api/v1/trainings/{training.id}/stats").get_json()
@@ -130,6 +141,7 @@ def test_an_erased_person_is_absent_everywhere_while_counts_stay(world, client, 
     certificate = db.session.scalar(select(Certificate).where(
         Certificate.enrolment_id == world["enrolment"].id))
     assert certificate.revoke_reason == "erased on request" and certificate.name != NAME
+    assert not cached.exists()  # the cached PDF with her name is gone
     account = db.session.get(User, siti.id)
     assert not account.is_active and account.email != EMAIL and account.password_hash is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(

@@ -22,7 +22,9 @@ from sqlalchemy import delete, func, or_, select, update
 from ..attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord
 from ..audit.services import record as audit
 from ..auth.models import ApiToken, User
+from ..certificates import render as certificate_render
 from ..certificates.models import Certificate
+from ..certificates.services import base_url, contexts_for
 from ..db import utcnow
 from ..enrolment.models import Enrolment, Invitation
 from ..errors import NotFound, ValidationError
@@ -187,7 +189,10 @@ def _erase_certificates(enrolments: list[Enrolment], actor, now: datetime) -> in
     if not ids:
         return 0
     revoked = 0
-    for c in db.session.scalars(select(Certificate).where(Certificate.enrolment_id.in_(ids))):
+    certificates = list(db.session.scalars(select(Certificate).where(
+        Certificate.enrolment_id.in_(ids))))
+    _forget_cached_pdfs(certificates)
+    for c in certificates:
         c.name = ERASED_NAME
         c.claims = {**(c.claims or {}), "name": ERASED_NAME}
         if c.revoked_at is None and c.replaced_at is None:
@@ -196,6 +201,18 @@ def _erase_certificates(enrolments: list[Enrolment], actor, now: datetime) -> in
             revoked += 1
         c.correction_reason = None
     return revoked
+
+
+def _forget_cached_pdfs(certificates: list[Certificate]) -> None:
+    """Rendered PDFs are cached by the hash of their content (the name included): remove
+    the cached files of these certificates, as rendered for the public base URL."""
+    try:
+        contexts = contexts_for(certificates, base_url())
+    except RuntimeError:  # no request and no PUBLIC_BASE_URL: nothing was cached for it
+        return
+    for context in contexts:
+        (certificate_render.cache_dir() / f"{certificate_render.cache_key(context)}.pdf"
+         ).unlink(missing_ok=True)
 
 
 def _erase_mails(emails: set[str], training_ids: set[int] | None) -> None:
