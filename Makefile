@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test translations bench lint lint-imports check-lock lock lock-upgrade clean help
+.PHONY: run test install install-test translations bench lint lint-imports check-lock lock lock-upgrade clean help map-data
 
 help:
 	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT)"
@@ -41,6 +41,12 @@ $(VENV)/.installed-test: requirements-test.lock setup.cfg pyproject.toml | $(BIN
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $@ $(VENV)/.installed
 
+# The hubs' world map: world-atlas (Natural Earth) pinned by package-lock.json, copied into the package.
+map-data:
+	npm ci --no-audit --no-fund --ignore-scripts
+	cp node_modules/world-atlas/countries-110m.json trainings/organisations/data/
+	cp node_modules/world-atlas/LICENSE trainings/organisations/data/world-atlas-LICENSE
+
 # Lock files: compiled by pip-tools from setup.cfg (runtime + postgres + jobs; and + test).
 # pip-compile keeps the existing pins and adds what is new; lock-upgrade moves every pin.
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras \
@@ -59,6 +65,7 @@ lock-upgrade: lock
 
 # Fails when setup.cfg declares a dependency the lock files lack (then: make lock).
 check-lock: | $(BIN)/python
+	@$(BIN)/python -c "import packaging" 2>/dev/null || $(BIN)/pip install -q packaging
 	$(BIN)/python scripts/check_lock.py
 
 translations: | $(BIN)/python

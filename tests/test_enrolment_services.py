@@ -208,7 +208,10 @@ def test_acceptance_creates_an_account_and_queues_an_invitation(make, app):
     waiting = enrol(training, 2)
     user = db.session.scalar(select(User).where(User.email == "person1@example.org"))
     assert user is not None and user.role == "participant" and user.password_hash is None
-    assert accepted.user_id == user.id and waiting.user_id is None
+    # every enrolment belongs to the person (account) of its email; only acceptance invites
+    waiting_user = db.session.get(User, waiting.user_id)
+    assert accepted.user_id == user.id and waiting_user.email == "person2@example.org"
+    assert waiting_user.password_hash is None
     mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.to_email, m.kind) for m in mails] == [("person1@example.org", "invitation"),
                                                      ("person2@example.org", "enrolment")]

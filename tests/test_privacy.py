@@ -17,6 +17,7 @@ from trainings.extensions import db
 from trainings.outbox.models import OutboxMessage
 from trainings.overview import privacy
 from trainings.overview.stats import stats
+from trainings.web import base_url
 
 from .certificates_helpers import base, certified_training
 
@@ -110,7 +111,7 @@ def _api_text(api, training, organiser):
 def _cached_pdf(app, certificate):
     from trainings.certificates import render
     with app.test_request_context():
-        context = certificates.contexts_for([certificate], certificates.base_url())[0]
+        context = certificates.contexts_for([certificate], base_url())[0]
         return render.cache_dir() / f"{render.cache_key(context)}.pdf"
 
 

@@ -66,12 +66,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .enrolment.views import bp as enrolment_bp
     from .modules import scheduling_hooks as _module_hooks  # noqa: F401 - receivers
     from .modules.views import bp as modules_bp
+    from .organisations.views import bp as organisations_bp
     from .overview.privacy_views import bp as privacy_bp
     from .overview.views import bp as overview_bp
+    from .programmes import hooks as _programme_hooks  # noqa: F401 - answers scheduling's signals
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
-                      certificates_bp, modules_bp, overview_bp, privacy_bp):
+                      certificates_bp, modules_bp, organisations_bp, overview_bp, privacy_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people

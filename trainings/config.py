@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 # The areas that own a message catalog (``trainings/translations/<area>``).
-TRANSLATION_AREAS = ("core", "scheduling", "enrolment", "attendance", "certificates", "modules",
-                     "overview", "api", "audit")
+TRANSLATION_AREAS = ("core", "organisations", "scheduling", "programmes", "enrolment", "attendance",
+                     "certificates", "modules", "overview", "api", "audit")
 
 
 class DefaultConfig:
@@ -81,3 +81,7 @@ class DefaultConfig:
 
     # Public base URL for links in PDFs, mails and calendar feeds (None: from the request)
     PUBLIC_BASE_URL = None
+
+    # Programme dashboards: seconds a process keeps computed figures (None: 60, and 0 under
+    # tests; 0: always computed)
+    DASHBOARD_CACHE_SECONDS = None

@@ -30,6 +30,11 @@ NAV = [
     ("overview.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
     ("overview.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
     ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
+    ("overview.my_history", _l("My trainings"), {"participant"}),
+    ("overview.programmes_index", _l("Programmes"), {"organiser", "admin"}),
+    ("overview.people_search", _l("People"), {"facilitator", "organiser", "admin"}),
+    ("organisations.index", _l("Organisations"), {"organiser", "admin"}),
+    ("organisations.hubs", _l("Hubs"), {"anonymous", "participant", "facilitator", "organiser", "admin"}),
     ("modules.index", _l("Modules"), {"anonymous", "participant", "facilitator", "organiser", "admin"}),
     ("certificates.verify_form", _l("Verify a certificate"), {"anonymous"}),
 ]
@@ -82,7 +87,11 @@ def _navigation():
 def index():
     if current_user.is_authenticated:
         return redirect(url_for("scheduling.index"))
-    return render_template("core/index.html")
+    from .i18n import current_language, viewer_timezone
+    from .overview.catalogue import catalogue
+    zone = viewer_timezone()
+    return render_template("core/index.html", catalogue=catalogue(zone, current_language()),
+                           zone=zone)
 
 
 @bp.route("/language", methods=["POST"])

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from flask import Response
 
+from .web import send_download
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,16 +63,9 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], title: str = "Ex
     return buffer.getvalue()
 
 
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def csv_response(header, rows, filename: str) -> Response:
-    return download(csv_bytes(header, rows), filename, "text/csv; charset=utf-8")
+    return send_download(csv_bytes(header, rows), filename, "text/csv; charset=utf-8")
 
 
 def xlsx_response(header, rows, filename: str, title: str = "Export") -> Response:
-    return download(xlsx_bytes(header, rows, title), filename, XLSX_MIMETYPE)
+    return send_download(xlsx_bytes(header, rows, title), filename, XLSX_MIMETYPE)

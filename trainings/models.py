@@ -8,12 +8,14 @@ from .certificates.models import (  # noqa: F401
     OrganisationLogo,
     Signatory,
 )
+from .enrolment import people as _people  # noqa: F401  (one person per email address)
 from .enrolment.models import Enrolment  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .modules.models import ModuleVersion  # noqa: F401
+from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
+from .programmes.models import Programme  # noqa: F401
 from .scheduling.models import (  # noqa: F401
-    Organisation,
     Training,
     TrainingCountryQuota,
     TrainingOrganisation,

@@ -1,5 +1,17 @@
 """The JSON API, version 1 (the contract: docs/api-v1.md). One module per area; the
 schemas in ``schemas/``, the OpenAPI document in ``openapi.py``, its page in ``docs.py``."""
-from . import attendance, certificates, docs, enrolments, me, modules, privacy, trainings  # noqa: F401
+from . import (  # noqa: F401
+    attendance,
+    certificates,
+    docs,
+    enrolments,
+    me,
+    modules,
+    organisations,
+    overview,
+    privacy,
+    programmes,
+    trainings,
+)
 from .base import bp  # noqa: F401
 from .docs import pages as docs_bp  # noqa: F401

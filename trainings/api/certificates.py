@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..messages import HTTP_MESSAGES
 from ..policy import can, require
 from ..scheduling.services import load_training
-from ..web import send_download
+from ..web import base_url, send_download
 from .base import actor, body, bp, commit, doc, json_body, public
 from .schemas import (
     CertificateOut,
@@ -29,7 +29,7 @@ from .schemas import (
 
 
 def _base() -> str:
-    return services.base_url(request.host_url)
+    return base_url()
 
 
 _training = load_training

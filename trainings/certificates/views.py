@@ -26,7 +26,7 @@ from ..policy import can, require
 from ..scheduling.models import Organisation
 from ..scheduling.services import load_training
 from ..web import action, attempt, base_url, form_status, send_download, submit
-from . import openbadges, services
+from . import openbadges, reuse, services
 from .forms import (
     EmptyForm,
     IssueOneForm,
@@ -88,13 +88,14 @@ def render_manage(training, status: int = 200, **forms):
         valid_count=sum(1 for r in rows if r["certificate"] and r["certificate"].is_valid),
         history=[c for c in services.certificates_of(training) if c.replaced_at is not None],
         signatories=services.signatories_of(training), organisations=organisations, logos=logos,
+        reusable_signatories=reuse.reusable_signatories(training),
         running_job=running, issue_all_form=EmptyForm(prefix="all"),
         issue_form=forms.get("issue_form") or IssueOneForm(prefix="issue"),
         issuable=issuable, revoke_form=RevokeForm(prefix="revoke"),
         statement_form=statement_form,
         signatory_form=forms.get("signatory_form") or SignatoryForm(prefix="signatory"),
         logo_form=forms.get("logo_form") or LogoForm(prefix="logo"),
-        delete_form=EmptyForm(prefix="delete")), status
+        delete_form=EmptyForm(prefix="delete"), reuse_form=EmptyForm(prefix="reuse")), status
 
 
 @bp.route("/trainings/<int:training_id>/certificates")
@@ -198,6 +199,18 @@ def add_signatory(training_id: int):
     return done or render_manage(training, 422, signatory_form=form)
 
 
+@bp.route("/trainings/<int:training_id>/certificates/signatories/<int:signatory_id>/reuse",
+          methods=["POST"])
+@login_required
+def reuse_signatory(training_id: int, signatory_id: int):
+    """Add a signatory who signed for one of this training's organisations elsewhere."""
+    training = load_training(training_id)
+    require(current_user, "training.edit", training)
+    return action(lambda: reuse.reuse_signatory(training, signatory_id, actor=current_user),
+                  then=manage_url(training.id), message=_("Signatory added."),
+                  form=EmptyForm(prefix="reuse"))
+
+
 @bp.route("/trainings/<int:training_id>/certificates/signatories/<int:signatory_id>/delete",
           methods=["POST"])
 @login_required
@@ -238,6 +251,25 @@ def logo(training_id: int):
         if done:
             return done
     return render_manage(training, 422, logo_form=form)
+
+
+@bp.route("/organisations/<int:organisation_id>/logo", methods=["GET", "POST"])
+@login_required
+def organisation_logo(organisation_id: int):
+    """The logo an organisation prints on certificates and module covers, in every training."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound()
+    require(current_user, "organisation.edit", organisation)
+    form = LogoForm(prefix="logo")
+    done = submit(form, lambda: services.set_logo(organisation, upload_bytes(form.logo, b""),
+                                                  actor=current_user),
+                  then=url_for("certificates.organisation_logo", organisation_id=organisation.id),
+                  message=_("Logo of %(name)s saved.", name=organisation.name))
+    has_logo = db.session.get(OrganisationLogo, organisation.id) is not None
+    return done or (render_template("certificates/organisation_logo.html", form=form,
+                                    organisation=organisation, has_logo=has_logo),
+                    form_status(form))
 
 
 # Downloads ---------------------------------------------------------------------------------

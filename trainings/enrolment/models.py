@@ -38,6 +38,8 @@ class Enrolment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # name and email folded (case and diacritics ignored) for people search; see people.py
+    search_key: Mapped[str] = mapped_column(String(500), default="", index=True)
     # set when the person's data was erased (on request or after the retention period)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import pdf
 from ..errors import NotFound, ValidationError
+from .organisation_logos import logos_for_names
 from .sources import (
     EDITIONS,
     LANGUAGES,
@@ -206,12 +207,21 @@ def edition_context(module: Module, edition: str) -> dict:
             "authors": [{"name": a["name"], "organisation": a.get("organisation", "")}
                         for a in meta["authors"]],
             "organisations": [o["name"] for o in meta.get("organisations", [])],
-            "logos": [{"url": url, "alt": "Logo " + Path(src).stem}
-                      for src in module.logos if (url := _file_url(module, src))],
+            "logos": _cover_logos(module),
         },
         "sections": sections_html(module, lambda src: _file_url(module, src)),
         "labels": labels,
     }
+
+
+def _cover_logos(module: Module) -> list[dict]:
+    """The module's own logo files, else the logos the network keeps for the organisations
+    its ``module.toml`` names (the ones certificates print)."""
+    own = [{"url": url, "alt": "Logo " + Path(src).stem}
+           for src in module.logos if (url := _file_url(module, src))]
+    if own:
+        return own
+    return logos_for_names([o["name"] for o in module.meta.get("organisations", [])])
 
 
 def _module_files(module: Module) -> list[Path]:
@@ -224,8 +234,9 @@ def edition_key(module: Module, edition: str) -> str:
     templates = sorted(TEMPLATE_DIR.glob("module*.html")) + sorted(TEMPLATE_DIR.glob("_module*.html"))
     files = _module_files(module) + templates + [PROJECT / "trainings" / "static" / STYLESHEET] + code
     labels = labels_for(edition)
+    logos = [logo.get("sha256", "") for logo in _cover_logos(module)]  # a new logo: new PDF
     return fingerprint(files, [edition, module.meta["version"], repr(sorted(labels.items(),
-                                                                          key=str))])
+                                                                          key=str)), *logos])
 
 
 def render_edition_pdf(module: Module, edition: str) -> bytes:

@@ -24,7 +24,7 @@ from ..audit.services import record as audit
 from ..auth.models import ApiToken, User
 from ..certificates import render as certificate_render
 from ..certificates.models import Certificate
-from ..certificates.services import base_url, contexts_for
+from ..certificates.services import contexts_for
 from ..db import utcnow
 from ..enrolment.models import Enrolment, Invitation
 from ..errors import NotFound, ValidationError
@@ -33,6 +33,7 @@ from ..outbox.models import OutboxMessage
 from ..scheduling.models import Training, TrainingSession
 from ..scheduling.rules import organises
 from ..timezones import iso_utc
+from ..web import base_url
 
 ERASED_REASON = "erased on request"
 ERASED_NAME = "Erased person"

@@ -1,23 +1,37 @@
-"""Personal pages that span areas: my schedule, my sessions and the personal calendar feed.
+"""Pages of the read models that span areas.
 
-URLs stay under ``/me``; the endpoints are ``overview.my_schedule``, ``overview.my_sessions``
-and ``overview.my_calendar``.
+Personal pages under ``/me``: my schedule, my sessions, the personal calendar feed
+(``overview.my_schedule``, ``overview.my_sessions``, ``overview.my_calendar``) and a
+participant's history (``overview.my_history``). Networks: programmes and their dashboards
+(with exports), people search and person pages.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..attendance.eligibility import progress_for_enrolments
+from ..countries import country_name
 from ..errors import NotFound
+from ..exports import csv_bytes, xlsx_bytes
+from ..extensions import db
+from ..i18n import bilingual, current_language
+from ..policy import can, require
+from ..programmes import services as programmes
 from ..scheduling.calendar import build_calendar
+from ..scheduling.models import Training, TrainingStaff
 from ..scheduling.services import user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
-from ..web import EmptyForm, absolute_url
+from ..timezones import parse_aware
+from ..web import EmptyForm, absolute_url, form_status, send_download, submit
+from . import charts, people
+from .dashboard import cached_dashboard, forget_dashboard
+from .forms import PeopleSearchForm, ProgrammeForm
 from .schedule import schedule_for, sessions_facilitated_by
 
 bp = Blueprint("overview", __name__)
@@ -76,3 +90,149 @@ def my_calendar():
         name = _("Anyam: my trainings")
     body = build_calendar(entries, name=name, lang=lang, url_for_training=training_url)
     return ics_response(body, "anyam.ics", private_link=True)
+
+
+# --------------------------------------------------------------------------- networks
+
+
+def _organised_trainings(actor) -> list[Training]:
+    """Trainings the actor may put into a programme (organisers; admins: every one)."""
+    query = select(Training).order_by(Training.created_at.desc(), Training.id.desc())
+    if not (actor.role == "admin"):
+        query = query.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
+            TrainingStaff.user_id == actor.id, TrainingStaff.role == "organiser")
+    return list(db.session.scalars(query))
+
+
+@bp.route("/programmes", methods=["GET", "POST"])
+@login_required
+def programmes_index():
+    require(current_user, "programme.list")
+    form = ProgrammeForm()
+    lang = current_language()
+    form.trainings.choices = [(t.id, t.title(lang)) for t in _organised_trainings(current_user)]
+    done = None
+    if form.is_submitted():
+        require(current_user, "programme.create")
+        done = submit(form, lambda: programmes.create_programme(form.values(), actor=current_user),
+                      then=lambda p: url_for("overview.programme", programme_id=p.id),
+                      message=_("Programme created."))
+    return done or (render_template("overview/programmes.html", form=form,
+                                    programmes=programmes.list_programmes(current_user),
+                                    may_create=can(current_user, "programme.create")),
+                    form_status(form))
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def programme_edit(programme_id: int):
+    programme = programmes.get_programme(programme_id)
+    require(current_user, "programme.manage", programme)
+    form = ProgrammeForm()
+    lang = current_language()
+    offered = {t.id: t for t in _organised_trainings(current_user)}
+    offered.update({t.id: t for t in programme.trainings})
+    form.trainings.choices = [(t.id, t.title(lang)) for t in offered.values()]
+    if not form.is_submitted():
+        form.title_id.data, form.title_en.data = programme.title_id, programme.title_en
+        form.trainings.data = [t.id for t in programme.trainings]
+        form.managers.data = "\n".join(u.email for u in programme.managers)
+        form.organisations.data = "\n".join(o.name for o in programme.organisations)
+    done = submit(form, lambda: programmes.update_programme(programme, form.values(),
+                                                            actor=current_user),
+                  then=url_for("overview.programme", programme_id=programme.id),
+                  message=_("Programme saved."))
+    if done is not None:
+        forget_dashboard(programme.id)
+    return done or (render_template("overview/programme_edit.html", form=form,
+                                    programme=programme), form_status(form))
+
+
+def _load(programme_id: int):
+    programme = programmes.get_programme(programme_id)
+    require(current_user, "programme.view", programme)
+    return programme
+
+
+@bp.route("/programmes/<int:programme_id>")
+@login_required
+def programme(programme_id: int):
+    programme = _load(programme_id)
+    data = cached_dashboard(programme)
+    lang = current_language()
+    people_total = data["people"] or 0
+    return render_template(
+        "overview/dashboard.html", programme=programme, data=data,
+        title=programme.title(lang),
+        country_chart=charts.bars([(country_name(c), n) for c, n in data["by_country"].items()]),
+        organisation_chart=charts.bars(list(data["by_organisation"].items())[:10]),
+        sector_chart=charts.bars([(_sector(s), n) for s, n in data["by_sector"].items()]),
+        training_chart=charts.bars([(t["title"][lang] or t["title"]["en"], t["accepted"])
+                                    for t in data["per_training"]]),
+        people_total=people_total, computed_at=parse_aware(data["computed_at"], "computed_at"))
+
+
+def _sector(code: str) -> str:
+    return {"academic": _("Academic"), "activist": _("Activist"), "government": _("Government"),
+            "other": _("Other")}.get(code, code)
+
+
+def _export_rows(programme):
+    data = cached_dashboard(programme)
+    lang = current_language()
+    header = [_("Section"), _("Name"), _("People or enrolments"), _("Completed"),
+              _("Certificates"), _("Completion rate")]
+    rows = [[_("Programme"), programme.title(lang), data["people"], data["people_completed"],
+             data["certificates"], data["completion_rate"]]]
+    rows += [[_("Training"), t["title"][lang] or t["title"]["en"], t["accepted"], t["completed"],
+              t["certificates"], t["completion_rate"]] for t in data["per_training"]]
+    rows += [[_("Country"), country_name(c), n, "", "", ""] for c, n in data["by_country"].items()]
+    rows += [[_("Organisation"), o, n, "", "", ""] for o, n in data["by_organisation"].items()]
+    rows += [[_("Sector"), _sector(s), n, "", "", ""] for s, n in data["by_sector"].items()]
+    return header, rows
+
+
+@bp.route("/programmes/<int:programme_id>/dashboard.csv")
+@login_required
+def dashboard_csv(programme_id: int):
+    header, rows = _export_rows(_load(programme_id))
+    return send_download(csv_bytes(header, rows), f"programme-{programme_id}.csv",
+                         "text/csv; charset=utf-8")
+
+
+@bp.route("/programmes/<int:programme_id>/dashboard.xlsx")
+@login_required
+def dashboard_xlsx(programme_id: int):
+    header, rows = _export_rows(_load(programme_id))
+    return send_download(xlsx_bytes(header, rows, title=_("Programme")),
+                         f"programme-{programme_id}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/people")
+@login_required
+def people_search():
+    require(current_user, "person.search")
+    form = PeopleSearchForm(request.args)
+    query = (form.q.data or "").strip() if form.validate() else ""
+    results = people.search(current_user, query) if query else []
+    return render_template("overview/people.html", form=form, query=query, results=results)
+
+
+@bp.route("/people/<int:person_id>")
+@login_required
+def person(person_id: int):
+    found = people.person(current_user, person_id)
+    return render_template("overview/person.html", person=found, own=found["id"] == current_user.id)
+
+
+@bp.route("/me/trainings")
+@login_required
+def my_history():
+    found = people.person(current_user, current_user.id)
+    return render_template("overview/person.html", person=found, own=True)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"training_title": lambda t: bilingual(t, "title")}

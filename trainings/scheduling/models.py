@@ -16,16 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+from ..organisations.models import Organisation
 
-
-class Organisation(db.Model):
-    __tablename__ = "organisations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    website: Mapped[str | None] = mapped_column(String(300))
-    country_code: Mapped[str | None] = mapped_column(String(2))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+__all__ = ["Organisation", "Training", "TrainingCountryQuota", "TrainingOrganisation",
+           "TrainingSession", "TrainingStaff", "session_facilitators"]
 
 
 class TrainingOrganisation(db.Model):

@@ -40,6 +40,8 @@ class EnrolmentOut(Output):
     timezone: str | None
     language: str | None
     status: Status
+    person: int | None = Field(description="The account of this email address, one across "
+                                           "trainings (/api/v1/people/{id})")
     created_at: Instant
     updated_at: Instant
     accessibility_needs: str | None = Field(
@@ -53,6 +55,7 @@ class EnrolmentOut(Output):
             country_name=country_name(enrolment.country_code, "en"),
             organisation=enrolment.organisation, sector=enrolment.sector,
             timezone=enrolment.timezone, language=enrolment.language, status=enrolment.status,
+            person=enrolment.user_id,
             created_at=iso_utc(enrolment.created_at), updated_at=iso_utc(enrolment.updated_at),
             accessibility_needs=enrolment.accessibility_needs if with_accessibility else None,
         ).dump()

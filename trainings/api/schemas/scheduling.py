@@ -18,7 +18,8 @@ class TrainingIn(Input):
     capacity: int | None = None
     country_quotas: dict[str, int | None] | None = None
     certificate_rule: dict[str, Any] | None = Field(None, examples=[{"min_sessions": 6}])
-    organisations: list[str] | None = None
+    organisations: list[str | int] | None = Field(
+        None, description="Names or ids of organisations; a known name links to its record")
     applications_open: bool | None = None
     requires_approval: bool | None = None
 
@@ -36,6 +37,7 @@ class TrainingOut(Output):
     country_quotas: dict[str, Any] | None
     certificate_rule: dict[str, Any]
     organisations: list[str]
+    organisation_ids: list[int]
     created_at: Instant
 
     @classmethod
@@ -49,6 +51,7 @@ class TrainingOut(Output):
             country_quotas=training.country_quotas,
             certificate_rule=training.certificate_rule or {},
             organisations=[o.name for o in training.organisations],
+            organisation_ids=[o.id for o in training.organisations],
             created_at=iso_utc(training.created_at),
         ).dump()
 

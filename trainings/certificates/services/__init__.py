@@ -35,12 +35,12 @@ from .queries import (
 )
 from .revocation import reissue, revoke
 from .settings import STATEMENT_LIMIT, add_signatory, remove_signatory, update_statement
-from .urls import base_url, pdf_url, verify_url
+from .urls import pdf_url, verify_url
 from .verification import credential, verification
 
 __all__ = [
     "BATCH", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
-    "base_url", "certificate_pdf", "certificates_of", "contexts_for", "credential",
+    "certificate_pdf", "certificates_of", "contexts_for", "credential",
     "current_certificate", "current_certificates_of_user", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
     "missing_eligible", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",

@@ -9,13 +9,6 @@ from __future__ import annotations
 from flask import current_app
 
 from ...web import absolute_url
-from ...web import base_url as _web_base_url
-
-
-def base_url(request_host_url: str | None = None) -> str:
-    """The public base URL (:func:`trainings.web.base_url`; the argument is ignored: the
-    current request's host is used when ``PUBLIC_BASE_URL`` is not set)."""
-    return _web_base_url()
 
 
 def _link(endpoint: str, base: str | None, **values) -> str:

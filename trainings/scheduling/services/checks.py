@@ -93,22 +93,28 @@ def quotas(value, field: str, errors: Errors) -> dict[str, int] | None:
     return clean
 
 
-def organisation_names(value, field: str, errors: Errors) -> list[str] | None:
+def organisation_names(value, field: str, errors: Errors) -> list[str | int] | None:
+    """Names (spaces collapsed, duplicates ignoring case dropped) or ids of organisations,
+    in order; ``organisations.services.resolve`` links them to the records."""
     if value is None:
         return []
     if isinstance(value, str):
         value = [line for line in value.splitlines()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.add(field, _("Give a list of organisation names."))
+    if not isinstance(value, list) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        errors.add(field, _("Give a list of organisation names or ids."))
         return None
-    seen: dict[str, str] = {}
+    seen: dict = {}
     for item in value:
+        if isinstance(item, int):
+            seen.setdefault(item, item)
+            continue
         name = " ".join(item.split())
         if name:
             seen.setdefault(name.casefold(), name)
     names = list(seen.values())
     for name in names:
-        if len(name) > 200:
+        if isinstance(name, str) and len(name) > 200:
             errors.add(field, _("An organisation name has at most 200 characters."))
     return names
 

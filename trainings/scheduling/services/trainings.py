@@ -5,16 +5,16 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ...audit.services import record as audit
 from ...auth.models import User
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
 from ...messages import BODY_NOT_OBJECT, NOT_BOOLEAN
+from ...organisations import services as organisations
 from ...validation import Errors, clean_text, whole_number, zone
 from ..models import (
-    Organisation,
     Training,
     TrainingCountryQuota,
     TrainingOrganisation,
@@ -59,14 +59,6 @@ def _clean_training(data: dict, *, partial: bool) -> dict:
     return clean
 
 
-def _organisation(name: str) -> Organisation:
-    org = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
-    if org is None:
-        org = Organisation(name=name)
-        db.session.add(org)
-    return org
-
-
 def _apply_quotas(training: Training, wanted: dict[str, int]) -> None:
     for quota in list(training.quotas):
         if quota.country_code not in wanted:
@@ -79,9 +71,11 @@ def _apply_quotas(training: Training, wanted: dict[str, int]) -> None:
             training.quotas.append(TrainingCountryQuota(country_code=code, places=places))
 
 
-def _apply_organisations(training: Training, names: list[str]) -> None:
+def _apply_organisations(training: Training, values: list[str | int]) -> None:
+    """Link the organisations named (a name matching a record ignoring case and accents
+    links to it; a new name makes one) or given by id (an unknown id is a 422)."""
     with db.session.no_autoflush:
-        orgs = [_organisation(name) for name in names]
+        orgs = organisations.resolve(values)
         links = {link.organisation_id: link for link in training.organisation_links
                  if link.organisation_id is not None}
         keep = []

@@ -1,0 +1,194 @@
+"""The programme dashboard: reach and results across the trainings of a programme.
+
+A fixed number of queries whatever the number of trainings and people: the trainings,
+their held sessions, and one row per enrolment with its attendance counted in SQL and its
+certificate (plus one for rules with mandatory sessions). People are counted once by email address; a person's country, organisation
+and sector are those of their latest enrolment in the programme.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select
+
+from ..attendance.eligibility import ATTENDED, counting_statuses, required_sessions
+from ..attendance.models import AttendanceRecord
+from ..certificates.models import Certificate
+from ..db import utcnow
+from ..enrolment.models import Enrolment
+from ..extensions import db
+from ..organisations.names import fold
+from ..programmes.models import programme_trainings
+from ..scheduling.models import Training, TrainingSession
+from ..timezones import iso_utc
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def evaluation_results(training_ids: list[int]) -> dict | None:
+    """Hook for the evaluation area (built in parallel): once it lands, answer its
+    aggregate over these trainings here (satisfaction mean, knowledge gain). None until then."""
+    return None
+
+
+def _enrolment_rows(ids: list[int]):
+    """Every enrolment of the trainings with its attendance counted in SQL (held sessions
+    only) and whether it holds a valid certificate: one row per enrolment."""
+    attended = case((AttendanceRecord.status.in_(ATTENDED), 1), else_=0)
+    excused = case((AttendanceRecord.status == "excused", 1), else_=0)
+    counts = (select(AttendanceRecord.enrolment_id.label("enrolment_id"),
+                     func.sum(attended).label("attended"), func.sum(excused).label("excused"))
+              .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
+              .where(TrainingSession.training_id.in_(ids), TrainingSession.status != "cancelled")
+              .group_by(AttendanceRecord.enrolment_id).subquery())
+    return db.session.execute(
+        select(Enrolment.id, Enrolment.training_id, Enrolment.email, Enrolment.country_code,
+               Enrolment.organisation, Enrolment.sector, Enrolment.status,
+               func.coalesce(counts.c.attended, 0), func.coalesce(counts.c.excused, 0),
+               Certificate.id)
+        .outerjoin(counts, counts.c.enrolment_id == Enrolment.id)
+        .outerjoin(Certificate, and_(Certificate.enrolment_id == Enrolment.id,
+                                     Certificate.replaced_at.is_(None),
+                                     Certificate.revoked_at.is_(None)))
+        .where(Enrolment.training_id.in_(ids)).order_by(Enrolment.id)).all()
+
+
+def _mandatory_attendance(rules: dict[int, dict], held: dict[int, set[int]]):
+    """(enrolment, session) -> status for the mandatory sessions of the rules that name
+    some (one query, or none when no rule does)."""
+    wanted = {sid for tid, rule in rules.items()
+              for sid in rule.get("mandatory_sessions") or () if sid in held[tid]}
+    if not wanted:
+        return {}
+    return {(e, s): st for e, s, st in db.session.execute(
+        select(AttendanceRecord.enrolment_id, AttendanceRecord.session_id,
+               AttendanceRecord.status).where(AttendanceRecord.session_id.in_(wanted)))}
+
+
+def _completion_test(rule: dict, held_ids: set[int], mandatory: dict):
+    """``done(row) -> bool`` for one training: the certificate rule applied to the counts
+    (``required_sessions`` worked out once per training, not per person)."""
+    if not held_ids:
+        return lambda _row: False
+    required = required_sessions(rule, len(held_ids))
+    with_excused = bool(rule.get("excused_counts"))
+    counting = counting_statuses(rule)
+    needed = [sid for sid in rule.get("mandatory_sessions") or () if sid in held_ids]
+
+    def done(row) -> bool:
+        if row[7] + (row[8] if with_excused else 0) < required:
+            return False
+        return all(mandatory.get((row[0], sid)) in counting for sid in needed)
+    return done
+
+
+def programme_dashboard(programme) -> dict:
+    trainings = db.session.execute(
+        select(Training.id, Training.title_id, Training.title_en, Training.certificate_rule)
+        .join(programme_trainings, programme_trainings.c.training_id == Training.id)
+        .where(programme_trainings.c.programme_id == programme.id)
+        .order_by(Training.created_at, Training.id)).all()
+    ids = [t.id for t in trainings]
+    held: dict[int, set[int]] = defaultdict(set)
+    enrolments = []
+    if ids:
+        for session_id, training_id in db.session.execute(
+                select(TrainingSession.id, TrainingSession.training_id).where(
+                    TrainingSession.training_id.in_(ids), TrainingSession.status != "cancelled")):
+            held[training_id].add(session_id)
+        enrolments = _enrolment_rows(ids)
+    rules = {t.id: t.certificate_rule or {} for t in trainings}
+    mandatory = _mandatory_attendance(rules, held)
+    tests = {tid: _completion_test(rule, held[tid], mandatory) for tid, rule in rules.items()}
+    per_training = {t.id: {"id": t.id, "title": {"id": t.title_id, "en": t.title_en},
+                           "enrolments": 0, "accepted": 0, "completed": 0, "certificates": 0}
+                    for t in trainings}
+    latest: dict[str, tuple] = {}
+    completed_people: set[str] = set()
+    certified_people: set[str] = set()
+    accepted_total = completed_total = 0
+    for row in enrolments:
+        line = per_training[row.training_id]
+        line["enrolments"] += 1
+        if row[9] is not None:
+            line["certificates"] += 1
+            certified_people.add(row.email)
+        if row.status != "accepted":
+            continue
+        latest[row.email] = row
+        line["accepted"] += 1
+        accepted_total += 1
+        if tests[row.training_id](row):
+            line["completed"] += 1
+            completed_total += 1
+            completed_people.add(row.email)
+    for line in per_training.values():
+        line["completion_rate"] = _rate(line["completed"], line["accepted"])
+
+    organisations: Counter = Counter()
+    spelling: dict[str, Counter] = defaultdict(Counter)
+    for row in latest.values():
+        key = fold(row.organisation)
+        organisations[key] += 1
+        spelling[key][row.organisation or ""] += 1
+    by_organisation = {(spelling[k].most_common(1)[0][0] or "—"): n
+                       for k, n in organisations.most_common()}
+    people = len(latest)
+    certificates = sum(line["certificates"] for line in per_training.values())
+    return {
+        "programme": programme.id,
+        "trainings": len(trainings),
+        "enrolments": len(enrolments),
+        "people": people,
+        "by_country": dict(Counter(r.country_code for r in latest.values()).most_common()),
+        "by_organisation": by_organisation,
+        "by_sector": dict(Counter(r.sector for r in latest.values()).most_common()),
+        "completion_rate": _rate(completed_total, accepted_total),
+        "people_completed": len(completed_people),
+        "certificates": certificates,
+        "certificate_rate": _rate(len(certified_people & set(latest)), people),
+        "per_training": list(per_training.values()),
+        "evaluation": evaluation_results(ids),
+    }
+
+
+# Figures of a dashboard are kept for a short while (``DASHBOARD_CACHE_SECONDS``, default 60;
+# 0 under tests unless set) so that managers reloading it cost a dictionary look-up. Each
+# process keeps its own copy: nothing has to be shared, a copy is at most that old, and the
+# page says when its figures were computed.
+_CACHE: dict[tuple, tuple[float, dict]] = {}
+CACHE_LIMIT = 256
+
+
+def _cache_seconds() -> float:
+    value = current_app.config.get("DASHBOARD_CACHE_SECONDS")
+    if value is None:
+        return 0 if current_app.testing else 60
+    return float(value)
+
+
+def cached_dashboard(programme) -> dict:
+    """:func:`programme_dashboard`, computed at most once per ``DASHBOARD_CACHE_SECONDS``;
+    the answer carries ``computed_at`` (ISO, UTC)."""
+    seconds = _cache_seconds()
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], programme.id)
+    now = time.monotonic()
+    hit = _CACHE.get(key)
+    if seconds > 0 and hit is not None and hit[0] > now:
+        return hit[1]
+    data = programme_dashboard(programme)
+    data["computed_at"] = iso_utc(utcnow())
+    if seconds > 0:
+        if len(_CACHE) >= CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = (now + seconds, data)
+    return data
+
+
+def forget_dashboard(programme_id: int) -> None:
+    for key in [k for k in _CACHE if k[1] == programme_id]:
+        _CACHE.pop(key, None)

@@ -1,0 +1,1 @@
+"""Programmes: sets of trainings with their own managers (above scheduling, below enrolment)."""
