@@ -222,6 +222,15 @@ def test_retention_preview_and_run(world, runner, client, login):
     # the other training of the same person is not touched, nor the account
     assert db.session.get(User, world["siti"].id).name == NAME
     assert privacy.retention_task(datetime.now(UTC)) == 0
+    # Dewi was only in this training: her account is erased with her enrolment
+    dewi = db.session.scalar(select(User).where(User.name == "Dewi Lestari"))
+    assert dewi is None
+    # once Siti's other training passes its retention too, her account goes as well
+    world["second"].retention_months = 1
+    db.session.commit()
+    assert privacy.retention_task(datetime.now(UTC)) == 1
+    db.session.expire_all()
+    assert db.session.get(User, world["siti"].id).erased_at is not None
 
 
 def test_add_months_keeps_the_day_or_the_month_end():

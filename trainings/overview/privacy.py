@@ -30,7 +30,7 @@ from ..enrolment.models import Enrolment, Invitation
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..outbox.models import OutboxMessage
-from ..scheduling.models import Training, TrainingSession
+from ..scheduling.models import Training, TrainingSession, TrainingStaff
 from ..scheduling.rules import organises
 from ..timezones import iso_utc
 from ..web import base_url
@@ -224,6 +224,17 @@ def _erase_mails(emails: set[str], training_ids: set[int] | None) -> None:
     db.session.execute(query)
 
 
+def _erase_account(user: User, now: datetime) -> None:
+    db.session.execute(delete(Invitation).where(Invitation.user_id == user.id))
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    user.name = ERASED_NAME
+    user.email = placeholder_email(str(user.id))
+    user.password_hash = None
+    user.calendar_token = None
+    user.is_active_account = False
+    user.erased_at = now
+
+
 def _erase(user: User | None, enrolments: list[Enrolment], *, actor, key: str, action: str,
            details: dict) -> dict:
     now = utcnow()
@@ -237,14 +248,7 @@ def _erase(user: User | None, enrolments: list[Enrolment], *, actor, key: str, a
     _erase_enrolments(enrolments, key, now)
     _erase_mails(emails, None if user is not None else {e.training_id for e in enrolments})
     if user is not None:
-        db.session.execute(delete(Invitation).where(Invitation.user_id == user.id))
-        db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-        user.name = ERASED_NAME
-        user.email = placeholder_email(str(user.id))
-        user.password_hash = None
-        user.calendar_token = None
-        user.is_active_account = False
-        user.erased_at = now
+        _erase_account(user, now)
     for training_id in sorted({e.training_id for e in enrolments}):
         audit(training_id, actor, action, ("user", user.id) if user else None,
               {**details, "enrolments": [e.id for e in enrolments if e.training_id == training_id]})
@@ -353,10 +357,26 @@ def erase_training_data(training: Training, *, actor=None) -> int:
     if not pending:
         return 0
     for enrolment in pending:
-        # one enrolment at a time: the account stays (it may have other trainings)
+        # one enrolment at a time: the account stays while it has other trainings
         _erase(None, [enrolment], actor=actor, key=f"t{training.id}", action="retention.erased",
                details={})
+    _erase_left_accounts({e.user_id for e in pending if e.user_id is not None})
     return len(pending)
+
+
+def _erase_left_accounts(user_ids: set[int]) -> None:
+    """Participants' accounts whose every enrolment is now erased, and who hold no staff
+    role anywhere, go too (their name and email would otherwise stay)."""
+    for user in db.session.scalars(select(User).where(User.id.in_(user_ids),
+                                                      User.role == "participant",
+                                                      User.erased_at.is_(None))):
+        kept = db.session.scalar(select(func.count()).select_from(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.erased_at.is_(None)))
+        staff = db.session.scalar(select(func.count()).select_from(TrainingStaff).where(
+            TrainingStaff.user_id == user.id))
+        if not kept and not staff:
+            _erase_account(user, utcnow())
+    db.session.flush()
 
 
 def run_retention(now: datetime | None = None, *, dry_run: bool = False) -> list[dict]:
