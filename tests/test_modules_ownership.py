@@ -13,15 +13,10 @@ from trainings.extensions import db
 from trainings.modules import ownership, services
 from trainings.scheduling import services as scheduling
 
+from . import test_modules_upload
 from .test_modules_upload import MINI, snapshot, zip_of
 
-
-@pytest.fixture
-def uploads(app, tmp_path):
-    app.config["MODULES_DIR"] = str(tmp_path / "shipped")
-    root = tmp_path / "uploads"
-    app.config["MODULES_UPLOAD_DIR"] = str(root)
-    return root
+uploads = test_modules_upload.uploads  # the same fixture: shipped and upload folders per test
 
 
 def changed_zip(tmp_path: Path, label: str) -> bytes:

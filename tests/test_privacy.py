@@ -185,6 +185,8 @@ def test_erasure_needs_a_reason(world, api):
 
 def test_erase_page(world, client, login):
     login(world["organiser"])
+    person = client.get(f"/people/{world['siti'].id}").get_data(as_text=True)
+    assert f"/people/{world['siti'].id}/erase" in person
     page = client.get(f"/people/{world['siti'].id}/erase")
     assert page.status_code == 200 and NAME in page.get_data(as_text=True)
     assert client.post(f"/people/{world['siti'].id}/erase", data={"reason": ""}).status_code == 422

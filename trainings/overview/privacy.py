@@ -31,7 +31,6 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..scheduling.models import Training, TrainingSession, TrainingStaff
-from ..scheduling.rules import organises
 from ..timezones import iso_utc
 from ..web import base_url
 
@@ -274,17 +273,29 @@ def erase_person(user: User, *, actor, reason: str | None) -> dict:
                   action="person.erased", details={})
 
 
-def may_erase(actor, user: User) -> bool:
+def may_erase(actor, user: User | dict | None) -> bool:
     """Admins; organisers for people whose every enrolment is in trainings they organise
     (and who hold no staff role or higher account role)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if isinstance(user, dict):  # a person page's read model
+        user = db.session.get(User, user.get("id"))
+    if user is None:
         return False
     if actor.role == "admin":
         return user.id != actor.id
     if actor.role != "organiser" or user.role != "participant" or user.id == actor.id:
         return False
-    enrolments = enrolments_of(user)
-    return bool(enrolments) and all(organises(actor, e.training) for e in enrolments)
+    # one query, whatever the number of trainings: enrolments in trainings the actor does
+    # not organise, and enrolments at all
+    organised = select(TrainingStaff.training_id).where(TrainingStaff.user_id == actor.id,
+                                                         TrainingStaff.role == "organiser")
+    theirs = or_(Enrolment.user_id == user.id, Enrolment.email == user.email)
+    total, foreign = db.session.execute(select(
+        func.count(Enrolment.id),
+        func.count(Enrolment.id).filter(Enrolment.training_id.not_in(organised)))
+        .where(theirs)).one()
+    return bool(total) and not foreign
 
 
 # --- retention ---------------------------------------------------------------------------
