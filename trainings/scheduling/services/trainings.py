@@ -125,7 +125,8 @@ def update_training(training: Training, data: dict, *, actor) -> Training:
     clean = _clean_training(data, partial=True)
     _apply_training(training, clean)
     training.updated_at = datetime.now(UTC)
-    audit(training.id, actor, "training.updated", training, {"fields": sorted(clean)})
+    if clean:
+        audit(training.id, actor, "training.updated", training, {"fields": sorted(clean)})
     db.session.flush()
     return training
 
