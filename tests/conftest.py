@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -119,6 +120,10 @@ def app_factory(database_url, _migrated, _shared_app, tmp_path):
         return app
 
     yield make
+    if made and has_app_context():
+        # The test's own app context (the shared app) may hold a read transaction: end it,
+        # or on PostgreSQL the TRUNCATE below waits for its lock forever.
+        db.session.rollback()
     for app in made:
         with app.app_context():
             db.session.rollback()
