@@ -253,3 +253,12 @@ def test_api_refuses_accessibility_needs_without_consent(make, api):
     ok = api(organiser).post(f"/api/v1/trainings/{training.id}/enrolments",
                              json={**person, "accessibility_consent": True})
     assert ok.status_code == 201 and ok.get_json()["accessibility_needs"] == "captions"
+
+
+def test_retention_is_a_periodic_task_of_the_worker():
+    import importlib
+
+    from trainings import periodic
+    task = periodic.TASKS["privacy.retention"]
+    module, _, name = task.target.partition(":")
+    assert getattr(importlib.import_module(module), name) is privacy.retention_task
