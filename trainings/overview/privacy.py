@@ -35,6 +35,7 @@ from ..timezones import iso_utc
 from ..web import base_url
 
 ERASED_REASON = "erased on request"
+RETENTION_REASON = "erased after the retention period"
 ERASED_NAME = "Erased person"
 REASON_MAX = 500
 
@@ -184,7 +185,7 @@ def _erase_staged_imports(enrolments: list[Enrolment], names: set[str], emails: 
             staged.rows = kept
 
 
-def _erase_certificates(enrolments: list[Enrolment], actor, now: datetime) -> int:
+def _erase_certificates(enrolments: list[Enrolment], actor, now: datetime, reason: str) -> int:
     ids = [e.id for e in enrolments]
     if not ids:
         return 0
@@ -197,7 +198,7 @@ def _erase_certificates(enrolments: list[Enrolment], actor, now: datetime) -> in
         c.claims = {**(c.claims or {}), "name": ERASED_NAME}
         if c.revoked_at is None and c.replaced_at is None:
             c.revoked_at, c.revoked_by_id = now, getattr(actor, "id", None)
-            c.revoke_reason = ERASED_REASON
+            c.revoke_reason = reason
             revoked += 1
         c.correction_reason = None
     return revoked
@@ -240,7 +241,8 @@ def _erase(user: User | None, enrolments: list[Enrolment], *, actor, key: str, a
     names = {e.name for e in enrolments} | ({user.name} if user else set())
     emails = {e.email for e in enrolments} | ({user.email} if user else set())
     _erase_staged_imports(enrolments, names, emails)
-    revoked = _erase_certificates(enrolments, actor, now)
+    revoked = _erase_certificates(enrolments, actor, now,
+                                  ERASED_REASON if user is not None else RETENTION_REASON)
     _erase_attendance(enrolments)
     for _name, eraser in ERASERS.items():
         eraser(user, enrolments, ERASED_NAME)
