@@ -85,6 +85,8 @@ def test_a_session_keeps_its_version_until_an_owner_moves_it(make, uploads, tmp_
     page = client.get(f"/modules/mini?version={session.module_version}")
     assert page.status_code == 200 and "0.1" in page.get_data(as_text=True)
     assert client.get("/modules/mini?version=7").status_code == 404
+    assert client.get("/api/v1/modules/mini/pdf?lang=en&version=7").status_code == 404
+    assert client.get("/api/v1/modules/mini/pdf?lang=en&version=x").status_code == 422
     stranger = make.user("organiser")
     login(stranger)
     refused = client.post(f"/modules/mini/sessions/{session.id}/version", data={"version": "2"})
