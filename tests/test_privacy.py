@@ -183,6 +183,14 @@ def test_erasure_needs_a_reason(world, api):
     assert db.session.get(User, world["siti"].id).erased_at is None
 
 
+def test_an_erased_persons_open_session_ends(world, make, client, login):
+    login(world["siti"])
+    assert client.get("/me/schedule").status_code == 200
+    privacy.erase_person(world["siti"], actor=make.user("admin"), reason="asked")
+    db.session.commit()
+    assert client.get("/me/schedule").status_code == 302  # back to the login page
+
+
 def test_erase_page(world, client, login):
     login(world["organiser"])
     person = client.get(f"/people/{world['siti'].id}").get_data(as_text=True)

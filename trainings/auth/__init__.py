@@ -15,6 +15,8 @@ def init_auth(app, login_manager) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id))
         except (TypeError, ValueError):
             return None
+        # a disabled (or erased) account's open sessions end at once
+        return user if user is not None and user.is_active else None
