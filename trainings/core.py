@@ -51,6 +51,8 @@ TRAINING_NAV = [
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
     ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
+    ("evaluation.surveys", _l("Evaluation"), "survey.manage"),
+    ("evaluation.my_surveys", _l("Surveys and action plan"), "action_plan.write_own"),
     ("privacy.audit", _l("Audit"), "training.audit"),
     ("privacy.retention", _l("Retention"), "training.retention"),
 ]
