@@ -270,3 +270,26 @@ def test_retention_is_a_periodic_task_of_the_worker():
     task = periodic.TASKS["privacy.retention"]
     module, _, name = task.target.partition(":")
     assert getattr(importlib.import_module(module), name) is privacy.retention_task
+
+
+def test_survey_answers_and_action_plans_are_exported_and_their_text_erased(world, api):
+    from trainings.evaluation.models import Survey, SurveyResponse
+    from trainings.evaluation.services.plans import add_commitments
+    enrolment = world["enrolment"]
+    survey = Survey(training_id=world["training"].id, title_en="Feedback", title_id="Umpan balik")
+    db.session.add(survey)
+    db.session.flush()
+    db.session.add(SurveyResponse(id="r1", survey_id=survey.id, enrolment_id=enrolment.id,
+                                  answers={"q1": 4, "q2": "Siti says the Bogor venue was unsafe"},
+                                  submitted_at=datetime.now(UTC)))
+    add_commitments(enrolment, [{"text": "Train 20 women in Bogor", "due": "2030-01-31"}], actor=world["siti"])
+    db.session.commit()
+    data = api(world["siti"]).get("/api/v1/me/export").get_json()
+    assert data["survey_answers"][0]["answers"]["q2"].startswith("Siti says")
+    assert data["action_plans"][0]["commitments"][0]["text"] == "Train 20 women in Bogor"
+    privacy.erase_person(world["siti"], actor=world["organiser"], reason="asked")
+    db.session.commit()
+    response = db.session.get(SurveyResponse, "r1")
+    assert response.answers == {"q1": 4, "q2": ""}  # the rating counts, the text is gone
+    from trainings.evaluation.models import Commitment
+    assert [c.text for c in db.session.scalars(select(Commitment))] == [""]

@@ -33,6 +33,7 @@ from ..outbox.models import OutboxMessage
 from ..scheduling.models import Training, TrainingSession, TrainingStaff
 from ..timezones import iso_utc
 from ..web import base_url
+from . import privacy_evaluation
 
 ERASED_REASON = "erased on request"
 RETENTION_REASON = "erased after the retention period"
@@ -135,6 +136,10 @@ register_export("enrolments", _enrolments)
 register_export("attendance", _attendance)
 register_export("certificates", _certificates)
 register_export("mails", _mails)
+register_export("survey_answers", privacy_evaluation.export_survey_answers)
+register_export("action_plans", privacy_evaluation.export_action_plans)
+register_export("demographics", privacy_evaluation.export_demographics)
+register_eraser("evaluation", privacy_evaluation.erase_evaluation_text)
 
 
 def export_person(user: User) -> dict:
