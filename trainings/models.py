@@ -27,6 +27,7 @@ from .modules.models import ModuleVersion  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .programmes.models import Programme  # noqa: F401
+from .ratelimit import RateLimitCounter  # noqa: F401
 from .scheduling.models import (  # noqa: F401
     Training,
     TrainingCountryQuota,

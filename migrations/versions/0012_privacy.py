@@ -1,7 +1,7 @@
 """privacy: staff audit, module versions, erasure marks, retention setting
 
 Revision ID: 0012_privacy
-Revises: 0006_evaluation
+Revises: 0014_rate_limits
 Create Date: 2026-12-01 10:35:00
 
 """
@@ -13,7 +13,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0012_privacy'
-down_revision = '0006_evaluation'
+down_revision = '0014_rate_limits'
 branch_labels = None
 depends_on = None
 

@@ -100,10 +100,10 @@ def certificate_credential(code: str):
 def certificates_zip(training_id: int):
     training = _training(training_id)
     require(actor(), "certificate.list", training)
-    pdfs = services.training_pdfs(training, _base())
-    exported(training.id, actor(), "certificates", len(pdfs), "zip")
-    data = services.zip_bytes(pdfs)
-    return send_download(data, f"certificates-{training.id}.zip", "application/zip")
+    exported(training.id, actor(), "certificates", len(services.valid_certificates(training)),
+             "zip")
+    return send_download(services.training_zip(training, _base()),
+                         f"certificates-{training.id}.zip", "application/zip")
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
