@@ -38,6 +38,8 @@ def sources(area: str) -> list[str]:
         paths = [ROOT / "trainings" / area, ROOT / "templates" / area]  # api: trainings/api/
         if area == "certificates":
             paths.append(ROOT / "templates" / "pdf")
+        if area == "overview":
+            paths.append(ROOT / "templates" / "privacy")
     return [str(p.relative_to(ROOT)) for p in paths if p.exists()]
 
 

@@ -10,7 +10,7 @@ DATA = Path(__file__).parent / "data" / "enrolment"
 
 SITI = {"name": "Siti Rahmawati", "email": "siti@example.org", "country": "ID",
         "organisation": "Kalyanamitra", "sector": "activist", "timezone": "Asia/Jakarta",
-        "language": "id", "accessibility_needs": "live captions"}
+        "language": "id", "accessibility_needs": "live captions", "accessibility_consent": True}
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ waitlist promotion, duplicates, validation, participant accounts and invitations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from trainings.attendance.models import AttendanceRecord
 from trainings.auth.models import User
@@ -183,13 +183,23 @@ def test_countries_in_indonesian_and_english_are_normalised(make):
     assert enrol(training, 4, "Belanda").country_code == "NL"
 
 
-def test_accessibility_needs_are_stored_only_with_consent(make):
+@pytest.mark.parametrize("consent", [False, None, "yes", 1])
+def test_accessibility_needs_without_explicit_consent_are_refused(make, consent):
     training = make.training()
-    without = enrol(training, 1, accessibility_needs="Live captions", accessibility_consent=False)
+    extra = {} if consent is None else {"accessibility_consent": consent}
+    with pytest.raises(ValidationError) as caught:
+        enrol(training, 1, accessibility_needs="Live captions", **extra)
+    assert caught.value.details[0]["field"] == "accessibility_consent"
+    assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+
+
+def test_accessibility_needs_are_stored_with_consent(make):
+    training = make.training()
     with_consent = enrol(training, 2, accessibility_needs="Live captions",
                          accessibility_consent=True)
-    assert without.accessibility_needs is None and not without.accessibility_consent
+    without_needs = enrol(training, 3, accessibility_consent=True)
     assert with_consent.accessibility_needs == "Live captions" and with_consent.accessibility_consent
+    assert without_needs.accessibility_needs is None and not without_needs.accessibility_consent
 
 
 def test_acceptance_creates_an_account_and_queues_an_invitation(make, app):

@@ -41,10 +41,10 @@ def snapshot(root: Path) -> dict:
             for p in sorted(root.rglob("*")) if p.is_file()} if root.exists() else {}
 
 
-def test_a_good_zip_is_installed_and_replaces_the_old_version(uploads):
+def test_a_good_zip_is_installed_as_a_new_version_keeping_the_old_one(uploads):
     report = services.install_zip(io.BytesIO(zip_of(MINI)))
     assert report.ok and report.slug == "mini"
-    assert (uploads / "mini" / "en" / "01-opening.md").is_file()
+    assert (uploads / "mini" / "1" / "en" / "01-opening.md").is_file()
     changed = MINI.parent / "changed"
     try:
         shutil.copytree(MINI, changed)
@@ -54,14 +54,16 @@ def test_a_good_zip_is_installed_and_replaces_the_old_version(uploads):
     finally:
         shutil.rmtree(changed)
     assert services.publishable("mini").meta["version"] == "0.2"
+    assert services.publishable("mini", 1).meta["version"] == "0.1"  # the old version stays
     assert sorted(p.name for p in uploads.iterdir()) == ["mini"]  # no leftovers
+    assert sorted(p.name for p in (uploads / "mini").iterdir()) == ["1", "2"]
 
 
 def test_an_upload_overrides_a_shipped_module(app, uploads, tmp_path):
     shutil.copytree(MINI, tmp_path / "shipped" / "mini")
     assert services.publishable("mini").path == tmp_path / "shipped" / "mini"
     services.install_zip(io.BytesIO(zip_of(MINI)))
-    assert services.publishable("mini").path == uploads / "mini"
+    assert services.publishable("mini").path == uploads / "mini" / "1"
 
 
 def symlink_entry():
@@ -128,7 +130,7 @@ def test_upload_page_publishes_or_shows_the_problems(client, login, make, upload
     good = client.post("/modules/upload", data={"file": (io.BytesIO(zip_of(MINI)), "mini.zip")},
                        content_type="multipart/form-data")
     assert good.status_code == 302 and good.headers["Location"].endswith("/modules/mini")
-    assert (uploads / "mini" / "module.toml").is_file()
+    assert (uploads / "mini" / "1" / "module.toml").is_file()
 
 
 def test_participants_cannot_upload(client, login, make, uploads):

@@ -12,6 +12,7 @@ from .errors import DomainError
 from .evaluation.cli import evaluation_cli
 from .extensions import db
 from .modules.cli import modules_cli
+from .overview.cli import privacy_cli
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 
@@ -116,5 +117,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(modules_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(evaluation_cli)
+    app.cli.add_command(privacy_cli)
     from .worker import worker_command  # the worker module builds apps: load it on use
     app.cli.add_command(worker_command)

@@ -59,6 +59,8 @@ TRAINING_NAV = [
     ("evaluation.surveys", _l("Evaluation"), "survey.manage"),
     ("evaluation.my_surveys", _l("Surveys and action plan"), "action_plan.write_own"),
     ("certificates.my_name", _l("Name on certificate"), "certificate.own_name"),
+    ("privacy.audit", _l("Audit"), "training.audit"),
+    ("privacy.retention", _l("Retention"), "training.retention"),
 ]
 
 

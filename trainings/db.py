@@ -52,3 +52,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def begin_write(session) -> None:
+    """Make the current transaction a write transaction now, before it reads values it will
+    change and record (an audit's old value). On SQLite a plain read runs outside any
+    transaction and a deferred one takes the write lock only at its first write, so two
+    writers could both read the same old value: ``BEGIN IMMEDIATE`` takes the lock first
+    (waiting up to the busy timeout). On PostgreSQL the rows are locked with
+    ``SELECT ... FOR UPDATE`` instead; nothing to do here."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

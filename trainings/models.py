@@ -1,5 +1,6 @@
 """Imports every area's models so that SQLAlchemy and Alembic see all tables."""
 from .attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401
 from .auth.models import ApiToken, PasswordReset, RecoveryCode, User  # noqa: F401
 from .certificates.models import (  # noqa: F401
     Certificate,
@@ -24,6 +25,7 @@ from .evaluation.models import (  # noqa: F401
     SurveyResponse,
 )
 from .jobs import Job  # noqa: F401
+from .modules.models import ModuleVersion  # noqa: F401
 from .notifications.models import Reminder  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401

@@ -107,3 +107,7 @@ def run_due(now: datetime | None = None, *, names=None, force: bool = False) -> 
                            .values(last_result=outcome[:300]))
         db.session.commit()
     return done
+
+
+# Erase participants' personal data of trainings whose retention period has passed.
+register("privacy.retention", "trainings.overview.privacy:retention_task", every=timedelta(hours=6))

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     notifications,
     organisations,
     overview,
+    privacy,
     programmes,
     trainings,
 )

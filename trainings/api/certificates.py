@@ -6,6 +6,7 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from .. import jobs
+from ..audit.services import exported
 from ..certificates import services
 from ..enrolment.models import Enrolment
 from ..errors import NotFound
@@ -117,6 +118,8 @@ def certificate_credential(code: str):
 def certificates_zip(training_id: int):
     training = _training(training_id)
     require(actor(), "certificate.list", training)
+    exported(training.id, actor(), "certificates", len(services.valid_certificates(training)),
+             "zip")
     return send_download(services.training_zip(training, _base()),
                          f"certificates-{training.id}.zip", "application/zip")
 

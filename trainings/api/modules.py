@@ -11,7 +11,7 @@ from ..modules import services
 from ..modules.sources import EDITIONS
 from ..policy import require
 from ..web import send_download
-from .base import actor, bp, doc, public
+from .base import actor, bp, commit, doc, public
 from .schemas import ModuleOut, Modules, dump
 
 
@@ -30,14 +30,19 @@ def list_modules():
 @bp.get("/modules/<slug>/pdf")
 @public
 @doc(_l("A module's PDF: Indonesian, English or bilingual"),
-     query={"lang": ("string", _l("id, en or bilingual"))},
+     query={"lang": ("string", _l("id, en or bilingual")),
+            "version": ("integer", _l("An uploaded version (default: the newest)"))},
      answers={200: ("application/pdf", _l("The module"))})
 def module_pdf(slug):
     lang = request.args.get("lang", "")
-    services.check_module(slug)  # 404 first for an unknown slug
+    raw = request.args.get("version", "")
+    if raw and not raw.isdigit():
+        raise ValidationError(_l("version must be a whole number."), field="version")
+    version = int(raw) if raw else None
+    services.check_module(slug, version)  # 404 first for an unknown slug or version
     if lang not in EDITIONS:
         raise ValidationError(_l("lang must be one of id, en, bilingual."), field="lang")
-    edition = services.edition_pdf(slug, lang)
+    edition = services.edition_pdf(slug, lang, version)
     return send_download(edition.path, edition.filename, "application/pdf", inline=True,
                          max_age=300)
 
@@ -60,5 +65,5 @@ def upload_module():
     else:
         raise ValidationError(_l("Send the module as a ZIP: a multipart field named file, or a "
                                  "body of type application/zip."), field="file")
-    report = services.install_zip(stream, actor=actor())
+    report = commit(lambda: services.install_zip(stream, actor=actor()))
     return dump(ModuleOut, services.summary(report.module)), 201

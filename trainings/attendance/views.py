@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..audit.services import exported
 from ..auth import accepts_token
 from ..exports import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 from ..i18n import current_language, viewer_timezone
@@ -301,6 +302,7 @@ def _export(training_id: int, kind: str):
     require(current_user, "attendance.matrix", training)
     header, rows = services.export_table(services.matrix(training, with_email=True))
     name = f"attendance-training-{training.id}"
+    exported(training.id, current_user, "attendance", len(rows), kind)
     if kind == "csv":
         return send_download(csv_bytes(header, rows), f"{name}.csv", "text/csv; charset=utf-8")
     return send_download(xlsx_bytes(header, rows, title="Attendance"), f"{name}.xlsx",

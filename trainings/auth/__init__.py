@@ -46,7 +46,8 @@ def user_for_login_id(login_id: str | None) -> User | None:
         return None
     if user is None or str(user.session_version) != version:
         return None
-    return user
+    # a disabled (or erased) account's open sessions end at once
+    return user if user.is_active else None
 
 
 def init_auth(app, login_manager) -> None:

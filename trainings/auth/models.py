@@ -32,6 +32,7 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # erased on request
     # The personal calendar feed (/me/calendar.ics?token=...): only the SHA-256 digest of its
     # secret token is stored; the token is an HMAC of this nonce under SECRET_KEY, so the
     # page can show the link again while the database alone cannot. None: no feed.

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import jobs
+from ..audit.services import exported
 from ..enrolment.models import Enrolment
 from ..errors import NotFound
 from ..extensions import db, limiter
@@ -374,7 +375,12 @@ def organisation_logo(organisation_id: int):
 def download_zip(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return _rendered_elsewhere(training) or private_download(
+    rendered = _rendered_elsewhere(training)
+    if rendered:
+        return rendered
+    exported(training.id, current_user, "certificates",
+             len(services.valid_certificates(training)), "zip")
+    return private_download(
         services.training_zip(training, base_url()), f"certificates-{training.id}.zip",
         "application/zip")
 
@@ -400,7 +406,12 @@ def _rendered_elsewhere(training):
 def download_merged(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return _rendered_elsewhere(training) or private_download(services.merged_pdf(training, base_url()),
+    rendered = _rendered_elsewhere(training)
+    if rendered:
+        return rendered
+    exported(training.id, current_user, "certificates", len(services.valid_certificates(training)),
+             "pdf")
+    return private_download(services.merged_pdf(training, base_url()),
                             f"certificates-{training.id}-print.pdf", "application/pdf")
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..audit.services import record as audit
 from ..db import utcnow
 from ..errors import DomainError, ValidationError
 from ..extensions import db
@@ -280,6 +281,9 @@ def import_rows(training: Training, rows: list[dict], *, actor=None, notify: boo
     db.session.flush()
     for enrolment in created:
         services.after_status(enrolment, notify_person=notify)
+    audit(training.id, actor, "enrolment.imported", training,
+          {"created": len(created), "skipped": skipped,
+           "enrolments": [e.id for e in created]})
     return {"created": len(created),
             "accepted": sum(1 for e in created if e.status == "accepted"),
             "waitlisted": sum(1 for e in created if e.status == "waitlisted"),

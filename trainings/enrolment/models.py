@@ -40,6 +40,8 @@ class Enrolment(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # name and email folded (case and diacritics ignored) for people search; see people.py
     search_key: Mapped[str] = mapped_column(String(500), default="", index=True)
+    # set when the person's data was erased (on request or after the retention period)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     training = relationship("Training")
     user = relationship("User")

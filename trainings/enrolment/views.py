@@ -20,6 +20,7 @@ from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..audit.services import exported
 from ..auth import accepts_token
 from ..auth.services import is_safe_next
 from ..countries import country_name
@@ -367,6 +368,7 @@ def _export(training_id: int):
 @login_required
 def export_csv(training_id: int):
     training, rows = _export(training_id)
+    exported(training.id, current_user, "enrolments", len(rows), "csv")
     return send_download(csv_bytes(services.EXPORT_HEADER, rows), f"enrolments-{training.id}.csv",
                          "text/csv; charset=utf-8")
 
@@ -376,6 +378,7 @@ def export_csv(training_id: int):
 @login_required
 def export_xlsx(training_id: int):
     training, rows = _export(training_id)
+    exported(training.id, current_user, "enrolments", len(rows), "xlsx")
     return send_download(xlsx_bytes(services.EXPORT_HEADER, rows, title=_("Enrolments")),
                          f"enrolments-{training.id}.xlsx", XLSX_MIMETYPE)
 

@@ -1,8 +1,12 @@
-"""Receivers of the scheduling area's signals: the modules a session can be given."""
+"""Receivers of the scheduling area's signals (imported by the app factory): the modules a
+session can be given, and the version a session is prepared with (the newest upload)."""
 from __future__ import annotations
 
-from ..scheduling.signals import module_choices
+from ..scheduling.signals import module_choices, session_module_set
 from . import services
+from .ownership import prepare_session
+
+session_module_set.connect(prepare_session)
 
 
 @module_choices.connect

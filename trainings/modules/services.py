@@ -43,9 +43,10 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 # --- reading -------------------------------------------------------------------------
 
-def check_module(slug: str) -> Report:
-    """Validate one module by slug (NotFound when there is no such module)."""
-    path = find_module_dir(slug)
+def check_module(slug: str, version: int | None = None) -> Report:
+    """Validate one module by slug, the newest or a given uploaded version (NotFound when
+    there is no such module or version)."""
+    path = find_module_dir(slug, version)
     if path is None:
         raise NotFound(_l("There is no module %(slug)s.", slug=slug))
     return validate(path, slug)
@@ -55,9 +56,9 @@ def check_all() -> list[Report]:
     return [validate(path, slug) for slug, path in module_dirs().items()]
 
 
-def publishable(slug: str) -> Module:
+def publishable(slug: str, version: int | None = None) -> Module:
     """The module, or NotFound / a ValidationError listing its problems (never published)."""
-    report = check_module(slug)
+    report = check_module(slug, version)
     if not report.ok:
         raise ValidationError(
             _l("The module %(slug)s has problems and cannot be published until they are "
@@ -100,9 +101,9 @@ def list_modules() -> tuple[list[Module], list[Report]]:
     return good, broken
 
 
-def section_for_session(slug: str, session_number: int) -> int | None:
+def section_for_session(slug: str, session_number: int, version: int | None = None) -> int | None:
     """The section a session's link points to (``section-<n>`` on the module page)."""
-    path = find_module_dir(slug)
+    path = find_module_dir(slug, version)
     if path is None:
         return None
     try:
@@ -264,16 +265,18 @@ class Edition:
     rendered: bool  # False when it came from the cache
 
 
-def edition_pdf(slug: str, edition: str) -> Edition:
-    """The cached PDF of an edition, rendered once per version of its inputs."""
+def edition_pdf(slug: str, edition: str, version: int | None = None) -> Edition:
+    """The cached PDF of an edition (of the newest or a given uploaded version), rendered
+    once per version of its inputs."""
     if edition not in EDITIONS:
         raise ValidationError(_l("Unknown edition %(lang)s: choose id, en or bilingual.",
                                  lang=edition), field="lang")
-    module = publishable(slug)
+    module = publishable(slug, version)
     key = edition_key(module, edition)
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{slug}-{edition}-{key}.pdf"
+    stem = slug if version is None else f"{slug}@{version}"
+    target = folder / f"{stem}-{edition}-{key}.pdf"
     filename = f"{slug}-{edition}-{module.meta['version']}.pdf"
     if target.is_file():
         return Edition(target, filename, rendered=False)
@@ -281,8 +284,8 @@ def edition_pdf(slug: str, edition: str) -> Edition:
     temporary = folder / f".{target.name}.{uuid.uuid4().hex}.tmp"
     temporary.write_bytes(data)
     os.replace(temporary, target)
-    outdated = re.compile(re.escape(f"{slug}-{edition}-") + r"[0-9a-f]{16}\.pdf")
-    for old in folder.glob(f"{slug}-{edition}-*.pdf"):
+    outdated = re.compile(re.escape(f"{stem}-{edition}-") + r"[0-9a-f]{16}\.pdf")
+    for old in folder.glob(f"{stem}-{edition}-*.pdf"):
         if old != target and outdated.fullmatch(old.name):
             old.unlink(missing_ok=True)
     return Edition(target, filename, rendered=True)

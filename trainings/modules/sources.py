@@ -45,25 +45,62 @@ def cache_dir() -> Path:
                 or Path(current_app.instance_path) / "cache" / "modules")
 
 
+def uploaded_versions(slug: str) -> dict[int, Path]:
+    """The uploaded versions of a module: ``<instance>/modules/<slug>/<version>/``."""
+    folder = upload_dir() / slug
+    if not SLUG_RE.match(slug or "") or not folder.is_dir() or folder.is_symlink():
+        return {}
+    return {int(child.name): child for child in sorted(folder.iterdir(), key=lambda c: c.name)
+            if child.name.isdigit() and child.is_dir() and not child.is_symlink()}
+
+
+def _uploaded(slug: str, version: int | None = None) -> Path | None:
+    versions = uploaded_versions(slug)
+    if version is not None:
+        return versions.get(version)
+    if versions:
+        return versions[max(versions)]
+    legacy = upload_dir() / slug  # an upload from before versions: the folder itself
+    if (legacy / "module.toml").is_file() and not legacy.is_symlink():
+        return legacy
+    return None
+
+
 def module_dirs() -> dict[str, Path]:
-    """Every module folder by slug; an uploaded module overrides a shipped one."""
+    """Every module folder by slug (the newest version); an uploaded module overrides a
+    shipped one."""
     found: dict[str, Path] = {}
-    for root in (shipped_dir(), upload_dir()):
-        if not root.is_dir():
-            continue
+    root = shipped_dir()
+    if root.is_dir():
         for child in sorted(root.iterdir()):
             if child.is_dir() and not child.is_symlink() and SLUG_RE.match(child.name):
                 found[child.name] = child
+    root = upload_dir()
+    if root.is_dir():
+        for child in sorted(root.iterdir()):
+            if child.is_dir() and not child.is_symlink() and SLUG_RE.match(child.name):
+                path = _uploaded(child.name)
+                if path is not None:
+                    found[child.name] = path
     return dict(sorted(found.items()))
 
 
-def find_module_dir(slug: str) -> Path | None:
+def is_shipped(slug: str) -> bool:
+    candidate = shipped_dir() / slug
+    return bool(SLUG_RE.match(slug or "")) and candidate.is_dir() and not candidate.is_symlink()
+
+
+def find_module_dir(slug: str, version: int | None = None) -> Path | None:
+    """The module's folder: the given uploaded version, else the newest upload, else the
+    shipped one."""
     if not SLUG_RE.match(slug or ""):
         return None
-    for root in (upload_dir(), shipped_dir()):
-        candidate = root / slug
-        if candidate.is_dir() and not candidate.is_symlink():
-            return candidate
+    uploaded = _uploaded(slug, version)
+    if uploaded is not None or version is not None:
+        return uploaded
+    candidate = shipped_dir() / slug
+    if candidate.is_dir() and not candidate.is_symlink():
+        return candidate
     return None
 
 

@@ -13,7 +13,9 @@ from pathlib import Path, PurePosixPath
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
+from ..policy import require
+from . import ownership
 from .sources import SLUG_RE, upload_dir
 from .validation import Report, validate
 
@@ -95,11 +97,24 @@ def _extract(archive: zipfile.ZipFile, destination: Path) -> None:
                 out.write(chunk)
 
 
+def _keep_legacy(folder: Path) -> None:
+    """An upload from before versions (the module directly in ``<slug>/``) becomes
+    version 1, so that it is kept like any other version."""
+    if not (folder / "module.toml").is_file():
+        return
+    moving = folder.parent / f".legacy-{folder.name}-{uuid.uuid4().hex[:8]}"
+    os.rename(folder, moving)
+    folder.mkdir()
+    os.rename(moving, folder / "1")
+
+
 def install_zip(stream, *, actor=None) -> Report:
-    """Validate an uploaded module ZIP completely, then put it in place atomically.
+    """Validate an uploaded module ZIP completely, then put it in place atomically as a new
+    version (``<instance>/modules/<slug>/<version>/``; the previous versions stay).
 
     Raises ValidationError (code ``bad_module_zip`` or ``module_invalid``) and changes
-    nothing when the ZIP or the module in it is not right.
+    nothing when the ZIP or the module in it is not right; Forbidden when the module
+    belongs to others (``actor=None``: the command line, trusted). The caller commits.
     """
     root = upload_dir()
     root.mkdir(parents=True, exist_ok=True)
@@ -111,6 +126,8 @@ def install_zip(stream, *, actor=None) -> Report:
             raise _zip_error(_l("The file is not a ZIP archive.")) from None
         with archive:
             slug = _check_members(archive)
+            if actor is not None:
+                require(actor, "module.upload", ownership.target(slug))
             try:
                 _extract(archive, work)
             except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
@@ -122,18 +139,19 @@ def install_zip(stream, *, actor=None) -> Report:
                 _l("The module in the ZIP has problems; nothing was changed (%(count)d "
                    "found).", count=len(report.problems)),
                 code="module_invalid", details=[p.as_detail() for p in report.problems])
-        final = root / slug
-        retired = root / f".old-{slug}-{uuid.uuid4().hex[:8]}"
-        if final.exists():
-            os.rename(final, retired)
+        folder = root / slug
+        _keep_legacy(folder)
+        version = ownership.next_version(slug)
+        ownership.add_version(slug, version, report.module.meta.get("version", ""), actor=actor)
+        folder.mkdir(exist_ok=True)
+        final = folder / str(version)
         try:
             os.rename(staged, final)
         except OSError:
-            if retired.exists():
-                os.rename(retired, final)
-            raise
-        shutil.rmtree(retired, ignore_errors=True)
-        current_app.logger.info("module %s uploaded by %s", slug, getattr(actor, "email", None))
+            raise Conflict(_l("Another version of this module is being uploaded right now. "
+                              "Try again."), code="upload_in_progress") from None
+        current_app.logger.info("module %s version %d uploaded by user %s", slug, version,
+                                getattr(actor, "id", None))
         return validate(final, slug)
     finally:
         shutil.rmtree(work, ignore_errors=True)

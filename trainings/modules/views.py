@@ -14,10 +14,12 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from ..errors import Forbidden
 from ..i18n import current_language
 from ..policy import can, require
-from ..web import attempt, form_status, send_download
-from . import services
+from ..scheduling.services import load_session
+from ..web import EmptyForm, action, attempt, form_status, send_download
+from . import ownership, services
 from .forms import UploadForm
 from .sources import EDITIONS, IMAGE_SUFFIXES, LANGUAGES, find_module_dir, image_problem
 
@@ -43,23 +45,54 @@ def index():
                            first=_first_language(), editions=EDITIONS)
 
 
+def _version() -> int | None:
+    """``?version=N``: an uploaded version of the module (404 for anything else)."""
+    raw = request.args.get("version")
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        abort(404)
+    return int(raw)
+
+
 @bp.route("/modules/<slug>")
 def detail(slug):
-    module = services.publishable(slug)
+    version = _version()
+    module = services.publishable(slug, version)
     first = _first_language()
     second = "en" if first == "id" else "id"
     sections = services.sections_html(
-        module, lambda src: url_for("modules.asset", slug=slug, filename=src), shift=1)
+        module, lambda src: url_for("modules.asset", slug=slug, filename=src, version=version),
+        shift=1)
+    target = ownership.target(slug)
+    owner = can(current_user, "module.own", target)
+    sessions = [s for s in ownership.sessions_using(slug) if can(current_user, "session.view", s)]
     return render_template("modules/detail.html", module=services.summary(module),
                            sections=sections, first=first, second=second,
-                           session_map=module.session_map(), editions=EDITIONS)
+                           session_map=module.session_map(), editions=EDITIONS,
+                           version=version, versions=ownership.versions(slug),
+                           sessions=sessions, may_move=owner, move_form=EmptyForm())
+
+
+@bp.route("/modules/<slug>/sessions/<int:session_id>/version", methods=["POST"])
+@login_required
+def move_session(slug, session_id):
+    """An owner moves a session to another uploaded version of the module."""
+    require(current_user, "module.own", ownership.target(slug))
+    session = load_session(session_id)
+    if session.module_slug != slug:
+        abort(404)
+    return action(lambda: ownership.move_session(session, request.form.get("version"),
+                                                 actor=current_user),
+                  then=url_for(".detail", slug=slug) + "#sessions-heading",
+                  message=gettext("The session now uses the chosen version of the module."))
 
 
 @bp.route("/modules/<slug>/<lang>.pdf")
 def pdf(slug, lang):
     if lang not in EDITIONS:
         abort(404)
-    edition = services.edition_pdf(slug, lang)
+    edition = services.edition_pdf(slug, lang, _version())
     return send_download(edition.path, edition.filename, "application/pdf", inline=True,
                          max_age=300)
 
@@ -67,7 +100,7 @@ def pdf(slug, lang):
 @bp.route("/modules/<slug>/files/<path:filename>")
 def asset(slug, filename):
     """Images of a module for its web page (only image files inside the module folder)."""
-    folder = find_module_dir(slug)
+    folder = find_module_dir(slug, _version())
     if folder is None or image_problem(filename, folder) or \
             not any(filename.lower().endswith(s) for s in IMAGE_SUFFIXES):
         abort(404)
@@ -89,5 +122,7 @@ def upload():
             flash(gettext("The module %(slug)s was uploaded and published.", slug=result.slug),
                   "success")
             return redirect(url_for("modules.detail", slug=result.slug))
+        if isinstance(result, Forbidden):  # a module that belongs to others: 403
+            raise result
         error = result
     return render_template("modules/upload.html", form=form, error=error), form_status(form)

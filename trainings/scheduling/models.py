@@ -60,6 +60,9 @@ class Training(db.Model):
     # Certificate settings: a short bilingual statement (plain text, never HTML).
     certificate_statement_id: Mapped[str] = mapped_column(Text, default="")
     certificate_statement_en: Mapped[str] = mapped_column(Text, default="")
+    # privacy: erase participants' personal data this many months after the last session
+    # (None: keep); run by the worker (trainings.overview.privacy)
+    retention_months: Mapped[int | None] = mapped_column()
 
     # Notification settings: reminders this many hours before each session ([] for none).
     reminders_hours_before: Mapped[list] = mapped_column(JSON, default=lambda: [24, 1])
@@ -149,6 +152,8 @@ class TrainingSession(db.Model):
     duration_minutes: Mapped[int] = mapped_column()
     meeting_url: Mapped[str | None] = mapped_column(String(500))
     module_slug: Mapped[str | None] = mapped_column(String(100))
+    # the uploaded version of the module the session was prepared with (None: shipped/latest)
+    module_version: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on every change
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

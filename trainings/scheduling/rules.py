@@ -53,14 +53,14 @@ def has_enrolment(actor, obj, statuses=("accepted",)) -> bool:
 
 
 def facilitates_session(actor, session) -> bool:
-    """The session's own facilitators, or a facilitator of the whole training."""
+    """The session's own facilitators (and organisers): a facilitator of one session has
+    no right over another, and loses it with the assignment (removing them from the
+    training also removes them from its sessions, see ``remove_staff``)."""
     if organises(actor, session):
         return True
-    if not authenticated(actor):
+    if not authenticated(actor) or session is None:
         return False
-    if any(f.id == actor.id for f in session.facilitators):
-        return True
-    return has_staff_role(actor, session.training, "facilitator")
+    return any(f.id == actor.id for f in session.facilitators)
 
 
 def can_create_training(actor, _obj=None) -> bool:
@@ -92,6 +92,8 @@ register_rules({
     "training.view": may_view_training,
     "training.edit": organises,
     "training.manage_staff": organises,
+    "training.audit": organises,  # the staff audit (trainings.audit)
+    "training.retention": organises,  # the retention setting and its preview
     "training.join": may_join,
     "session.create": organises,
     "session.edit": organises,

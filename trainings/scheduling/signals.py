@@ -21,6 +21,10 @@ visible_training_ids = namespace.signal("visible-training-ids")
 #: returns ``(zone, number of people)`` pairs.
 participant_zone_counts = namespace.signal("participant-zone-counts")
 
+#: A session's module was set or changed (created with one, or edited). Sender: the
+#: ``TrainingSession``. The modules area records which version it is prepared with.
+session_module_set = namespace.signal("session-module-set")
+
 #: The training modules a session may use. Sender: None. A receiver (the modules area)
 #: returns ``[(slug, {"id": title, "en": title}), ...]``.
 module_choices = namespace.signal("module-choices")

@@ -28,6 +28,7 @@ from .enrolment import (
 )
 from .errors import Error
 from .modules import ModuleOut, Modules
+from .privacy import AuditItem, AuditPage, Erased, EraseIn
 from .scheduling import (
     Schedule,
     ScheduleItem,
@@ -54,8 +55,9 @@ def dump(schema: type[Output], data: dict) -> dict:
 
 
 __all__ = [
-    "AttendanceIn", "Bilingual", "BulkRevokeIn", "CertificateName", "CertificateNameIn",
-    "Revoked", "CertificateOut", "Certificates", "ChangedEnrolment",
+    "AttendanceIn", "AuditItem", "AuditPage", "Bilingual", "BulkRevokeIn", "CertificateName",
+    "CertificateNameIn", "EraseIn", "Erased", "Revoked", "CertificateOut", "Certificates",
+    "ChangedEnrolment",
     "Credential", "EnrolmentIn", "EnrolmentOut", "EnrolmentStatusIn", "Enrolments", "Error",
     "ImportResult", "Input", "Issued", "Job", "Matrix", "ModuleOut", "Modules", "Output",
     "Record", "ReissueIn", "ReportResult", "RevokeIn", "Schedule", "ScheduleItem",

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from ...audit.services import record as audit
 from ...auth.models import User
-from ...db import utcnow
+from ...db import begin_write, utcnow
 from ...enrolment.models import Enrolment
 from ...errors import ValidationError
 from ...extensions import db
@@ -129,10 +130,12 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
     if unknown:
         raise ValidationError(_l("Some records are not for accepted participants of this training."),
                               field="enrolment", details=unknown)
+    begin_write(db.session)  # the old values below are read inside the write transaction
     existing = {r.enrolment_id: r for r in db.session.scalars(
         select(AttendanceRecord).where(
             AttendanceRecord.session_id == session.id,
-            AttendanceRecord.enrolment_id.in_([c.enrolment for c in changes])).with_for_update())}
+            AttendanceRecord.enrolment_id.in_([c.enrolment for c in changes])).with_for_update()
+        .execution_options(populate_existing=True))}
     unmarked = [{"field": "status", "row": i,
                  "message": str(_l("Choose a status before writing a note."))}
                 for i, c in enumerate(changes) if c.status is None and c.enrolment not in existing]
@@ -161,7 +164,8 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
             # somebody else created it a moment ago: change their row like any other
             record = db.session.scalar(select(AttendanceRecord).where(
                 AttendanceRecord.session_id == session.id,
-                AttendanceRecord.enrolment_id == change.enrolment).with_for_update())
+                AttendanceRecord.enrolment_id == change.enrolment).with_for_update()
+                .execution_options(populate_existing=True))
         new_status = change.status if change.status is not None else record.status
         if change.keep_excused and record.status == "excused" and new_status == "absent":
             new_status = "excused"
@@ -178,12 +182,17 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
         record.status, record.note, record.minutes = new_status, new_note or "", new_minutes
         record.updated_at, record.updated_by_id = now, actor_id
         changed += 1
+    if changed and actor is not None:
+        # a summary: the detail of each status change is in attendance_changes
+        audit(session.training_id, actor, "attendance.recorded", session,
+              {"source": source, "changed": changed})
     db.session.flush()
     return changed
 
 
 def mark_all_present(session: TrainingSession, *, actor) -> int:
     """Mark every accepted participant who has no status yet as present (others keep theirs)."""
+    begin_write(db.session)
     marked = set(db.session.scalars(select(AttendanceRecord.enrolment_id).where(
         AttendanceRecord.session_id == session.id)))
     ids = sorted(accepted_ids(session.training_id) - marked)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ...audit.services import record as audit
 from ...errors import ValidationError
 from ...extensions import db
 from ...scheduling.models import Training, TrainingSession
@@ -37,5 +38,7 @@ def update_settings(training: Training, *, actor, min_sessions=None, min_percent
     training.certificate_rule = rule
     training.attendance_threshold_percent = threshold_percent
     training.late_after_minutes = late_after_minutes
+    audit(training.id, actor, "attendance.settings", training,
+          {"fields": ["certificate_rule", "attendance_threshold_percent", "late_after_minutes"]})
     db.session.flush()
     return training

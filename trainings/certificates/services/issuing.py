@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ...audit.services import record as audit
 from ...enrolment.models import Enrolment
 from ...errors import Conflict, ValidationError
 from ...extensions import db
@@ -43,6 +44,9 @@ def issue_all(training, *, actor, base: str, limit: int | None = None) -> list[C
         db.session.rollback()
         raise Conflict(_("Certificates are being issued by someone else right now. Try again."),
                        code="issue_in_progress") from None
+    if issued:
+        audit(training.id, actor, "certificate.issued", training,
+              {"certificates": [c.id for c, _e in issued]})
     for certificate, enrolment in issued:
         mail_certificate(certificate, enrolment, base)
     return [c for c, _e in issued]
@@ -66,5 +70,7 @@ def issue_one(enrolment, *, actor, base: str, reason: str | None = None) -> Cert
         db.session.rollback()
         raise Conflict(_("This participant already has a certificate."),
                        code="already_issued") from None
+    audit(enrolment.training_id, actor, "certificate.issued", certificate,
+          {"enrolment": enrolment.id, "by_decision": bool(reason)})
     mail_certificate(certificate, enrolment, base)
     return certificate

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ...attendance.eligibility import evaluate
+from ...audit.services import record as audit
 from ...db import utcnow
 from ...errors import Conflict, ValidationError
 from ...extensions import db
@@ -26,6 +27,8 @@ def revoke(certificate: Certificate, *, actor, reason: str | None) -> Certificat
     certificate.revoked_by_id = getattr(actor, "id", None)
     certificate.revoked_at = utcnow()
     status.set_revoked(certificate)
+    audit(certificate.training_id, actor, "certificate.revoked", certificate,
+          {"enrolment": certificate.enrolment_id})
     db.session.flush()
     return certificate
 
@@ -80,6 +83,9 @@ def reissue(certificate: Certificate, *, actor, base: str, reason: str | None,
     db.session.add(new)
     db.session.flush()
     certificate.replaced_by_id = new.id
+    audit(certificate.training_id, actor, "certificate.reissued", new,
+          {"replaces": certificate.id, "enrolment": enrolment.id,
+           "fields": ["name"] if name != certificate.name else []})
     db.session.flush()
     mail_certificate(new, enrolment, base)
     return new

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ...audit.services import record as audit
 from ...errors import ValidationError
 from ...extensions import db
 from ..models import Signatory
@@ -18,6 +19,7 @@ def update_statement(training, *, actor, statement_id: str | None, statement_en:
                                               limit=STATEMENT_LIMIT)
     training.certificate_statement_en = clean(statement_en, "statement_en", required=False,
                                               limit=STATEMENT_LIMIT)
+    audit(training.id, actor, "certificate.settings", training, {"fields": ["statement"]})
     db.session.flush()
 
 
@@ -37,6 +39,7 @@ def add_signatory(training, *, actor, name: str | None, role_id: str | None = ""
         signatory.signature_sha256 = store_image(signature, field="signature").sha256
     db.session.add(signatory)
     db.session.flush()
+    audit(training.id, actor, "certificate.settings", signatory, {"signatory": "added"})
     return signatory
 
 
@@ -48,6 +51,8 @@ def set_signature(signatory: Signatory, data: bytes | None, *, actor) -> Signato
 
 
 def remove_signatory(signatory: Signatory, *, actor) -> None:
+    audit(signatory.training_id, actor, "certificate.settings", signatory,
+          {"signatory": "removed"})
     db.session.delete(signatory)
     db.session.flush()
 

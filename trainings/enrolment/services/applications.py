@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ...audit.services import record as audit
 from ...auth.services import normalise_email
 from ...countries import normalise_country
 from ...db import utcnow
@@ -123,8 +124,14 @@ def clean_enrolment_data(data: dict, *, fill_defaults: bool = True) -> dict:
         needs = _text(data, "accessibility_needs") or None
     except ValidationError as error:
         details.append({"field": "accessibility_needs", "message": str(error.message)})
-    consent = data.get("accessibility_consent", True)
-    # Accessibility needs are stored only with their own explicit consent.
+    # Accessibility needs are stored only with their own explicit consent (never assumed):
+    # needs sent without ``"accessibility_consent": true`` are refused, not dropped silently.
+    consent = data.get("accessibility_consent")
+    if needs and consent is not True:
+        details.append({"field": "accessibility_consent", "code": "consent_required",
+                        "message": _("Accessibility needs are stored only with the person's "
+                                     "explicit consent: send accessibility_consent true, or "
+                                     "leave the needs out.")})
     clean["accessibility_needs"] = needs if needs and consent is True else None
     clean["accessibility_consent"] = bool(clean["accessibility_needs"])
     if details:
@@ -173,6 +180,8 @@ def enrol(training: Training, data: dict, *, actor=None, public: bool = False,
         db.session.flush()
     except IntegrityError as exc:  # the unique constraint, should a writer bypass the lock
         raise _duplicate(clean["email"]) from exc
+    if actor is not None and not public:
+        audit(training.id, actor, "enrolment.created", enrolment, {"status": enrolment.status})
     after_status(enrolment, notify_person=notify)
     return enrolment
 
@@ -181,4 +190,6 @@ def update_settings(training: Training, *, applications_open: bool, requires_app
                     actor=None) -> None:
     training.applications_open = bool(applications_open)
     training.requires_approval = bool(requires_approval)
+    audit(training.id, actor, "enrolment.settings", training,
+          {"fields": ["applications_open", "requires_approval"]})
     db.session.flush()

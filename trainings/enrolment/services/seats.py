@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 
+from ...audit.services import record as audit
 from ...db import utcnow
 from ...errors import Conflict, Forbidden, NotFound, ValidationError
 from ...extensions import db
@@ -106,6 +107,9 @@ def change_status(enrolment: Enrolment, status: str, *, actor=None, notify: bool
         seats.take(enrolment.country_code)
     enrolment.status = status
     enrolment.decided_at = utcnow()
+    if actor is not None and getattr(actor, "id", None) != enrolment.user_id:
+        audit(training.id, actor, "enrolment.status_changed", enrolment,
+              {"from": old, "to": status})
     db.session.flush()
     promoted: list[Enrolment] = []
     if old == "accepted":

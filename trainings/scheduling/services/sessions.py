@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ...audit.services import record as audit
 from ...auth.models import User
 from ...errors import ValidationError
 from ...extensions import db
@@ -17,6 +18,7 @@ from ...messages import BODY_NOT_OBJECT, UNKNOWN_FIELD
 from ...timezones import get_zone
 from ...validation import MAX_YEAR, Errors, bilingual, instant, web_url, whole_number
 from ..models import Training, TrainingSession, TrainingStaff
+from ..signals import session_module_set
 from . import checks
 from .conflicts import facilitator_conflicts
 from .notices import notify_participants
@@ -69,9 +71,12 @@ def _apply_session(session: TrainingSession, clean: dict) -> bool:
     if "description" in clean:
         put("description_id", clean["description"][0])
         put("description_en", clean["description"][1])
+    module_before = session.module_slug
     for attr in ("starts_at", "duration_minutes", "meeting_url", "module_slug", "status"):
         if attr in clean:
             put(attr, clean[attr])
+    if session.module_slug != module_before:
+        session_module_set.send(session)
     if "facilitators" in clean:
         wanted = clean["facilitators"]
         if {u.id for u in session.facilitators} != {u.id for u in wanted}:
@@ -102,6 +107,7 @@ def create_session(training: Training, data: dict, *, actor) -> tuple[TrainingSe
         _ensure_facilitators_are_staff(training, clean.get("facilitators", []))
     db.session.add(session)
     db.session.flush()
+    audit(training.id, actor, "session.created", session, {"fields": sorted(clean)})
     return session, facilitator_conflicts(session)
 
 
@@ -189,7 +195,11 @@ def create_series(training: Training, data: dict, *, actor) -> tuple[list[Traini
             session.facilitators = list(facilitators)
             db.session.add(session)
             sessions.append(session)
+            if session.module_slug:
+                session_module_set.send(session)
     db.session.flush()
+    for session in sessions:
+        audit(training.id, actor, "session.created", session, {"series": True})
     warnings = []
     for session in sessions:
         warnings.extend(facilitator_conflicts(session))
@@ -212,6 +222,7 @@ def update_session(session: TrainingSession, data: dict, *, actor) -> list[dict]
             notify_participants(session, "cancelled" if after[2] == "cancelled" else "reinstated")
         elif after != before:
             notify_participants(session, "rescheduled")
+        audit(session.training_id, actor, "session.updated", session, {"fields": sorted(clean)})
     db.session.flush()
     return facilitator_conflicts(session)
 
@@ -232,6 +243,7 @@ def cancel_session(session: TrainingSession, *, actor, notify: bool = True) -> T
         _raise_sequence(session)
         if notify:
             notify_participants(session, "cancelled")
+        audit(session.training_id, actor, "session.cancelled", session)
     return session
 
 
@@ -240,6 +252,7 @@ def reinstate_session(session: TrainingSession, *, actor) -> TrainingSession:
         session.status = "scheduled"
         _raise_sequence(session)
         notify_participants(session, "reinstated")
+        audit(session.training_id, actor, "session.reinstated", session)
     return session
 
 

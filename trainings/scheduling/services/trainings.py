@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ...audit.services import record as audit
 from ...auth.models import User
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
@@ -124,6 +125,8 @@ def update_training(training: Training, data: dict, *, actor) -> Training:
     clean = _clean_training(data, partial=True)
     _apply_training(training, clean)
     training.updated_at = datetime.now(UTC)
+    if clean:
+        audit(training.id, actor, "training.updated", training, {"fields": sorted(clean)})
     db.session.flush()
     return training
 
@@ -143,6 +146,7 @@ def add_staff(training: Training, email: str, role: str, *, actor) -> TrainingSt
     staff = TrainingStaff(user=user, role=role)
     training.staff.append(staff)
     db.session.flush()
+    audit(training.id, actor, "staff.added", ("user", user.id), {"role": role})
     return staff
 
 
@@ -153,4 +157,11 @@ def remove_staff(training: Training, staff_id: int, *, actor) -> None:
     if staff.role == "organiser" and len(staff_of(training, "organiser")) <= 1:
         raise Conflict(_("A training keeps at least one organiser."), code="last_organiser")
     training.staff.remove(staff)
+    if staff.role == "facilitator" and not any(
+            s.user_id == staff.user_id and s.role == "facilitator" for s in training.staff):
+        # the right to take roll call ends with the assignment, in every session
+        for session in training.sessions:
+            if any(f.id == staff.user_id for f in session.facilitators):
+                session.facilitators = [f for f in session.facilitators if f.id != staff.user_id]
+    audit(training.id, actor, "staff.removed", ("user", staff.user_id), {"role": staff.role})
     db.session.flush()
