@@ -8,6 +8,7 @@ from .certificates.models import (  # noqa: F401
     Signatory,
 )
 from .enrolment import people as _people  # noqa: F401  (one person per email address)
+from .enrolment.groups.models import GroupMember, TrainingGroup  # noqa: F401
 from .enrolment.models import Enrolment  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
