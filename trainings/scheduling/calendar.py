@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from .services.venues import MODE_LABELS, interpretation_label
+from .services.venues import gathering_lines, venue_location
 
 UID_DOMAIN = "anyam"
 
@@ -26,29 +26,6 @@ def session_uid(session) -> str:
 def _title(obj, lang: str, field: str = "title") -> str:
     first, second = ("id", "en") if lang == "id" else ("en", "id")
     return getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "") or ""
-
-
-def venue_location(session) -> str:
-    """The venue as a LOCATION line: "name, address" (empty for online sessions)."""
-    if (session.mode or "online") == "online" or not session.venue_name:
-        return ""
-    return ", ".join(p for p in (session.venue_name, session.venue_address) if p)
-
-
-def gathering_lines(session, lang: str) -> list[str]:
-    """Mode, venue accessibility and interpretation, for feeds and reminders."""
-    mode = session.mode or "online"
-    if mode == "online" and not session.interpretation:
-        return []
-    lines = [str(MODE_LABELS[mode])]
-    if mode != "online":
-        lines[0] = _("%(mode)s at %(venue)s", mode=lines[0], venue=venue_location(session))
-        access = session.venue_accessibility(lang)
-        if access:
-            lines.append(_("Accessibility: %(text)s", text=access))
-    for code in session.interpretation or []:
-        lines.append(interpretation_label(code))
-    return lines
 
 
 def build_calendar(entries: Iterable[tuple], *, name: str, lang: str, url_for_training=None) -> bytes:

@@ -123,3 +123,26 @@ def venue_dict(session) -> dict | None:
     return {"name": session.venue_name, "address": session.venue_address or "",
             "accessibility": {"id": session.venue_accessibility_id or "",
                               "en": session.venue_accessibility_en or ""}}
+
+
+def venue_location(session) -> str:
+    """The venue as a LOCATION line: "name, address" (empty for online sessions)."""
+    if (session.mode or "online") == "online" or not session.venue_name:
+        return ""
+    return ", ".join(p for p in (session.venue_name, session.venue_address) if p)
+
+
+def gathering_lines(session, lang: str) -> list[str]:
+    """Mode, venue accessibility and interpretation, for feeds and reminders."""
+    mode = session.mode or "online"
+    if mode == "online" and not session.interpretation:
+        return []
+    lines = [str(MODE_LABELS[mode])]
+    if mode != "online":
+        lines[0] = _("%(mode)s at %(venue)s", mode=lines[0], venue=venue_location(session))
+        access = session.venue_accessibility(lang)
+        if access:
+            lines.append(_("Accessibility: %(text)s", text=access))
+    for code in session.interpretation or []:
+        lines.append(interpretation_label(code))
+    return lines
