@@ -7,6 +7,7 @@ from ..scheduling.rules import facilitates_session, organises
 
 register_rules({
     "attendance.mark": facilitates_session,  # on a session: roll call and report import
+    "attendance.checkin": facilitates_session,  # on a session: check-in at a gathering
     "attendance.view_session": facilitates_session,
     "attendance.matrix": organises,  # on a training, with exports
     "attendance.view_own": lambda a, e: organises(a, e) or owns_enrolment(a, e),
