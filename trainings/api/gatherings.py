@@ -7,10 +7,19 @@ from flask_babel import lazy_gettext as _l
 from ..attendance import checkin
 from ..attendance import services as attendance_services
 from ..errors import ValidationError
-from ..policy import require
+from ..enrolment.groups import services as groups
+from ..policy import can, require
 from ..scheduling import services as scheduling_services
 from .base import actor, body, bp, commit, doc
-from .schemas.gatherings import CheckinCode, CheckinIn, CheckinOut
+from .schemas.gatherings import (
+    AssignIn,
+    CheckinCode,
+    CheckinIn,
+    CheckinOut,
+    GroupIn,
+    GroupOut,
+    Groups,
+)
 
 
 @bp.get("/me/checkin")
@@ -38,3 +47,44 @@ def check_in(session_id: int):
     else:
         result = commit(lambda: checkin.check_in_code(session, data.get("code"), actor=actor()))
     return CheckinOut(**result.as_dict()).dump()
+
+
+@bp.get("/trainings/<int:training_id>/groups")
+@doc(_l("Groups of a training with their members (members for the team only)"), answer=Groups)
+def list_groups(training_id: int):
+    training = scheduling_services.load_training(training_id)
+    require(actor(), "group.list", training)
+    return {"items": [groups.group_dict(g, members=can(actor(), "group.members", g))
+                      for g in groups.groups_of(training)]}
+
+
+@bp.post("/trainings/<int:training_id>/groups")
+@doc(_l("Create a group"), body=GroupIn, answer=GroupOut, status=201)
+def create_group(training_id: int):
+    training = scheduling_services.load_training(training_id)
+    require(actor(), "group.manage", training)
+    data = body(GroupIn)
+    group = commit(lambda: groups.create_group(training, data, actor=actor()))
+    return groups.group_dict(group), 201
+
+
+@bp.post("/trainings/<int:training_id>/groups/assign")
+@doc(_l("Put every accepted participant in a group, balanced by country and/or organisation"),
+     body=AssignIn, answer=Groups)
+def assign_groups(training_id: int):
+    training = scheduling_services.load_training(training_id)
+    require(actor(), "group.manage", training)
+    data = body(AssignIn, required=False) or {}
+    commit(lambda: groups.assign(training, data.get("by"), actor=actor(),
+                                 reset=bool(data.get("reset"))))
+    return {"items": [groups.group_dict(g) for g in groups.groups_of(training)]}
+
+
+@bp.post("/groups/<int:group_id>/join")
+@doc(_l("Join a group (your own choice, while there is room)"), answer=GroupOut)
+def join_group(group_id: int):
+    group = groups.load_group(group_id)
+    require(actor(), "group.join", group)
+    enrolment = groups.own_enrolment(group.training_id, actor())
+    commit(lambda: groups.join(group, enrolment, actor=actor()))
+    return groups.group_dict(group, members=can(actor(), "group.members", group))

@@ -34,6 +34,8 @@ class GroupIn(Input):
 class AssignIn(Input):
     by: list[Literal["country", "organisation"]] | None = Field(
         None, examples=[["country", "organisation"]])
+    reset: bool | None = Field(None, description="Reassign everybody (default: keep people "
+                                                 "already in a group)")
 
 
 class Member(Output):

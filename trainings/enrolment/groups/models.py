@@ -31,6 +31,7 @@ class TrainingGroup(db.Model):
     capacity: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    training = relationship("Training")
     facilitators = relationship("User", secondary=group_facilitators, lazy="selectin",
                                 order_by="User.name")
     members: Mapped[list[GroupMember]] = relationship(
