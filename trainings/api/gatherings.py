@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..attendance import checkin
 from ..attendance import services as attendance_services
-from ..errors import ValidationError
 from ..enrolment.groups import services as groups
+from ..errors import ValidationError
 from ..policy import can, require
 from ..scheduling import services as scheduling_services
 from .base import actor, body, bp, commit, doc

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, update
 
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
@@ -65,8 +65,8 @@ def create_group(training: Training, data: dict, *, actor) -> TrainingGroup:
 
 def _lock(group_ids: list[int]) -> None:
     if group_ids:
-        db.session.execute(text("UPDATE training_groups SET capacity = capacity WHERE id IN "
-                                "(" + ", ".join(str(int(i)) for i in group_ids) + ")"))
+        db.session.execute(update(TrainingGroup).where(TrainingGroup.id.in_(group_ids))
+                           .values(capacity=TrainingGroup.capacity))
 
 
 def _accepted(training: Training) -> list[Enrolment]:
