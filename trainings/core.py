@@ -50,6 +50,7 @@ TRAINING_NAV = [
     ("enrolment.my_enrolment", _l("My enrolment"), "enrolment.own_in_training"),
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
     ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
+    ("printing.gathering", _l("Gathering"), "group.list"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
 ]
 

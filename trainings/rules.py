@@ -7,5 +7,6 @@ from .enrolment.groups import rules as _groups  # noqa: F401
 from .modules import rules as _modules  # noqa: F401
 from .organisations import rules as _organisations  # noqa: F401
 from .overview import rules as _overview  # noqa: F401
+from .printing import rules as _printing  # noqa: F401
 from .programmes import rules as _programmes  # noqa: F401
 from .scheduling import rules as _scheduling  # noqa: F401

@@ -31,6 +31,7 @@ from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import charts, people
 from .dashboard import cached_dashboard, forget_dashboard
+from .gatherings import checkin_cards
 from .forms import PeopleSearchForm, ProgrammeForm
 from .schedule import schedule_for, sessions_facilitated_by
 
@@ -67,7 +68,8 @@ def my_schedule():
         past=[i for i in reversed(items) if i.session.ends_at < now],
         trainings=_trainings_with_progress(items), zone=current_user.timezone, now=now,
         join_opens=JOIN_OPENS_BEFORE, token_form=EmptyForm(),
-        feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
+        feed_url=absolute_url("overview.my_calendar", token=token) if token else None,
+        checkins=checkin_cards(current_user))
 
 
 @bp.route("/me/sessions")
