@@ -134,6 +134,7 @@ def test_organiser_creates_groups_and_assigns_on_the_page(make, login, client):
     organiser, training, session, enrolments = _gathering(make, people=4)
     login(organiser)
     page = client.get(f"/trainings/{training.id}/gathering").get_data(as_text=True)
+    assert "Add a group" in page and "badges.pdf" in page
     bad = client.post(f"/trainings/{training.id}/groups",
                       data={"name_en": "Too small", "capacity": "0"})
     assert bad.status_code == 422

@@ -31,8 +31,8 @@ from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import charts, people
 from .dashboard import cached_dashboard, forget_dashboard
-from .gatherings import checkin_cards
 from .forms import PeopleSearchForm, ProgrammeForm
+from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
 
 bp = Blueprint("overview", __name__)
