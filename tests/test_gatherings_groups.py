@@ -130,3 +130,44 @@ def test_join_service_refuses_a_full_group(make):
     groups.join(group, a, actor=None)
     with pytest.raises(Conflict):
         groups.join(group, b, actor=None)
+
+
+def test_concurrent_joins_never_overfill_a_group(app, make):
+    import threading
+
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser)
+    group = groups.create_group(training, {"name": "Kecil", "capacity": 5}, actor=organiser)
+    people = [make.enrolment(training, commit=False) for _ in range(20)]
+    db.session.commit()
+    group_id, ids = group.id, [p.id for p in people]
+    barrier = threading.Barrier(len(ids))
+    outcomes, errors = [], []
+
+    def work(enrolment_id):
+        from trainings.enrolment.models import Enrolment
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                groups.join(db.session.get(TrainingGroup, group_id),
+                            db.session.get(Enrolment, enrolment_id), actor=None)
+                db.session.commit()
+                outcomes.append("joined")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("full")
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert Counter(outcomes) == {"joined": 5, "full": 15}
+    db.session.expire_all()
+    assert _members() == 5
