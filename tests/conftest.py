@@ -14,6 +14,7 @@ import pytest
 from flask import has_app_context
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from trainings import create_app
 from trainings.extensions import db
@@ -86,7 +87,19 @@ def _empty_all_tables():
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # A connection that a test or fixture left inside a transaction would make the
+        # TRUNCATE wait forever: fail within seconds instead, naming what holds the lock.
+        db.session.execute(text("SET LOCAL lock_timeout = '10s'"))
+        try:
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        except OperationalError:
+            db.session.rollback()
+            holders = db.session.execute(text(
+                "SELECT state, left(query, 200) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in%'")).all()
+            db.session.rollback()
+            raise RuntimeError(f"a connection left a transaction open (end it with "
+                               f"db.session.remove()): {holders}") from None
     else:
         for table in tables:
             db.session.execute(table.delete())

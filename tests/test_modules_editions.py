@@ -5,6 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from trainings import create_app
+from trainings.extensions import db
 from trainings.modules import services
 
 from .conftest import test_config
@@ -18,8 +19,11 @@ def editions(database_url, _migrated, tmp_path_factory):
                                  INSTANCE_PATH=str(tmp_path_factory.mktemp("instance"))))
     with app.app_context():
         module = services.publishable(SLUG)
-        yield {e: PdfReader(io.BytesIO(services.render_edition_pdf(module, e)))
-               for e in ("id", "en", "bilingual")}
+        readers = {e: PdfReader(io.BytesIO(services.render_edition_pdf(module, e)))
+                   for e in ("id", "en", "bilingual")}
+        db.session.remove()  # no transaction left open while other tests empty the tables
+        db.engine.dispose()
+    yield readers
 
 
 def text_of(reader, pages=None):

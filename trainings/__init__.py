@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .core import bp as core_bp
     from .enrolment import scheduling_hooks  # noqa: F401 - receivers of scheduling's signals
     from .enrolment.views import bp as enrolment_bp
+    from .evaluation.views import bp as evaluation_bp
     from .modules.views import bp as modules_bp
     from .organisations.views import bp as organisations_bp
     from .overview.views import bp as overview_bp
@@ -72,7 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
-                      certificates_bp, modules_bp, organisations_bp, overview_bp, printing_bp):
+                      certificates_bp, modules_bp, organisations_bp, overview_bp,
+                      evaluation_bp, printing_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people

@@ -9,6 +9,7 @@ from .attendance.cli import attendance_cli
 from .certificates.cli import certificates_cli
 from .enrolment.cli import enrolment_cli
 from .errors import DomainError
+from .evaluation.cli import evaluation_cli
 from .extensions import db
 from .modules.cli import modules_cli
 
@@ -76,3 +77,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(enrolment_cli)
     app.cli.add_command(modules_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(evaluation_cli)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 # The areas that own a message catalog (``trainings/translations/<area>``).
 TRANSLATION_AREAS = ("core", "organisations", "scheduling", "programmes", "enrolment", "attendance",
-                     "certificates", "printing", "modules", "overview", "api")
+                     "evaluation", "certificates", "printing", "modules", "overview", "api")
 
 
 class DefaultConfig:

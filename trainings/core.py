@@ -52,6 +52,8 @@ TRAINING_NAV = [
     ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
     ("printing.gathering", _l("Gathering"), "group.list"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
+    ("evaluation.surveys", _l("Evaluation"), "survey.manage"),
+    ("evaluation.my_surveys", _l("Surveys and action plan"), "action_plan.write_own"),
 ]
 
 

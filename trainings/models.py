@@ -10,6 +10,18 @@ from .certificates.models import (  # noqa: F401
 from .enrolment import people as _people  # noqa: F401  (one person per email address)
 from .enrolment.groups.models import GroupMember, TrainingGroup  # noqa: F401
 from .enrolment.models import Enrolment  # noqa: F401
+from .evaluation.models import (  # noqa: F401
+    ActionPlan,
+    Commitment,
+    CommitmentUpdate,
+    Demographics,
+    EvaluationSettings,
+    FollowUpMail,
+    Survey,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .jobs import Job  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401

@@ -4,6 +4,7 @@ from .auth import rules as _auth  # noqa: F401
 from .certificates import rules as _certificates  # noqa: F401
 from .enrolment import rules as _enrolment  # noqa: F401
 from .enrolment.groups import rules as _groups  # noqa: F401
+from .evaluation import rules as _evaluation  # noqa: F401
 from .modules import rules as _modules  # noqa: F401
 from .organisations import rules as _organisations  # noqa: F401
 from .overview import rules as _overview  # noqa: F401

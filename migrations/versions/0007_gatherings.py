@@ -1,7 +1,7 @@
 """gatherings: session mode, venue and interpretation; check-in codes; groups
 
 Revision ID: 0007_gatherings
-Revises: 0006_networks
+Revises: 0006_evaluation
 Create Date: 2026-12-01 11:10:00
 
 """
@@ -14,7 +14,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0007_gatherings'
-down_revision = '0006_networks'
+down_revision = '0006_evaluation'
 branch_labels = None
 depends_on = None
 

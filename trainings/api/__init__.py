@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     certificates,
     docs,
     enrolments,
+    evaluation,
     gatherings,
     me,
     modules,

@@ -5,10 +5,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..enrolment import imports, services
 from ..errors import NotFound, ValidationError
+from ..evaluation import services as evaluation
 from ..overview.stats import stats as training_stats_of
 from ..policy import can, require
 from ..scheduling.services import load_training
-from .base import actor, body, bp, commit, doc
+from .base import actor, body, bp, commit, doc, json_body
 from .schemas import (
     ChangedEnrolment,
     EnrolmentIn,
@@ -19,6 +20,7 @@ from .schemas import (
     Stats,
     dump,
 )
+from .schemas.enrolment import DemographicsIn
 
 XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "application/octet-stream")
@@ -36,9 +38,14 @@ def _enrolment(enrolment_id: int):
     return enrolment
 
 
-def _dict(enrolment) -> dict:
-    return EnrolmentOut.of(enrolment, with_accessibility=can(
+def _dict(enrolment, demographics=None) -> dict:
+    data = EnrolmentOut.of(enrolment, with_accessibility=can(
         actor(), "enrolment.view_accessibility", enrolment))
+    if can(actor(), "demographics.view", enrolment):  # organisers only
+        record = (demographics or {}).get(enrolment.id) if demographics is not None \
+            else evaluation.demographics_of(enrolment)
+        data.update(evaluation.demographics_dict(record))
+    return data
 
 
 @bp.get("/trainings/<int:training_id>/enrolments")
@@ -50,7 +57,8 @@ def list_enrolments(training_id: int):
                                      status=request.args.get("status"),
                                      sector=request.args.get("sector"),
                                      search=request.args.get("q"))
-    return {"items": [EnrolmentOut.of(e, with_accessibility=True) for e in items]}
+    demographics = evaluation.demographics_by_enrolment(e.id for e in items)
+    return {"items": [_dict(e, demographics) for e in items]}
 
 
 @bp.post("/trainings/<int:training_id>/enrolments")
@@ -60,7 +68,14 @@ def create_enrolment(training_id: int):
     training = _training(training_id)
     require(actor(), "enrolment.manage", training)
     data = body(EnrolmentIn)
-    return _dict(commit(lambda: services.enrol(training, data, actor=actor()))), 201
+
+    def enrol():
+        enrolment = services.enrol(training, data, actor=actor())
+        if evaluation.has_demographic_fields(data):  # refused without consent: nothing written
+            evaluation.set_demographics(enrolment, data, actor=actor())
+        return enrolment
+
+    return _dict(commit(enrol)), 201
 
 
 def _too_large() -> imports.FileTooLarge:
@@ -116,6 +131,14 @@ def get_enrolment(enrolment_id: int):
 def update_enrolment(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
     require(actor(), "enrolment.view", enrolment)
+    raw = json_body()
+    if "status" not in raw and evaluation.has_demographic_fields(raw):
+        # the participant's own demographics (with consent), or an organiser's correction
+        if not can(actor(), "enrolment.manage", enrolment):
+            require(actor(), "demographics.edit_own", enrolment)
+        data = body(DemographicsIn)
+        commit(lambda: evaluation.set_demographics(enrolment, data, actor=actor()))
+        return _dict(enrolment)
     status = body(EnrolmentStatusIn, code="invalid_status")["status"]
     if not can(actor(), "enrolment.manage", enrolment):
         # A participant may only withdraw their own enrolment.

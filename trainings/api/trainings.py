@@ -3,6 +3,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
+from ..evaluation import services as evaluation
 from ..policy import can, require
 from ..scheduling import services
 from ..timezones import validate_timezone
@@ -75,8 +76,18 @@ def update_training(training_id: int):
     training = _training(training_id)
     require(actor(), "training.edit", training)
     data = body(TrainingPatch)
-    commit(lambda: services.update_training(training, data, actor=actor()))
-    return TrainingOut.of(training)
+
+    def change():  # follow_up_days belongs to the evaluation area's settings
+        services.update_training(training, {k: v for k, v in data.items()
+                                             if k != "follow_up_days"}, actor=actor())
+        if "follow_up_days" in data:
+            evaluation.set_follow_up_days(training, data["follow_up_days"], actor=actor())
+
+    commit(change)
+    answer = TrainingOut.of(training)
+    if "follow_up_days" in data:
+        answer["follow_up_days"] = evaluation.follow_up_days(training)
+    return answer
 
 
 @bp.get("/trainings/<int:training_id>/staff")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..attendance.eligibility import progress_for_enrolments
 from ..countries import country_name
 from ..errors import NotFound
+from ..evaluation.services import required_surveys_pending
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..i18n import bilingual, current_language
@@ -45,15 +46,18 @@ def _trainings_with_progress(items) -> list[dict]:
     trainings: dict[int, dict] = {}
     for item in items:
         entry = trainings.setdefault(item.training.id, {"training": item.training,
-                                                        "enrolment": item.enrolment, "progress": None})
+                                                        "enrolment": item.enrolment, "progress": None,
+                                                        "surveys_pending": []})
         if item.enrolment is not None:
             entry["enrolment"] = item.enrolment
     accepted = [entry["enrolment"] for entry in trainings.values()
                 if entry["enrolment"] is not None and entry["enrolment"].status == "accepted"]
     progress = progress_for_enrolments(accepted)
+    pending = required_surveys_pending(accepted)
     for entry in trainings.values():
         if entry["enrolment"] is not None:
             entry["progress"] = progress.get(entry["enrolment"].id)
+            entry["surveys_pending"] = pending.get(entry["enrolment"].id, [])
     return list(trainings.values())
 
 

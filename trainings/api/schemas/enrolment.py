@@ -22,10 +22,22 @@ class EnrolmentIn(Input):
     language: str | None = None
     accessibility_needs: str | None = None
     accessibility_consent: bool | None = None
+    demographics_consent: bool | None = Field(
+        None, description="Explicit consent: required for gender and washington_group")
+    gender: Literal["woman", "man", "non_binary", "self_described", "prefer_not_to_say"] | None = None
+    washington_group: dict[str, str | None] | None = Field(
+        None, description="seeing, hearing, walking, remembering, self_care, communicating: "
+                          "no_difficulty, some_difficulty, a_lot_of_difficulty or cannot_do_at_all")
 
 
 class EnrolmentStatusIn(Input):
     status: Literal["accepted", "waitlisted", "rejected", "withdrawn"]
+
+
+class DemographicsIn(Input):
+    demographics_consent: bool
+    gender: Literal["woman", "man", "non_binary", "self_described", "prefer_not_to_say"] | None = None
+    washington_group: dict[str, str | None] | None = None
 
 
 class EnrolmentOut(Output):

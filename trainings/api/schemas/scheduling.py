@@ -27,6 +27,10 @@ class TrainingIn(Input):
 
 class TrainingPatch(TrainingIn):
     title: BilingualText | None = None
+    follow_up_days: list[int] | None = Field(
+        None, examples=[[30, 90]],
+        description="Days after the last session on which participants with an action plan "
+                    "are asked to update it (evaluation)")
 
 
 class TrainingOut(Output):

@@ -5,26 +5,27 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ...attendance.eligibility import evaluate
 from ...enrolment.models import Enrolment
 from ...errors import Conflict, ValidationError
 from ...extensions import db
 from ..models import Certificate
 from .checks import clean
 from .claims import new_certificate, training_claims
+from .gate import eligibility
 from .mail import mail_certificate
 from .queries import current_certificate
 
 
 def missing_eligible(training) -> list[tuple[Enrolment, object]]:
-    """Accepted, eligible enrolments without a current certificate, with their progress."""
+    """Accepted, eligible enrolments (attendance and required surveys) without a current
+    certificate, with their progress."""
     have = set(db.session.scalars(select(Certificate.enrolment_id).where(
         Certificate.training_id == training.id, Certificate.replaced_at.is_(None))))
     enrolments = [e for e in db.session.scalars(
         select(Enrolment).where(Enrolment.training_id == training.id,
                                 Enrolment.status == "accepted").order_by(Enrolment.name))
         if e.id not in have]
-    progress = evaluate(training, [e.id for e in enrolments])
+    progress = eligibility(training, enrolments)
     return [(e, progress[e.id]) for e in enrolments if progress[e.id].eligible]
 
 
@@ -54,7 +55,7 @@ def issue_one(enrolment, *, actor, base: str, reason: str | None = None) -> Cert
                               field="enrolment", code="not_accepted")
     if current_certificate(enrolment) is not None:
         raise Conflict(_("This participant already has a certificate."), code="already_issued")
-    progress = evaluate(enrolment.training, [enrolment.id])[enrolment.id]
+    progress = eligibility(enrolment.training, [enrolment])[enrolment.id]
     reason = clean(reason, "reason", required=not progress.eligible, limit=500)
     certificate = new_certificate(enrolment, progress, training_claims(enrolment.training),
                                   actor=actor, reason=reason)

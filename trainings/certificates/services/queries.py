@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ...attendance.eligibility import evaluate
 from ...enrolment.models import Enrolment
 from ...extensions import db
 from .. import codes
 from ..models import Certificate, Signatory
+from .gate import eligibility
 
 
 def get_by_code(typed: str | None) -> Certificate | None:
@@ -46,11 +46,12 @@ def valid_certificates(training) -> list[Certificate]:
 
 
 def overview(training) -> list[dict]:
-    """Every accepted enrolment with its attendance progress and current certificate."""
+    """Every accepted enrolment with its progress (attendance and the survey gate) and
+    current certificate."""
     enrolments = list(db.session.scalars(
         select(Enrolment).where(Enrolment.training_id == training.id,
                                 Enrolment.status == "accepted").order_by(Enrolment.name)))
-    progress = evaluate(training, [e.id for e in enrolments])
+    progress = eligibility(training, enrolments)
     current = {c.enrolment_id: c for c in certificates_of(training, include_history=False)}
     return [{"enrolment": e, "progress": progress[e.id], "certificate": current.get(e.id)}
             for e in enrolments]
