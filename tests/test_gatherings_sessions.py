@@ -127,3 +127,25 @@ def test_training_page_and_form_show_mode_venue_interpretation(make, login, clie
     assert "Sign language: BISINDO" in page
     edit = client.get(f"/sessions/{session.id}/edit").get_data(as_text=True)
     assert 'value="Hotel Santika"' in edit
+
+
+def test_session_form_needs_a_venue_in_person_and_saves_it(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser)
+    login(organiser)
+    form = {"action": "one", "one-title_id": "Hari 1", "one-title_en": "Day 1",
+            "one-starts_at": "2030-04-01T09:00", "one-zone": "Asia/Jakarta",
+            "one-duration_minutes": "180", "one-session_mode": "in_person"}
+    bad = client.post(f"/trainings/{training.id}/sessions", data=form)
+    assert bad.status_code == 422
+    assert "An in-person or hybrid session needs a venue." in bad.get_data(as_text=True)
+    assert _sessions() == 0
+    ok = client.post(f"/trainings/{training.id}/sessions", data={
+        **form, "one-venue_name": "Balai Temu", "one-venue_address": "Jl. Cempaka 12",
+        "one-venue_accessibility_id": "Tanpa tangga", "one-venue_accessibility_en": "Step-free",
+        "one-interpretation": "id-en, sign:BISINDO"})
+    assert ok.status_code == 302
+    session = db.session.scalar(select(TrainingSession))
+    assert (session.mode, session.venue_name, session.venue_accessibility_en,
+            session.interpretation) == ("in_person", "Balai Temu", "Step-free",
+                                        ["id-en", "sign:BISINDO"])
