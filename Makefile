@@ -11,7 +11,7 @@ PORT   ?= 5000
 help:
 	@echo "make run    install, migrate, load the demo course, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
-	@echo "make bench  print the benchmark figures"
+	@echo "make bench  print one table of every benchmark (BENCH_ARGS=--quick: the short run)"
 	@echo "make lint   ruff and the import contracts (lint-imports)"
 	@echo "make lock   re-compile requirements*.lock from setup.cfg (after adding a dependency)"
 	@echo "make lock-upgrade   the same, upgrading every pin within setup.cfg's ranges"
@@ -96,8 +96,10 @@ test: install-test check-lock lint-imports
 	  ANYAM_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not e2e"; \
 	fi
 
+# One table of every benchmark (medians of interleaved runs, CPU, load); BENCH_ARGS=--quick
+# for a loaded machine (certificates N=30,300, load runs of 5 s).
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: install-test lint-imports
 	$(BIN)/ruff check trainings tests benchmarks scripts

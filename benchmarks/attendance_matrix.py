@@ -1,28 +1,30 @@
-"""Server time of the attendance matrix for 1000 participants x 20 sessions.
+"""Server time of the attendance matrix for 1000 participants x 7 sessions (a training's
+usual size; pass other sizes as arguments).
 
 Prints, from one run on one database (SQLite file unless BENCH_DATABASE_URL is set):
   * baseline: one joined plain-rows query, rendered into the grid;
   * anyam:    ``services.matrix()`` (the page's data) rendered into the same grid;
   * page:     the whole matrix page through the test client (login, chart, totals, form);
   * orm-eager: ORM objects with ``selectinload``; orm-lazy: one query per participant.
-Figures are medians; ratios are against the baseline of the same run. Target: the page's
-data in <= 3 queries and <= 1.2x the baseline.
+Figures are medians of interleaved rounds (the order turns every round), with the garbage
+collector on as in production, CPU ms beside wall ms and the load average; ratios are
+against the baseline of the same run. Target: the page's data in <= 3 queries and <= 1.2x
+the baseline.
 
     PYTHONPATH=. python benchmarks/attendance_matrix.py [participants] [sessions]
 """
 from __future__ import annotations
 
-import gc
 import os
 import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's trainings
 
+from common import emit, header, measure  # noqa: E402
 from jinja2 import Environment  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 from sqlalchemy import event, insert, select  # noqa: E402
@@ -44,7 +46,7 @@ class Row:
         self.name, self.country, self.statuses, self.attended = name, country, [None] * width, 0
 
 
-def main(participants=1000, sessions=20):
+def main(participants=1000, sessions=7):
     from flask import g
 
     from trainings import create_app
@@ -155,28 +157,26 @@ def main(participants=1000, sessions=20):
                     ("anyam: whole matrix page (test client)", page),
                     ("orm-eager: selectinload + same grid", orm(True)),
                     ("orm-lazy: a query per participant + same grid", orm(False))]
-        times = {label: [] for label, _fn in variants}
+        runs = {label: [] for label, _fn in variants}
         for _label, fn in variants:
             fn()  # warm up
-        for _round in range(int(os.environ.get("BENCH_ROUNDS", "9"))):
-            for label, fn in variants:  # interleaved, so load on the machine hits all alike
-                gc.collect()
-                gc.disable()  # as timeit does: a collection pause would land on a random variant
-                start = time.perf_counter()
-                fn()
-                times[label].append((time.perf_counter() - start) * 1000)
-                gc.enable()
-        results = [(label, statistics.median(times[label]), min(times[label]), count(fn))
-                   for label, fn in variants]
-        base, base_min = results[0][1], results[0][2]
-        print(f"attendance matrix: {participants} participants x {sessions} sessions "
-              f"({participants * sessions} records), {db.engine.dialect.name}")
-        print(f"  {'':<48} {'median':>11} {'ratio':>6} {'best':>10} {'ratio':>6}")
-        for label, ms, best, n in results:
-            print(f"  {label:<48} {ms:8.1f} ms {ms / base:5.2f}x {best:7.1f} ms {best / base_min:5.2f}x"
-                  f"  {n:5d} queries")
-        print("  (median and best of interleaved rounds, garbage collector paused while timing; the page "
-              "adds\n   loading the user, policy checks, navigation, chart, totals and the settings form)")
+        for round_ in range(int(os.environ.get("BENCH_ROUNDS", "9"))):
+            order = variants if round_ % 2 == 0 else list(reversed(variants))
+            for label, fn in order:  # interleaved, so load on the machine hits all alike
+                runs[label].append(measure(fn))
+        header(f"attendance matrix: {participants} participants x {sessions} sessions "
+               f"({participants * sessions} records), {db.engine.dialect.name}")
+        base = runs[variants[0][0]]
+        base_wall = statistics.median(r.wall for r in base) * 1000
+        base_cpu = statistics.median(r.cpu for r in base) * 1000
+        for label, fn in variants[1:]:
+            wall = statistics.median(r.wall for r in runs[label]) * 1000
+            cpu = statistics.median(r.cpu for r in runs[label]) * 1000
+            emit("matrix", label, value=wall, unit="ms", baseline=base_wall,
+                 baseline_name="one joined plain-rows query + grid", cpu=cpu,
+                 cpu_baseline=base_cpu, load_avg=max(r.load for r in runs[label]),
+                 runs=len(runs[label]), note=f"{count(fn)} queries",
+                 goal="goal <= 1.2x, <= 3 queries" if label.startswith("anyam: services") else "")
 
 
 if __name__ == "__main__":

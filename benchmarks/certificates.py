@@ -1,154 +1,182 @@
-"""Bulk certificates: end-to-end time per certificate against raw WeasyPrint, and memory.
+"""Bulk certificates, end to end, against raw WeasyPrint in the same process tree.
 
-For each size (30 and 1000 by default) it builds a training with that many eligible
-participants in a fresh SQLite database, then measures in the same run:
+For each size (30, 300, 1000 by default) and each round, two runs, interleaved (A B, B A, ...),
+each in a fresh process forked from this one (so each one's CPU and peak memory are its own):
 
-  ours  data (issue + claims → contexts) + render (chunks of ≤ 25 pages as one document each,
-        split with document.copy, on a pool of 2 processes) + ZIP (stored), no cache;
-  raw   the same HTML (every certificate in one document) rendered by plain
-        ``HTML(string).write_pdf()`` in one process (a fresh forked child, so its memory is
-        measured on its own).
+  ours  what the organiser waits for: the "issue all" job (issue, claims, contexts, QR codes,
+        chunks of 25 laid out as one document each, written once, split with pikepdf, on a
+        pool of 2 processes, each PDF stored in the cache) and then the ZIP download
+        (``services.training_zip``: cached PDFs a slice at a time into a spooled file), on a
+        training with that many
+        eligible participants; nothing is left out and nothing was cached before;
+  raw   the floor: the same certificates' HTML (QR codes included, built before the clock
+        starts) as ONE document with plain ``HTML(string).write_pdf()`` (same stylesheet,
+        same PDF/UA variant, the project's fetcher) in one process, nothing else.
 
-The goal is ours / raw ≤ 0.8. Peak memory is the maximum resident set size.
+Printed: medians of the rounds of wall ms and CPU ms per certificate (CPU: the process and
+its pool workers), the ratios ours/raw, the peak resident memory of the largest process
+of each, and the load average. Goals: CPU ratio ≤ 0.8 at every size (holds under load),
+wall ratio ≤ 0.8 with two cores free, peak ≤ 110 MB per process and flat.
 
-    python benchmarks/certificates.py [--sizes 30,1000]
+    python benchmarks/certificates.py [--sizes 30,300,1000] [--repeat 3] [--large-repeat 1]
 """
 from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import Run, bench_app, emit, header, interleave, load, median, median_extra
+
+BASE = "https://anyam.example.org"
+NAMES = ["Siti Rahmawati", "Ni Luh Putu Ayu Lestari", "Nur Aisyah binti Abdullah",
+         "Ayesha Siddiqui", "عائشہ صدیقی", "Tan Mei Ling", "Kavitha Ramasamy"]
 
 
-def _mb(kb: int) -> float:
-    return kb / 1024
-
-
-def build(app, size: int):
+def build(size: int, tag: str):
+    """A training with ``size`` participants who attended 7 of 7 sessions (not timed)."""
     from tests import factories
     from trainings.attendance.models import AttendanceRecord
     from trainings.auth.models import User
     from trainings.certificates.demo import load_demo_certificates
     from trainings.enrolment.models import Enrolment
     from trainings.extensions import db
-    organiser = User(email=f"org{size}@example.org", name="Organiser", role="organiser")
+    organiser = User(email=f"org-{tag}@example.org", name="Organiser", role="organiser")
     db.session.add(organiser)
-    training = factories.training(organiser=organiser, sessions=7, certificate_rule={"min_sessions": 6},
-                                  title_en=f"Benchmark {size}", title_id=f"Tolok ukur {size}")
+    training = factories.training(organiser=organiser, sessions=7,
+                                  certificate_rule={"min_sessions": 6},
+                                  title_en=f"Benchmark {tag}", title_id=f"Tolok ukur {tag}")
     load_demo_certificates(training)
-    names = ["Siti Rahmawati", "Ni Luh Putu Ayu Lestari", "Nur Aisyah binti Abdullah",
-             "Ayesha Siddiqui", "عائشہ صدیقی", "Tan Mei Ling", "Kavitha Ramasamy"]
-    rows = []
-    for i in range(size):
-        rows.append(Enrolment(training_id=training.id, name=f"{names[i % len(names)]} {i}",
-                              email=f"p{size}-{i}@example.org", country_code="ID",
-                              status="accepted"))
+    rows = [Enrolment(training_id=training.id, name=f"{NAMES[i % len(NAMES)]} {i}",
+                      email=f"p-{tag}-{i}@example.org", country_code="ID", status="accepted")
+            for i in range(size)]
     db.session.add_all(rows)
     db.session.flush()
     db.session.add_all(AttendanceRecord(session_id=s.id, enrolment_id=e.id, status="present")
                        for e in rows for s in training.sessions)
     db.session.commit()
-    return training, organiser
+    return training.id, organiser.id
 
 
-def cpu_seconds() -> float:
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
+def _usage() -> dict:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+            "peak_kb": max(me.ru_maxrss, kids.ru_maxrss), "self_kb": me.ru_maxrss,
+            "workers_kb": kids.ru_maxrss}
 
 
-def ours(app, training, organiser) -> tuple[float, dict, list]:
-    from trainings.certificates import render, services
+def _ours_child(app, training_id: int, organiser_id: int, conn) -> None:
+    from trainings import jobs
+    from trainings.auth.models import User
+    from trainings.certificates import services
     from trainings.extensions import db
-    t0 = time.perf_counter()
-    certificates = services.issue_all(training, actor=organiser, base="https://anyam.example.org")
-    db.session.commit()
-    contexts = services.contexts_for(certificates, "https://anyam.example.org")
-    t1 = time.perf_counter()
-    pdfs = render.render_many(contexts, workers=2, use_cache=False)
-    t2 = time.perf_counter()
-    archive = services.zip_bytes(list(zip(certificates, pdfs, strict=True)))
-    t3 = time.perf_counter()
-    assert len(pdfs) == len(certificates) and archive
-    return t3 - t0, {"data": t1 - t0, "render": t2 - t1, "zip": t3 - t2}, contexts
+    from trainings.scheduling.models import Training
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's connections stay the parent's
+        start_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the app, before work
+        start, cpu0 = time.perf_counter(), _usage()["cpu"]
+        training, organiser = db.session.get(Training, training_id), db.session.get(User, organiser_id)
+        job = services.start_issue_all(training, actor=organiser, base=BASE)
+        db.session.commit()
+        jobs.run(job.id)
+        job_done = time.perf_counter()
+        training = db.session.get(Training, training_id)
+        archive = services.training_zip(training, BASE)
+        size = archive.seek(0, 2)
+        archive.close()
+        end = time.perf_counter()
+        issued = db.session.get(jobs.Job, job.id)
+        assert issued.state == "done", issued.error
+        usage = _usage()
+        conn.send({"wall": end - start, "cpu": usage["cpu"] - cpu0, "peak_kb": usage["peak_kb"],
+                   "self_kb": usage["self_kb"], "workers_kb": usage["workers_kb"],
+                   "start_kb": start_kb, "job": job_done - start, "zip": end - job_done, "count": issued.result["issued"],
+                   "zip_bytes": size})
+    conn.close()
 
 
 def _raw_child(html: str, css_path: str, conn) -> None:
     from weasyprint import CSS, HTML
 
     from trainings import pdf
-    t0 = time.perf_counter()
-    data = HTML(string=html, url_fetcher=pdf.fetcher()).write_pdf(
-        stylesheets=[CSS(filename=css_path)])
-    elapsed = time.perf_counter() - t0
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    conn.send((elapsed, len(data), usage.ru_maxrss, usage.ru_utime + usage.ru_stime))
+    start, cpu0 = time.perf_counter(), _usage()["cpu"]
+    data = HTML(string=html, base_url=pdf.asset_url(""), url_fetcher=pdf.fetcher()).write_pdf(
+        stylesheets=[CSS(filename=css_path)], pdf_variant=pdf.PDF_VARIANT)
+    end = time.perf_counter()
+    usage = _usage()
+    conn.send({"wall": end - start, "cpu": usage["cpu"] - cpu0, "peak_kb": usage["peak_kb"],
+               "bytes": len(data)})
     conn.close()
 
 
-def raw(app, contexts) -> tuple[float, int]:
-    from trainings import pdf
-    from trainings.certificates import render
-    html = pdf.render_html(render.TEMPLATE, {"certificates": contexts})
-    css_path = str(pdf.PACKAGE / "static" / render.STYLESHEET)
+def _in_child(target, *args) -> Run:
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_raw_child, args=(html, css_path, child))
+    process = ctx.Process(target=target, args=(*args, child))
     process.start()
-    elapsed, _size, rss, cpu = parent.recv()
+    result = parent.recv()
     process.join()
-    return elapsed, rss, cpu
+    if process.exitcode:
+        raise RuntimeError(f"{target.__name__} failed ({process.exitcode})")
+    return Run(wall=result["wall"], cpu=result["cpu"], load=load(), extra=result)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="30,1000")
+    parser.add_argument("--sizes", default="30,300,1000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large-repeat", type=int, default=None,
+                        help="rounds for N >= 1000 (default: --repeat)")
     args = parser.parse_args()
-    os.environ.setdefault("ANYAM_SECRET_KEY", "benchmark-only-key-0123456789")
-    instance = tempfile.mkdtemp(prefix="anyam-bench-")
-    from flask_migrate import upgrade
-
-    from trainings import create_app, pdf
+    from trainings import pdf
+    from trainings.certificates import render, services
     from trainings.extensions import db
-    app = create_app({"TESTING": True, "SECRET_KEY": "benchmark-only-key-0123456789",
-                      "INSTANCE_PATH": instance,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/bench.sqlite"})
+    app = bench_app(CERTIFICATES_PDF_WORKERS=2)
+    header("certificates: end to end (job + ZIP) against one raw WeasyPrint document")
     with app.app_context():
-        upgrade()
-        print(f"HarfBuzz subsetting: {'yes' if pdf.has_harfbuzz_subset() else 'NO (fontTools fallback!)'}")
-        print(f"{'n':>6} {'ours ms/cert':>13} {'raw ms/cert':>12} {'ratio':>6} "
-              f"{'data':>6} {'render':>7} {'zip':>5} {'cpu ours':>9} {'cpu raw':>8} "
-              f"{'peak MB ours':>13} {'peak MB raw':>12}")
+        if not pdf.has_harfbuzz_subset():
+            print("WARNING: no HarfBuzz subsetting (fontTools fallback): figures are meaningless")
+        css_path = str(pdf.PACKAGE / "static" / render.STYLESHEET)
         for size in [int(s) for s in args.sizes.split(",")]:
-            training, organiser = build(app, size)
-            before_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            cpu_before = cpu_seconds()
-            total, parts, contexts = ours(app, training, organiser)
-            cpu_ours = cpu_seconds() - cpu_before
-            peak_ours = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before_children)
-            raw_time, raw_rss, cpu_raw = raw(app, contexts)
-            per, raw_per = 1000 * total / size, 1000 * raw_time / size
-            print(f"{size:>6} {per:>13.1f} {raw_per:>12.1f} {per / raw_per:>6.2f} "
-                  f"{1000 * parts['data'] / size:>6.1f} {1000 * parts['render'] / size:>7.1f} "
-                  f"{1000 * parts['zip'] / size:>5.2f} {1000 * cpu_ours / size:>9.1f} "
-                  f"{1000 * cpu_raw / size:>8.1f} {_mb(peak_ours):>13.0f} {_mb(raw_rss):>12.0f}",
-                  flush=True)
-        db.session.remove()
-    print("ms/cert: end to end (data, render, split, ZIP) against one WeasyPrint document in "
-          "one process; goal: ratio ≤ 0.8. Peak MB: max resident set (ours: the larger of the "
-          "main process and a pool worker). cpu: CPU ms per certificate (all processes): with both cores "
-          "free, ours takes about cpu/2 of wall time; on a loaded machine the ratio shows the load.")
-    print(f"load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+            # The floor's certificates: issued once (not timed), the same shape as ours.
+            raw_training, raw_organiser = build(size, f"raw-{size}")
+            from trainings.auth.models import User
+            from trainings.scheduling.models import Training
+            certificates = services.issue_all(db.session.get(Training, raw_training),
+                                              actor=db.session.get(User, raw_organiser), base=BASE)
+            db.session.commit()
+            contexts = [render.with_qr(c) for c in services.contexts_for(certificates, BASE)]
+            html = pdf.render_html(render.TEMPLATE, {"certificates": contexts})
+            del contexts, certificates
+            rounds = args.repeat if size < 1000 or not args.large_repeat else args.large_repeat
+            trainings = iter([build(size, f"ours-{size}-{i}") for i in range(rounds)])
+            db.session.remove()
+            db.engine.dispose()
+            runs = interleave({
+                "ours": lambda trainings=trainings: _in_child(_ours_child, app, *next(trainings)),
+                "raw": lambda html=html: _in_child(_raw_child, html, css_path),
+            }, rounds)
+            ours, raw = runs["ours"], runs["raw"]
+            assert all(r.extra["count"] == size for r in ours)
+            per = 1000 / size
+            loads = [r.load for r in ours + raw]
+            load_note = f"load {min(loads):.1f}-{max(loads):.1f}"
+            emit("certificates", f"N={size} wall per certificate", value=median(ours) * per,
+                 unit="ms", baseline=median(raw) * per, baseline_name="raw one document",
+                 cpu=median(ours, "cpu") * per, cpu_baseline=median(raw, "cpu") * per,
+                 load_avg=max(loads), runs=len(ours), note=load_note,
+                 goal="goal cpu ratio <= 0.8")
+            emit("certificates", f"N={size} peak memory, largest process",
+                 value=median_extra(ours, "peak_kb") / 1024, unit="MB",
+                 baseline=median_extra(raw, "peak_kb") / 1024, baseline_name="raw one document",
+                 load_avg=max(loads), runs=len(ours), goal="goal <= 110 MB, flat",
+                 note=f"job process {median_extra(ours, 'self_kb') / 1024:.0f} MB "
+                      f"(app at start {median_extra(ours, 'start_kb') / 1024:.0f} MB), "
+                      f"pool worker {median_extra(ours, 'workers_kb') / 1024:.0f} MB")
+            emit("certificates", f"N={size} of which the ZIP download",
+                 value=median_extra(ours, "zip") * per, unit="ms", load_avg=max(loads),
+                 runs=len(ours), note="included in the wall figure above")
 
 
 if __name__ == "__main__":

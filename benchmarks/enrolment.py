@@ -1,7 +1,8 @@
 """Enrolment figures: seat allocation cost per enrolment, and a 2000-row import.
 
 Baseline measured in the same run: plain inserts of the same enrolments without
-allocation (no lock, no counting, no account). Prints figures and ratios.
+allocation (no lock, no counting, no account). Interleaved rounds (plain, allocated,
+allocated, plain, ...) of N/ROUNDS enrolments each; medians per enrolment, wall and CPU.
     PYTHONPATH=. python benchmarks/enrolment.py
 """
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import emit, interleave, measure, median  # noqa: E402
+from common import header as head  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from trainings import create_app  # noqa: E402
@@ -48,23 +51,32 @@ def main():
                       "INSTANCE_PATH": folder, "SERVER_NAME": None})
     with app.app_context():
         upgrade()
-        base = training(N // 2)
-        start = time.perf_counter()
-        for n in range(N):
-            clean = services.clean_enrolment_data(payload(n))
-            db.session.add(Enrolment(training_id=base.id, status="accepted", **clean))
-            db.session.commit()
-        baseline = (time.perf_counter() - start) / N
+        base, t = training(N), training(N // 2)
+        counter = iter(range(10**9))
+        rounds = 5
+        per_round = max(1, N // rounds)
 
-        t = training(N // 2)
-        start = time.perf_counter()
-        for n in range(N):
-            services.enrol(t, payload(n))
-            db.session.commit()
-        allocated = (time.perf_counter() - start) / N
-        print(f"enrol one (validate, lock, count, insert, account, mail; commit): "
-              f"{allocated * 1000:.2f} ms; baseline plain insert {baseline * 1000:.2f} ms; "
-              f"ratio {allocated / baseline:.1f}x")
+        def plain():
+            for _ in range(per_round):
+                clean = services.clean_enrolment_data(payload(next(counter)))
+                db.session.add(Enrolment(training_id=base.id, status="accepted", **clean))
+                db.session.commit()
+
+        def allocated():
+            for _ in range(per_round):
+                services.enrol(t, payload(next(counter)))
+                db.session.commit()
+
+        runs = interleave({"plain": lambda: measure(plain), "enrol": lambda: measure(allocated)},
+                          rounds)
+        head(f"enrolment: {N} enrolments in {rounds} interleaved rounds, {ROWS}-row import")
+        baseline = median(runs["plain"]) / per_round
+        emit("enrolment", "enrol one (validate, lock, count, account)",
+             value=1000 * median(runs["enrol"]) / per_round, unit="ms",
+             baseline=1000 * baseline, baseline_name="plain committed insert",
+             cpu=1000 * median(runs["enrol"], "cpu") / per_round,
+             cpu_baseline=1000 * median(runs["plain"], "cpu") / per_round,
+             load_avg=max(r.load for r in runs["enrol"]), runs=rounds)
 
         header = "name,email,country,organisation,sector,timezone,language\n"
         data = (header + "".join(f"Person {n},q{n}@example.org,{COUNTRIES[n % 5]},Org {n},"
@@ -78,11 +90,10 @@ def main():
         result = imports.import_rows(t2, rows)
         db.session.commit()
         import_s = time.perf_counter() - start
-        print(f"import {ROWS} rows: read+preview {preview_s * 1000:.0f} ms "
-              f"({len(checked.new)} new); apply {import_s * 1000:.0f} ms "
-              f"({result['accepted']} accepted, {result['waitlisted']} waitlisted); "
-              f"{import_s / ROWS * 1000:.2f} ms per row vs {baseline * 1000:.2f} ms per "
-              f"single committed insert")
+        emit("enrolment", f"import {ROWS} rows: apply, per row", value=import_s / ROWS * 1000,
+             unit="ms", baseline=1000 * baseline, baseline_name="plain committed insert",
+             runs=1, note=f"read+preview {preview_s * 1000:.0f} ms ({len(checked.new)} new); "
+                          f"{result['accepted']} accepted, {result['waitlisted']} waitlisted")
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import emit, header, measure  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from trainings import create_app  # noqa: E402
@@ -43,15 +43,14 @@ def main() -> None:
         counter = {"n": 0}
         event.listen(db.engine, "before_cursor_execute", lambda *a: counter.__setitem__("n", counter["n"] + 1))
 
-        def measure(path: str) -> tuple[float, int]:
+        def timed(path: str) -> tuple[float, int, float]:
             client.get(path)  # warm
-            times = []
+            runs = []
             for _ in range(7):
                 counter["n"] = 0
-                start = time.perf_counter()
-                assert client.get(path).status_code == 200
-                times.append((time.perf_counter() - start) * 1000)
-            return statistics.median(times), counter["n"]
+                runs.append(measure(lambda: client.get(path).status_code == 200 or 1 / 0))
+            return (statistics.median(r.wall for r in runs) * 1000, counter["n"],
+                    statistics.median(r.cpu for r in runs) * 1000)
 
         results = {}
         enrolled = 0
@@ -60,13 +59,16 @@ def main() -> None:
                 training = factories.training(organiser=factories.user("organiser"), sessions=7)
                 factories.enrolment(training, user=participant)
                 enrolled += 1
-            results[size] = (measure("/me/schedule"), measure(f"/me/calendar.ics?token={token}"))
+            results[size] = (timed("/me/schedule"), timed(f"/me/calendar.ics?token={token}"))
         base_page, base_feed = results[1]
-        print(f"{'trainings':>9} {'sessions':>8} {'page ms':>8} {'queries':>7} {'ratio':>6}"
-              f" {'feed ms':>8} {'queries':>7} {'ratio':>6}")
-        for size, ((page_ms, page_q), (feed_ms, feed_q)) in results.items():
-            print(f"{size:>9} {size * 7:>8} {page_ms:>8.1f} {page_q:>7} {page_ms / base_page[0]:>6.1f}"
-                  f" {feed_ms:>8.1f} {feed_q:>7} {feed_ms / base_feed[0]:>6.1f}")
+        header("my schedule and calendar feed: 1, 10, 40 trainings of 7 sessions (test client)")
+        for size, (page, feed) in results.items():
+            for label, (ms, queries, cpu), base in (("my schedule", page, base_page),
+                                                     ("calendar feed", feed, base_feed)):
+                emit("scheduling", f"{label}, {size} trainings ({size * 7} sessions)", value=ms,
+                     unit="ms", baseline=base[0], baseline_name="the 1-training case, same run",
+                     cpu=cpu, cpu_baseline=base[2], runs=7, note=f"{queries} queries",
+                     goal="queries flat")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def sources(area: str) -> list[str]:
         paths = [p for p in (ROOT / "trainings").glob("*.py")]
         paths += [ROOT / "trainings" / d for d in ("auth", "outbox")]
         paths += [p for p in (ROOT / "templates").glob("*.html")]
-        paths += [ROOT / "templates" / d for d in ("auth", "core", "errors")]
+        paths += [ROOT / "templates" / d for d in ("auth", "core", "errors", "users")]
     else:
         paths = [ROOT / "trainings" / area, ROOT / "templates" / area]  # api: trainings/api/
         if area == "certificates":
@@ -88,6 +88,7 @@ def update() -> None:
         directory.mkdir(parents=True, exist_ok=True)
         pot = pots[area] = directory / "messages.pot"
         subprocess.run(PYBABEL + ["-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                                  "-k", "lazy_ngettext:1,2",
                                   "--no-location", "--sort-output", "-o", str(pot)] + sources(area),
                        check=True, cwd=ROOT)
     known = known_translations("id")  # before a message moves between catalogs

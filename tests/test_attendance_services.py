@@ -268,3 +268,60 @@ def test_older_teams_list_matched_by_name(cohort):
     assert got["Siti Nurhalizah"] == "present" and got["Çağla Demir"] == "present"
     assert got["Dewi Lestari"] == "late" and got["Tan Mei Ling"] == "absent"
     assert got["Nur Aisyah binti Abdullah"] == "absent"
+
+
+def test_an_import_never_lowers_a_status_set_by_hand(cohort):
+    session, people, org = cohort["session"], cohort["people"], cohort["organiser"]
+    tan, kavitha = people["Tan Mei Ling"].id, people["Kavitha Ramasamy"].id
+    services.mark_all_present(session, actor=org)  # the roll call: everybody present by hand
+    db.session.commit()
+    report = (DATA / "zoom_participants.csv").read_bytes()
+    preview = services.analyse(session, services.parse_upload(session, report).rows, platform="zoom")
+    tan_row = next(p for p in preview.matched if p.enrolment == tan)
+    assert (tan_row.current, tan_row.status, tan_row.kept) == ("present", "present", True)
+    assert next(m for m in preview.missing if m["enrolment"] == kavitha)["kept"] is True
+    result = services.import_report(session, report, actor=org, filename="zoom.csv")
+    db.session.commit()
+    assert result["kept"] == 3  # Tan (20 minutes), Kavitha (not in the report), one late
+    assert statuses(session)[tan] == "present" and statuses(session)[kavitha] == "present"
+    assert set(statuses(session).values()) == {"present"}
+
+    result = services.import_report(session, report, actor=org, filename="zoom.csv", overwrite=True)
+    db.session.commit()
+    assert result["kept"] == 0
+    assert statuses(session)[tan] == "absent" and statuses(session)[kavitha] == "absent"
+
+
+def test_a_status_set_by_an_import_may_be_lowered_by_the_next_one(cohort):
+    session, people, org = cohort["session"], cohort["people"], cohort["organiser"]
+    tan = people["Tan Mei Ling"].id
+    report = (DATA / "zoom_participants.csv").read_bytes()
+    services.import_report(session, report, actor=org, filename="z.csv", min_minutes=15)
+    db.session.commit()
+    assert statuses(session)[tan] == "present"
+    result = services.import_report(session, report, actor=org, filename="z.csv")
+    db.session.commit()
+    assert result["kept"] == 0 and statuses(session)[tan] == "absent"
+    services.set_records(session, [{"enrolment": tan, "status": "late"}], actor=org)  # by hand
+    db.session.commit()
+    assert services.import_report(session, report, actor=org, filename="z.csv")["kept"] == 1
+    db.session.commit()
+    assert statuses(session)[tan] == "late"
+
+
+def test_roll_call_opens_30_minutes_before_the_start(make):
+    from datetime import timedelta
+
+    from trainings.db import utcnow
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=1, first_start=utcnow() + timedelta(hours=2))
+    person = make.enrolment(training)
+    session = training.sessions[0]
+    with pytest.raises(ValidationError) as refused:
+        services.set_records(session, [{"enrolment": person.id, "status": "present"}], actor=organiser)
+    assert refused.value.code == "session_not_started"
+    assert services.set_records(session, [{"enrolment": person.id, "status": "excused"}],
+                                actor=organiser) == 1  # announced in advance
+    session.starts_at = utcnow() + timedelta(minutes=20)
+    assert services.set_records(session, [{"enrolment": person.id, "status": "present"}],
+                                actor=organiser) == 1

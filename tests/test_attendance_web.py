@@ -75,7 +75,7 @@ def test_api_import_and_matrix_shapes(setup, api):
         data=(DATA / "zoom_participants.csv").read_bytes(), headers={"Content-Type": "text/csv"})
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"present", "absent", "unmatched"}
+    assert set(body) == {"present", "absent", "kept", "unmatched"} and body["kept"] == 0
     assert body["present"] == 1 and body["absent"] == 2  # Tan (20 min >= 15); two not in it
     assert {"name": "Budi (Android)", "email": None, "minutes": 30} in body["unmatched"]
     assert status_of(s, tan) == "present"
@@ -101,6 +101,26 @@ def test_api_import_wrong_file_and_bad_min_minutes(setup, api):
                                            data=b"a", headers={"Content-Type": "text/csv"})
     assert minutes.status_code == 422
     assert minutes.get_json()["error"]["details"][0]["field"] == "min_minutes"
+
+
+def test_api_import_keeps_hand_set_statuses_unless_overwrite(setup, api):
+    s, tan = setup["session"], setup["people"][2]
+    caller = api(setup["facilitator"])
+    assert caller.put(f"/api/v1/sessions/{s.id}/attendance", json={"records": [
+        {"enrolment": p.id, "status": "present"} for p in setup["people"]]}).status_code == 200
+    report = (DATA / "zoom_participants.csv").read_bytes()
+    kept = caller.post(f"/api/v1/sessions/{s.id}/attendance/import", data=report,
+                       headers={"Content-Type": "text/csv"})
+    assert kept.status_code == 200 and kept.get_json()["kept"] == 3
+    assert status_of(s, tan) == "present"
+    bad = caller.post(f"/api/v1/sessions/{s.id}/attendance/import?overwrite=perhaps", data=report,
+                      headers={"Content-Type": "text/csv"})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["details"][0]["field"] == "overwrite"
+    lowered = caller.post(f"/api/v1/sessions/{s.id}/attendance/import?overwrite=true", data=report,
+                          headers={"Content-Type": "text/csv"})
+    assert lowered.status_code == 200 and lowered.get_json()["kept"] == 0
+    assert status_of(s, tan) == "absent"
 
 
 # ---------------------------------------------------------------- roll call page
@@ -194,6 +214,25 @@ def test_import_upload_preview_match_apply(setup, login, client):
     assert status_of(s, tan) == "absent"  # 20 minutes < 25
     sources = set(db.session.scalars(select(AttendanceChange.source)))
     assert sources == {"import:zoom:zoom.csv"}
+
+
+def test_import_preview_shows_kept_and_the_box_overwrites(setup, login, client, api):
+    s, tan = setup["session"], setup["people"][2]
+    api(setup["facilitator"]).put(f"/api/v1/sessions/{s.id}/attendance",
+                                  json={"records": [{"enrolment": tan.id, "status": "present"}]})
+    login(setup["facilitator"])
+    upload = client.post(f"/sessions/{s.id}/attendance/import",
+                         data={"report": (io.BytesIO((DATA / "zoom_participants.csv").read_bytes()),
+                                          "zoom.csv")}, content_type="multipart/form-data")
+    html = client.get(upload.headers["Location"]).get_data(as_text=True)
+    assert "kept: set by hand" in html and 'name="overwrite"' in html
+    token = upload.headers["Location"].split("token=")[1]
+    client.post(f"/sessions/{s.id}/attendance/import/apply", data={"token": token, "action": "apply"})
+    assert status_of(s, tan) == "present"
+    client.post(f"/sessions/{s.id}/attendance/import/apply",
+                data={"token": token, "action": "apply", "overwrite": "y"})
+    db.session.expire_all()
+    assert status_of(s, tan) == "absent"
 
 
 def test_import_wrong_file_shows_error(setup, login, client):
@@ -363,3 +402,16 @@ def test_api_import_refuses_an_oversized_body(setup, api):
         data=b"x" * (6 * 1024 * 1024), headers={"Content-Type": "text/csv"})
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_a_facilitator_of_the_training_sees_the_matrix_but_no_exports(make, login, client):
+    organiser, facilitator = make.user("organiser"), make.user("facilitator")
+    training = make.training(organiser=organiser, facilitators=[facilitator], sessions=2)
+    make.enrolment(training, name="Tan Mei Ling", email="tan@example.org")
+    login(facilitator)
+    page = client.get(f"/trainings/{training.id}/attendance")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Tan Mei Ling" in html
+    assert "attendance.csv" not in html and "tan@example.org" not in html
+    assert client.get(f"/trainings/{training.id}/attendance.csv").status_code == 403
+    assert client.post(f"/trainings/{training.id}/attendance/settings").status_code == 403

@@ -190,3 +190,13 @@ def test_a_token_of_someone_else_cannot_be_revoked(client, make, login):
     assert client.post(f"/profile/tokens/{stored.id}/revoke").status_code == 404
     db.session.refresh(stored)
     assert stored.revoked_at is None
+
+
+def test_the_login_greeting_is_in_the_persons_language(client, make):
+    person = make.user("participant", language="id", name="Siti")
+    from tests.factories import PASSWORD
+    response = client.post("/login", data={"email": person.email, "password": PASSWORD},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "Selamat datang, Siti." in page

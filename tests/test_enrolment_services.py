@@ -307,3 +307,32 @@ def test_search_and_filters(make):
     assert [e.name for e in services.list_enrolments(training, sector="academic")] == ["Tan Mei Ling"]
     with pytest.raises(ValidationError):
         services.list_enrolments(training, sector="military")
+
+
+def test_search_folds_case_and_diacritics(make):
+    from trainings.enrolment import services as enrolment
+    training = make.training(sessions=0)
+    make.enrolment(training, name="Ñgau Lestari", email="ngau@example.org")
+    make.enrolment(training, name="Ṣāima Qureshi", email="sq@example.org", country="PK")
+    make.enrolment(training, name="Budi", email="budi@example.org", organisation="Yayasan Çahaya")
+    names = lambda q: [e.name for e in enrolment.list_enrolments(training, search=q)]  # noqa: E731
+    assert names("ngau") == ["Ñgau Lestari"] and names("ÑGAU") == ["Ñgau Lestari"]
+    assert names("saima") == ["Ṣāima Qureshi"] and names("ṣāima") == ["Ṣāima Qureshi"]
+    assert names("cahaya") == ["Budi"]
+
+
+def test_list_sorted_by_name_country_or_status(make):
+    import pytest as _pytest
+
+    from trainings.enrolment import services as enrolment
+    from trainings.errors import ValidationError as _ValidationError
+    training = make.training(sessions=0)
+    make.enrolment(training, name="Zainab", country="PK", status="accepted")
+    make.enrolment(training, name="Ana", country="MY", status="waitlisted")
+    make.enrolment(training, name="Édi", country="ID", status="applied")
+    order = lambda s: [e.name for e in enrolment.list_enrolments(training, sort=s)]  # noqa: E731
+    assert order("name") == ["Ana", "Édi", "Zainab"]
+    assert order("country") == ["Édi", "Ana", "Zainab"]
+    assert order(None) == ["Zainab", "Ana", "Édi"]  # order of application
+    with _pytest.raises(_ValidationError):
+        enrolment.list_enrolments(training, sort="shoe size")

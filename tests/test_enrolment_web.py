@@ -122,7 +122,12 @@ def test_participant_list_with_counts_filters_and_actions(make, login, open_trai
     bad = client.get(f"/trainings/{training.id}/participants?country=Atlantis")
     assert bad.status_code == 422
 
-    response = client.post(f"/enrolments/{siti.id}/status", data={"status": "withdrawn"})
+    confirm = client.post(f"/enrolments/{siti.id}/status", data={"status": "withdrawn"})
+    assert confirm.status_code == 200 and "Withdraw Siti?" in confirm.get_data(as_text=True)
+    db.session.expire_all()
+    assert siti.status == "accepted"  # nothing happens before the confirmation
+    response = client.post(f"/enrolments/{siti.id}/status",
+                           data={"status": "withdrawn", "confirmed": "1", "notify": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert siti.status == "withdrawn" and ayu.status == "accepted"
@@ -242,7 +247,12 @@ def test_outbox_and_invitation_set_password_and_log_in(make, login, client, open
 
 
 def test_participant_withdraws_own_enrolment(make, login, open_training):
+    from datetime import timedelta
+
+    from trainings.db import utcnow
     _organiser, training = open_training
+    for number, session in enumerate(training.sessions):  # a training still to come
+        session.starts_at = utcnow() + timedelta(days=3 + number)
     participant = make.user("participant")
     mine = make.enrolment(training, user=participant, status="accepted")
     waiting = make.enrolment(training, status="waitlisted", country="ID")
@@ -321,3 +331,91 @@ def test_organiser_adds_a_participant_by_hand_and_resends_an_invitation(make, lo
     db.session.commit()
     again = client.post(f"/enrolments/{enrolment.id}/invitation")
     assert "already set a password" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_rejecting_is_confirmed_first_and_may_send_no_mail(make, login, open_training):
+    organiser, training = open_training
+    ayu = make.enrolment(training, name="Ayu", country="ID", status="applied")
+    client = login(organiser)
+    page = client.get(f"/enrolments/{ayu.id}/status?status=rejected")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Reject Ayu?" in html and ayu.email in html
+    before = db.session.scalar(select(db.func.count()).select_from(OutboxMessage))
+    done = client.post(f"/enrolments/{ayu.id}/status", data={"status": "rejected", "confirmed": "1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert ayu.status == "rejected"
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == before
+
+
+def test_withdrawing_from_a_finished_training_is_refused(make, login, open_training):
+    _organiser, training = open_training  # its sessions were in December 2023
+    participant = make.user("participant")
+    mine = make.enrolment(training, user=participant, status="accepted")
+    client = login(participant)
+    answer = client.post(f"/trainings/{training.id}/my-enrolment")
+    db.session.expire_all()
+    assert mine.status == "accepted"
+    assert "can no longer be withdrawn" in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_applicant_sees_where_the_application_stands(client, open_training):
+    _organiser, training = open_training
+    training.requires_approval = True
+    db.session.commit()
+    assert client.get(f"/trainings/{training.id}/application").status_code == 404
+    sent = client.post(f"/trainings/{training.id}/apply", data=FORM)
+    thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert f"/trainings/{training.id}/application" in thanks
+    status = client.get(f"/trainings/{training.id}/application")
+    assert status.status_code == 200
+    assert "waiting for the organisers" in status.get_data(as_text=True)
+
+
+def test_the_invitation_opens_in_the_language_the_person_chose(client, open_training):
+    _organiser, training = open_training
+    client.post(f"/trainings/{training.id}/apply", data=FORM)  # language "id", accepted
+    message = db.session.scalar(select(OutboxMessage))
+    token = message.body.split("/invitation/")[1].split()[0]
+    fresh = client.application.test_client()  # another browser, English by default
+    page = fresh.get(f"/invitation/{token}", headers={"Accept-Language": "en"})
+    assert 'lang="id"' in page.get_data(as_text=True)
+
+
+def test_participant_list_pages_and_quota_total(make, login):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, capacity=30, quotas={"ID": 15, "PK": 10})
+    for n in range(55):
+        make.enrolment(training, name=f"Person {n:02d}", status="applied", commit=False)
+    db.session.commit()
+    client = login(organiser)
+    first = client.get(f"/trainings/{training.id}/participants?sort=name").get_data(as_text=True)
+    assert "page 1 of 2" in first and "Person 00" in first and "Person 54" not in first
+    second = client.get(f"/trainings/{training.id}/participants?sort=name&page=2").get_data(as_text=True)
+    assert "Person 54" in second and "Person 00" not in second
+    assert "<td>25</td>" in first  # the quota total is the sum of the quotas
+    assert "fewer than the capacity of 30" in first
+
+
+def test_bulk_accept_takes_free_places_and_reports_the_rest(make, login):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, capacity=2)
+    first = make.enrolment(training, name="First", status="applied")
+    second = make.enrolment(training, name="Second", status="applied")
+    third = make.enrolment(training, name="Third", status="applied")
+    other = make.enrolment(make.training(organiser=organiser), name="Elsewhere", status="applied")
+    client = login(organiser)
+    page = client.get(f"/trainings/{training.id}/participants").get_data(as_text=True)
+    assert 'form="bulk"' in page
+    answer = client.post(f"/trainings/{training.id}/participants/bulk", data={
+        "status": "accepted", "enrolment": [str(first.id), str(second.id), str(third.id), str(other.id)]})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert (first.status, second.status, third.status) == ("accepted", "accepted", "applied")
+    assert other.status == "applied"  # another training's enrolment is not touched
+    flashes = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "2 people changed." in flashes and "Third: No place is free" in flashes
+    refused = client.post(f"/trainings/{training.id}/participants/bulk",
+                          data={"status": "rejected", "enrolment": [str(third.id)]})
+    db.session.expire_all()
+    assert refused.status_code == 302 and third.status == "applied"

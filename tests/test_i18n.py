@@ -75,3 +75,13 @@ def test_country_names_follow_the_language():
     assert normalise_country("malaysia") == "MY"
     assert normalise_country("IDN") == "ID"
     assert normalise_country("pk") == "PK"
+
+
+def test_indonesian_dates_have_no_leading_zero():
+    from datetime import UTC, datetime
+
+    from trainings.timezones import format_date, format_datetime
+    instant = datetime(2023, 12, 5, 7, 0, tzinfo=UTC)
+    assert format_date(instant, "Asia/Jakarta", locale="id") == "Selasa, 5 Desember 2023"
+    assert format_datetime(instant, "Asia/Jakarta", locale="id").startswith("Selasa, 5 Desember 2023, 14:00")
+    assert format_date(instant, "Asia/Jakarta", locale="en") == "Tuesday, December 5, 2023"

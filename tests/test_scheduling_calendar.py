@@ -19,7 +19,7 @@ def test_training_feed(make, login, client):
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     events = _events(response.data)
-    assert [str(e["UID"]) for e in events] == [f"session-{s.id}@anyam" for s in training.sessions]
+    assert [str(e["UID"]) for e in events] == [f"session-{s.id}@localhost" for s in training.sessions]
     first = events[0]
     assert first.decoded("DTSTART") == datetime(2023, 12, 5, 7, 0, tzinfo=UTC)
     assert first.decoded("DTEND") == datetime(2023, 12, 5, 9, 0, tzinfo=UTC)
@@ -28,6 +28,17 @@ def test_training_feed(make, login, client):
     assert str(first["URL"]) == training.sessions[0].meeting_url
     assert training.sessions[0].meeting_url in str(first["DESCRIPTION"])
     assert "session 1" in str(first["SUMMARY"])
+    alarms = first.walk("VALARM")
+    assert len(alarms) == 1 and alarms[0].decoded("TRIGGER").total_seconds() == -30 * 60
+
+
+def test_feed_uids_are_unique_to_the_host(make, login, client, app):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=1)
+    app.config["PUBLIC_BASE_URL"] = "https://pelatihan.example.org"
+    login(organiser)
+    events = _events(client.get(f"/trainings/{training.id}/calendar.ics").data)
+    assert str(events[0]["UID"]) == f"session-{training.sessions[0].id}@pelatihan.example.org"
 
 
 def test_feed_sequence_and_cancellation_follow_changes(make, login, client):
@@ -72,11 +83,11 @@ def test_personal_feed_token_links_and_language(make, client, login):
     events = _events(response.data)
     assert len(events) == 3
     by_uid = {str(e["UID"]): e for e in events}
-    mine = by_uid[f"session-{accepted.sessions[0].id}@anyam"]
+    mine = by_uid[f"session-{accepted.sessions[0].id}@localhost"]
     assert "Kepemimpinan" in str(mine["SUMMARY"]) and "sesi 1" in str(mine["SUMMARY"])
     assert str(mine["URL"]) == accepted.sessions[0].meeting_url
     assert "Gabung ke pertemuan" in str(mine["DESCRIPTION"])
-    waitlisted = by_uid[f"session-{waiting.sessions[0].id}@anyam"]
+    waitlisted = by_uid[f"session-{waiting.sessions[0].id}@localhost"]
     assert waiting.sessions[0].meeting_url not in waitlisted.to_ical().decode()
 
     # revoking kills the old link; a new link replaces it
@@ -113,3 +124,17 @@ def test_training_feed_with_the_personal_token_for_calendar_apps(make, client, l
     login(participant)
     page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
     assert f"/trainings/{training.id}/calendar.ics?token={token}" in page
+
+
+def test_webcal_and_google_calendar_links(make):
+    from urllib.parse import parse_qs, urlsplit
+
+    from trainings.scheduling.calendar import google_calendar_url, webcal_url
+    assert webcal_url("https://anyam.example.org/me/calendar.ics?token=t") == \
+        "webcal://anyam.example.org/me/calendar.ics?token=t"
+    training = make.training(sessions=1, title_en="Leadership", title_id="Kepemimpinan")
+    link = urlsplit(google_calendar_url(training.sessions[0], training, "id"))
+    query = parse_qs(link.query)
+    assert link.netloc == "calendar.google.com" and query["action"] == ["TEMPLATE"]
+    assert query["dates"] == ["20231205T070000Z/20231205T090000Z"]
+    assert query["text"][0].startswith("Kepemimpinan")

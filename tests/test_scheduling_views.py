@@ -16,9 +16,10 @@ def test_organiser_creates_a_training_through_the_form(make, login, client):
         "title_id": "Kepemimpinan Perempuan", "title_en": "Women's Leadership",
         "description_id": "", "description_en": "", "timezone": "Asia/Jakarta",
         "capacity": "30", "quotas": "ID: 10\nMalaysia: 10\nPAK = 10", "min_sessions": "6",
-        "organisations": "Komnas Perempuan\nINFID\n"})
+        "organisations": "Komnas Perempuan\nINFID\n", "applications_open": "y"})
     assert response.status_code == 302
     training = db.session.query(Training).one()
+    assert training.applications_open and not training.requires_approval  # opened at creation
     assert response.headers["Location"].endswith(f"/trainings/{training.id}/sessions")
     assert training.country_quotas == {"ID": 10, "MY": 10, "PK": 10}
     assert training.certificate_rule == {"min_sessions": 6}
@@ -155,7 +156,12 @@ def test_reschedule_and_cancel_from_the_pages(make, login, client):
         "s-zone": "Asia/Jakarta", "s-duration_minutes": "120",
         "s-meeting_url": first.meeting_url})
     assert response.status_code == 302
-    assert client.post(f"/sessions/{first.id}/cancel").status_code == 302
+    confirm = client.get(f"/sessions/{first.id}/cancel")
+    assert confirm.status_code == 200 and "Cancel session 1?" in confirm.get_data(as_text=True)
+    assert client.post(f"/sessions/{first.id}/cancel").status_code == 200  # asks first
+    db.session.expire_all()
+    assert db.session.get(TrainingSession, first.id).status == "scheduled"
+    assert client.post(f"/sessions/{first.id}/cancel", data={"confirmed": "1"}).status_code == 302
     db.session.expire_all()
     session = db.session.get(TrainingSession, first.id)
     assert session.starts_at == datetime(2023, 12, 5, 8, 0, tzinfo=UTC)
@@ -259,7 +265,8 @@ def test_my_sessions_for_a_facilitator(make, login, client):
     assert "Siti Rahmawati" in page and "Ayesha Khan" in page
     assert "Live captions" in page and "Sign language interpretation" in page
     login(make.user())
-    assert client.get("/me/sessions").status_code == 404
+    answer = client.get("/me/sessions")  # a participant facilitates nothing: My schedule
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/me/schedule")
 
 
 def test_csrf_is_required_for_changes(make, app_factory):
@@ -269,7 +276,7 @@ def test_csrf_is_required_for_changes(make, app_factory):
         training = make.training(organiser=organiser, sessions=1)
         client = app.test_client()
         client.post("/login", data={"email": organiser.email, "password": "correct-horse-battery"})
-        client.post(f"/sessions/{training.sessions[0].id}/cancel")
+        client.post(f"/sessions/{training.sessions[0].id}/cancel", data={"confirmed": "1"})
         db.session.expire_all()
         assert db.session.get(TrainingSession, training.sessions[0].id).status == "scheduled"
 
@@ -303,3 +310,50 @@ def test_meeting_link_on_the_training_page_only_for_accepted_and_staff(make, log
     assert link not in client.get(f"/trainings/{training.id}").get_data(as_text=True)
     login(accepted)
     assert link in client.get(f"/trainings/{training.id}").get_data(as_text=True)
+
+
+def test_cancelling_a_session_asks_first_and_may_mail_nobody(make, login, client):
+    from trainings.outbox.models import OutboxMessage
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=2,
+                             first_start=datetime.now(UTC) + timedelta(days=3))
+    make.enrolment(training, user=make.user(), status="accepted")
+    login(organiser)
+    first, second = training.sessions
+    page = client.get(f"/sessions/{first.id}/cancel").get_data(as_text=True)
+    assert 'name="notify"' in page  # an upcoming session: mailing is offered, ticked
+    mails = lambda: db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage))  # noqa: E731
+    before = mails()
+    client.post(f"/sessions/{first.id}/cancel", data={"confirmed": "1"})
+    assert mails() == before  # the box was unticked: nobody mailed
+    client.post(f"/sessions/{second.id}/cancel", data={"confirmed": "1", "notify": "1"})
+    assert mails() > before
+    db.session.expire_all()
+    assert {s.status for s in db.session.get(type(training), training.id).sessions} == {"cancelled"}
+
+
+def test_past_sessions_say_held(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=1)  # December 2023
+    make.session(training, starts_at=datetime.now(UTC) + timedelta(days=2))
+    login(organiser)
+    page = client.get(f"/trainings/{training.id}/sessions").get_data(as_text=True)
+    assert "Held" in page and "Scheduled" in page
+
+
+def test_zone_line_is_ordered_by_offset():
+    from trainings.scheduling.views import _zone_line
+    line = _zone_line(datetime(2023, 12, 5, 7, 0, tzinfo=UTC), "Asia/Jakarta",
+                      ["Asia/Tokyo", "Asia/Karachi", "Asia/Kuala_Lumpur", "Asia/Kathmandu"])
+    assert [e["zone"] for e in line] == ["Asia/Jakarta", "Asia/Karachi", "Asia/Kathmandu",
+                                         "Asia/Kuala_Lumpur", "Asia/Tokyo"]
+
+
+def test_series_form_offers_facilitators_and_modules(make, login, client):
+    organiser = make.user("organiser")
+    make.user("facilitator", name="Fitri Handayani")  # not yet on this training's team
+    training = make.training(organiser=organiser, sessions=0)
+    login(organiser)
+    page = client.get(f"/trainings/{training.id}/sessions").get_data(as_text=True)
+    assert "Fitri Handayani" in page
+    assert 'value="kepemimpinan-perempuan"' in page  # the module chosen from a list

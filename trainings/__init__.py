@@ -59,12 +59,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .api import docs_bp as api_docs_bp
     from .attendance.views import bp as attendance_bp
+    from .auth.user_views import bp as users_bp
     from .auth.views import bp as auth_bp
     from .certificates.views import bp as certificates_bp
     from .core import bp as core_bp
     from .enrolment import scheduling_hooks  # noqa: F401 - receivers of scheduling's signals
     from .enrolment.views import bp as enrolment_bp
     from .evaluation.views import bp as evaluation_bp
+    from .modules import scheduling_hooks as _module_hooks  # noqa: F401 - the modules a session uses
     from .modules.views import bp as modules_bp
     from .organisations.views import bp as organisations_bp
     from .overview.views import bp as overview_bp
@@ -74,7 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
                       certificates_bp, modules_bp, organisations_bp, overview_bp,
-                      evaluation_bp, printing_bp):
+                      evaluation_bp, users_bp, printing_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people

@@ -38,8 +38,9 @@ class DefaultConfig:
     # Uploads and imports
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
-    # Rate limits (the verification page and login)
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits (the verification page and login), shared by every worker: the database
+    # (trainings/ratelimit.py) by default, Redis with ANYAM_RATELIMIT_STORAGE_URI=redis://...
+    RATELIMIT_STORAGE_URI = "anyam-db://"
     RATELIMIT_HEADERS_ENABLED = True
 
     # Mail: an outbox table always; SMTP when MAIL_SERVER is set

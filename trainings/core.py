@@ -8,6 +8,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -27,6 +28,8 @@ bp = Blueprint("core", __name__)
 
 # (endpoint, label, who sees it). An entry shows once its endpoint exists.
 NAV = [
+    ("overview.attention", _l("Needs attention"), {"organiser", "admin"}),
+    ("users.index", _l("Accounts"), {"admin"}),
     ("overview.my_schedule", _l("My schedule"), {"participant", "facilitator", "organiser", "admin"}),
     ("overview.my_sessions", _l("My sessions"), {"facilitator", "organiser", "admin"}),
     ("scheduling.index", _l("Trainings"), {"participant", "facilitator", "organiser", "admin"}),
@@ -49,7 +52,7 @@ TRAINING_NAV = [
     ("enrolment.participants", _l("Participants"), "enrolment.list"),
     ("enrolment.my_enrolment", _l("My enrolment"), "enrolment.own_in_training"),
     ("enrolment.outbox", _l("Outbox"), "enrolment.manage"),
-    ("attendance.matrix", _l("Attendance"), "attendance.matrix"),
+    ("attendance.matrix", _l("Attendance"), "attendance.view_matrix"),
     ("printing.gathering", _l("Gathering"), "group.list"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
     ("evaluation.surveys", _l("Evaluation"), "survey.manage"),
@@ -120,6 +123,13 @@ def set_timezone():
         session["tz"] = zone
         return ("", 204)
     return ("", 400)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the SVG icon, cached a day."""
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.route("/healthz")

@@ -27,5 +27,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis:// in production).
+# Storage comes from RATELIMIT_STORAGE_URI: the database (anyam-db://, trainings/ratelimit.py)
+# by default, redis:// when configured; shared by every worker either way.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -5,11 +5,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, ValidationError
 
+from .messages import translations
 from .timezones import common_timezones, is_valid_timezone
 
 
 class BaseForm(FlaskForm):
-    """Base for Anyam forms. ``apply_error`` puts a service's DomainError next to its field."""
+    """Base for Anyam forms. ``apply_error`` puts a service's DomainError next to its field.
+
+    WTForms' own messages ("This field is required.") come from Anyam's catalogs
+    (``trainings/messages.py``), so they are Indonesian on Indonesian pages."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return translations
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        csrf = getattr(self, "csrf_token", None)
+        if csrf is not None and csrf.errors:  # Flask-WTF raises these in English
+            csrf.errors = [translations.gettext(str(e)) for e in csrf.errors]
+        return valid
 
     def apply_error(self, error, field_map=None) -> None:
         """Show ``error`` next to its field (``field_map`` maps service fields to form

@@ -26,6 +26,7 @@ from .jobs import Job  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .programmes.models import Programme  # noqa: F401
+from .ratelimit import RateLimitCounter  # noqa: F401
 from .scheduling.models import (  # noqa: F401
     Training,
     TrainingCountryQuota,

@@ -15,6 +15,7 @@ environment caches them).
 from __future__ import annotations
 
 import collections
+import io
 import logging
 import mimetypes
 import threading
@@ -23,6 +24,7 @@ from urllib.parse import unquote
 
 from flask import current_app
 from weasyprint import CSS, HTML
+from weasyprint import __version__ as weasyprint_version
 from weasyprint.text.ffi import harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -31,6 +33,7 @@ ASSET_SCHEME = "anyam-asset"
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
 PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers
+PRODUCER = f"WeasyPrint {weasyprint_version}"
 
 #: The last URLs the fetcher refused (for logs and tests).
 REFUSED: collections.deque[str] = collections.deque(maxlen=200)
@@ -155,6 +158,195 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
     """Render a template with plain values to PDF bytes, through the restricted fetcher."""
     document = render_document(template, context, stylesheets=stylesheets)
     return write_pdf(document, title=title, author=author, lang=lang)
+
+
+def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
+    """One PDF per page of ``data`` without rendering again.
+
+    ``data`` was written once by WeasyPrint (so the chunk's fonts were subset once). Each copy
+    gets its page with its resources, that page's part of the structure tree (tagged PDF/UA),
+    its bookmarks, the catalogue's language and viewer preferences, and its own ``title``,
+    ``author`` and ``lang`` (``metadata[i]``) in the document information and the XMP packet.
+    The source is parsed once; qpdf copies only the objects a page reaches.
+    """
+    import pikepdf
+    out = []
+    with pikepdf.open(io.BytesIO(data)) as source:
+        if len(source.pages) != len(metadata):
+            raise ValueError("one metadata dict per page is needed")
+        structure = _PageStructure(source)
+        for index, meta in enumerate(metadata):
+            target = pikepdf.Pdf.new()
+            target.pages.append(source.pages[index])
+            page = target.pages[0].obj
+            structure.copy(source.pages[index].obj, target, page)
+            _copy_outline(source, target, source.pages[index].obj, page)
+            root = source.Root
+            if "/Lang" in root:
+                target.Root.Lang = root.Lang
+            for key in ("/MarkInfo", "/ViewerPreferences"):
+                if key in root:
+                    target.Root[key] = _copy(target, root[key])
+            _set_metadata(target, is_ua="pdfuaid" in _xmp_text(source), **meta)
+            buffer = io.BytesIO()
+            target.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            out.append(buffer.getvalue())
+    return out
+
+
+def _copy(target, value):
+    """``value`` from another PDF into ``target`` (indirect objects through qpdf's copier,
+    so that an object copied twice is the same object)."""
+    import pikepdf
+    if not isinstance(value, pikepdf.Object):
+        return value
+    if value.is_indirect:
+        return target.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(target, item) for item in value])
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({key: _copy(target, item) for key, item in value.items()})
+    return value
+
+
+class _PageStructure:
+    """WeasyPrint's structure tree: StructTreeRoot → Document → elements carrying /Pg."""
+
+    def __init__(self, source):
+        import pikepdf
+        self.tree = source.Root.get("/StructTreeRoot")
+        self.document = None
+        self.parents = {}
+        if self.tree is None:
+            return
+        kids = self.tree.get("/K")
+        document = kids[0] if isinstance(kids, pikepdf.Array) and len(kids) == 1 else kids
+        if not isinstance(document, pikepdf.Dictionary) or not isinstance(
+                document.get("/K"), pikepdf.Array):
+            raise ValueError("unexpected structure tree")
+        self.document = document
+        self.kids = list(document.K)
+        nums = self.tree.ParentTree.Nums if "/ParentTree" in self.tree else []
+        self.parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
+        if not all("/Pg" in kid for kid in self.kids):
+            raise ValueError("a top-level structure element without a page")
+
+    def copy(self, source_page, target, page) -> None:
+        import pikepdf
+        if self.document is None:
+            return
+        mine = [kid for kid in self.kids if kid.Pg.objgen == source_page.objgen]
+        number = source_page.get("/StructParents")
+        document = self.document
+        # Detach the Document from the rest while copying, so that no other page is reached.
+        saved_kids, saved_parent = document.K, document.get("/P")
+        document.K = pikepdf.Array()
+        if saved_parent is not None:
+            del document["/P"]
+        try:
+            copied = [_copy(target, kid) for kid in mine]
+            entry = (_copy(target, self.parents[int(number)])
+                     if number is not None and int(number) in self.parents else None)
+        finally:
+            document.K = saved_kids
+            if saved_parent is not None:
+                document.P = saved_parent
+        new_document = copied[0].P if copied else target.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document))
+        new_document.K = pikepdf.Array(copied)
+        nums = pikepdf.Array([number, entry]) if entry is not None else pikepdf.Array()
+        tree = target.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([new_document]),
+            ParentTree=pikepdf.Dictionary(Nums=nums)))
+        new_document.P = tree
+        target.Root.StructTreeRoot = tree
+        for element in copied:
+            if element.Pg.objgen != page.objgen:
+                raise ValueError("structure element copied away from its page")
+
+
+def _copy_outline(source, target, source_page, page) -> None:
+    """The bookmarks pointing at the page (top level, with their children on that page)."""
+    import pikepdf
+    outlines = source.Root.get("/Outlines")
+    if outlines is None:
+        return
+
+    def items(parent):
+        item = parent.get("/First")
+        while item is not None:
+            yield item
+            item = item.get("/Next")
+
+    def on_page(item) -> bool:
+        dest = item.get("/Dest")
+        return isinstance(dest, pikepdf.Array) and len(dest) > 0 and \
+            dest[0].objgen == source_page.objgen
+
+    def copy_level(parent_source, parent_target) -> int:
+        made = []
+        for item in items(parent_source):
+            if not on_page(item):
+                continue
+            dest = list(item.Dest)
+            new = target.make_indirect(pikepdf.Dictionary(
+                Title=item.get("/Title", pikepdf.String("")), Parent=parent_target,
+                Dest=pikepdf.Array([page] + [_copy(target, v) for v in dest[1:]])))
+            count = copy_level(item, new)
+            if count:
+                new.Count = count
+            made.append(new)
+        for before, after in zip(made, made[1:], strict=False):
+            before.Next, after.Prev = after, before
+        if made:
+            parent_target.First, parent_target.Last = made[0], made[-1]
+        return len(made) + sum(int(m.get("/Count", 0)) for m in made)
+
+    new_outlines = target.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    count = copy_level(outlines, new_outlines)
+    if count:
+        new_outlines.Count = count
+        target.Root.Outlines = new_outlines
+
+
+def _xmp_text(document) -> str:
+    metadata = document.Root.get("/Metadata")
+    return metadata.read_bytes().decode("utf-8", "replace") if metadata is not None else ""
+
+
+_XMP = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        '<rdf:RDF xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" '
+        'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">{body}</rdf:RDF>\n'
+        '</x:xmpmeta>\n<?xpacket end="r"?>')
+
+
+def _set_metadata(document, *, title: str | None = None, author: str | None = None,
+                  lang: str | None = None, is_ua: bool = False) -> None:
+    """The document information dictionary and a matching XMP packet (PDF/UA wants both)."""
+    from xml.sax.saxutils import escape
+
+    import pikepdf
+    body = []
+    if is_ua:
+        body.append('<rdf:Description rdf:about="" pdfuaid:part="1" />')
+    body.append(f'<rdf:Description rdf:about="" pdf:Producer="{escape(PRODUCER)}" />')
+    if title is not None:
+        document.docinfo["/Title"] = title
+        body.append('<rdf:Description rdf:about=""><dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
+                    f'{escape(title)}</rdf:li></rdf:Alt></dc:title></rdf:Description>')
+    if author is not None:
+        document.docinfo["/Author"] = author
+        body.append('<rdf:Description rdf:about=""><dc:creator><rdf:Seq><rdf:li>'
+                    f'{escape(author)}</rdf:li></rdf:Seq></dc:creator></rdf:Description>')
+    document.docinfo["/Producer"] = PRODUCER
+    stream = pikepdf.Stream(document, _XMP.format(body="".join(body)).encode("utf-8"))
+    stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+    document.Root.Metadata = document.make_indirect(stream)
+    if lang is not None:
+        document.Root.Lang = pikepdf.String(lang)
 
 
 def enable_structure_languages() -> bool:

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_time as babel_format_time
+from babel import Locale
+from babel.dates import get_date_format, parse_pattern
 
 from .errors import ValidationError
 from .language import current_language
@@ -83,22 +83,55 @@ def _locale():
     return current_language()
 
 
+# Babel's format_date/format_time parse the locale and look the pattern up on every call;
+# a page listing 40 sessions called them 80 times. The parsed locale and the compiled
+# pattern are kept (a few of each: two languages, a handful of formats).
+
+@lru_cache(maxsize=16)
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=64)
+def _date_pattern(fmt: str, code: str):
+    if fmt in ("full", "long", "medium", "short"):
+        return parse_pattern(get_date_format(fmt, locale=_babel_locale(code)))
+    return parse_pattern(fmt)
+
+
+def _babel_date(local: datetime, fmt: str, code: str) -> str:
+    return _date_pattern(fmt, code).apply(local.date(), _babel_locale(code))
+
+
+def _hh_mm(local: datetime, code: str) -> str:
+    return _date_pattern("HH:mm", code).apply(local, _babel_locale(code))
+
+
 def format_time(instant: datetime, zone: str, locale: str | None = None) -> str:
     """``14:00 WIB``"""
     local = to_zone(instant, zone)
-    return f"{babel_format_time(local, 'HH:mm', locale=locale or _locale())} {zone_label(zone, instant)}"
+    return f"{_hh_mm(local, locale or _locale())} {zone_label(zone, instant)}"
+
+
+# CLDR's full Indonesian date pads the day ("Selasa, 05 Desember 2023"); written
+# Indonesian does not: "Selasa, 5 Desember 2023"
+FULL_DATE = {"id": "EEEE, d MMMM y"}
+
+
+def _date_format(fmt: str, locale: str) -> str:
+    return FULL_DATE.get(str(locale).split("_")[0], fmt) if fmt == "full" else fmt
 
 
 def format_date(instant: datetime, zone: str, locale: str | None = None, fmt: str = "full") -> str:
-    return babel_format_date(to_zone(instant, zone), fmt, locale=locale or _locale())
+    return _babel_date(to_zone(instant, zone), _date_format(fmt, locale or _locale()), locale or _locale())
 
 
 def format_datetime(instant: datetime, zone: str, locale: str | None = None) -> str:
     """``Tuesday, 5 December 2023, 14:00 WIB``"""
     local = to_zone(instant, zone)
     loc = locale or _locale()
-    day = babel_format_date(local, "full", locale=loc)
-    return f"{day}, {babel_format_time(local, 'HH:mm', locale=loc)} {zone_label(zone, instant)}"
+    day = _babel_date(local, _date_format("full", loc), loc)
+    return f"{day}, {_hh_mm(local, loc)} {zone_label(zone, instant)}"
 
 
 def format_local_iso(instant: datetime, zone: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
 
@@ -92,9 +92,10 @@ def form_status(*forms) -> int:
     return 200
 
 
-def send_download(content: bytes | str | Path, filename: str, mimetype: str, *,
+def send_download(content: bytes | str | Path | BinaryIO, filename: str, mimetype: str, *,
                   inline: bool = False, max_age: int | None = None):
-    """The one way to answer a file: bytes or a path, with a safe Content-Disposition."""
+    """The one way to answer a file: bytes, a path or a binary file object (sent in blocks,
+    closed after), with a safe Content-Disposition."""
     body = io.BytesIO(content) if isinstance(content, bytes) else content
     response = send_file(body, mimetype=mimetype, as_attachment=not inline,
                          download_name=filename, max_age=max_age, conditional=True)

@@ -1,7 +1,7 @@
 """gatherings: session mode, venue and interpretation; check-in codes; groups
 
 Revision ID: 0007_gatherings
-Revises: 0006_evaluation
+Revises: 0014_rate_limits
 Create Date: 2026-12-01 11:10:00
 
 """
@@ -14,7 +14,7 @@ import trainings.db  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0007_gatherings'
-down_revision = '0006_evaluation'
+down_revision = '0014_rate_limits'
 branch_labels = None
 depends_on = None
 

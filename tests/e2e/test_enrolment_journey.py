@@ -81,8 +81,14 @@ def test_organiser_imports_and_manages_the_list(live_server, page):
     page.wait_for_load_state()
     assert page.get_by_text("Imported 4 participants: 3 accepted, 1 on the waiting list.").is_visible()
 
-    # Siti (Indonesia) withdraws: Ayu, waiting for Indonesia's single place, moves up
+    # Siti (Indonesia) withdraws: Ayu, waiting for Indonesia's single place, moves up.
+    # Withdrawing is confirmed on a page of its own, which says who gets a mail.
     page.get_by_role("button", name="Withdraw: Siti Rahmawati").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Withdraw Siti Rahmawati?"
+    assert page.get_by_label("Send Siti Rahmawati a mail about it").is_checked()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Withdraw", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_text("Moved up from the waiting list: Ni Luh Putu Ayu Lestari.").is_visible()
     assert axe_violations(page) == []

@@ -43,14 +43,25 @@ def _report() -> tuple[bytes, str]:
      answer=ReportResult, content={"text/csv": _l("The participant report"),
                                    "multipart/form-data": _l("The report as a file")},
      query={"min_minutes": ("integer", _l("Minutes needed to count as present")),
-            "filename": ("string", _l("The report's file name (for the import log)"))})
+            "filename": ("string", _l("The report's file name (for the import log)")),
+            "overwrite": ("boolean", _l("Also lower statuses that staff set by hand"))})
 def import_attendance(session_id: int):
     session = services.get_session(session_id)
     require(actor(), "attendance.mark", session)
     min_minutes = services.validate_min_minutes(request.args.get("min_minutes"))
+    overwrite = _flag(request.args.get("overwrite"), "overwrite")
     data, filename = _report()
     return dump(ReportResult, commit(lambda: services.import_report(
-        session, data, actor=actor(), filename=filename, min_minutes=min_minutes)))
+        session, data, actor=actor(), filename=filename, min_minutes=min_minutes,
+        overwrite=overwrite)))
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None or value.lower() in ("", "false", "0", "no"):
+        return False
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    raise ValidationError(_l("%(name)s must be true or false.", name=name), field=name)
 
 
 @bp.get("/trainings/<int:training_id>/attendance")

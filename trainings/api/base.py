@@ -67,7 +67,9 @@ def _authenticate():
         response.headers["WWW-Authenticate"] = 'Bearer realm="anyam"'
         return response
     g.actor = user
-    db.session.commit()  # records last_used_at
+    # Ends the token look-up's transaction; it writes only when user_for_token marked the
+    # token used (at most every few minutes per token), otherwise nothing is sent but COMMIT.
+    db.session.commit()
     return None
 
 

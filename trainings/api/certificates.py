@@ -99,8 +99,8 @@ def certificate_credential(code: str):
 def certificates_zip(training_id: int):
     training = _training(training_id)
     require(actor(), "certificate.list", training)
-    data = services.zip_bytes(services.training_pdfs(training, _base()))
-    return send_download(data, f"certificates-{training.id}.zip", "application/zip")
+    return send_download(services.training_zip(training, _base()),
+                         f"certificates-{training.id}.zip", "application/zip")
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])

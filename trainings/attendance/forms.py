@@ -19,6 +19,7 @@ class ApplyForm(BaseForm):
     token = HiddenField()
     min_minutes = IntegerField(_l("Minimum minutes to count as present"),
                                validators=[Optional(), NumberRange(min=1, max=1440)])
+    overwrite = BooleanField(_l("Also lower statuses that staff set by hand"))
 
 
 class MultiCheckboxField(SelectMultipleField):

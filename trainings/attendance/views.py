@@ -77,8 +77,13 @@ def roll_call(session_id: int):
         return _save_roll_call(session, form, rows, wants_json)
     if request.method == "POST":
         return _not_saved(session, form, rows, wants_json)
-    return _session_page("roll_call.html", session, form=form, rows=rows,
-                         may_view_matrix=can(current_user, "attendance.matrix", session.training))
+    return _roll_call_page(session, form=form, rows=rows,
+                           may_view_matrix=can(current_user, "attendance.view_matrix", session.training))
+
+
+def _roll_call_page(session, status=200, **context):
+    return _session_page("roll_call.html", session, status, is_open=services.roll_call_open(session),
+                         opens_before=services.OPENS_BEFORE, **context)
 
 
 def _not_saved(session, form, rows, wants_json: bool):
@@ -86,7 +91,7 @@ def _not_saved(session, form, rows, wants_json: bool):
     if wants_json:
         return {"error": {"code": "invalid_form", "details": [],
                           "message": _("The page has expired. Reload it and try again.")}}, 400
-    return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+    return _roll_call_page(session, 422, form=form, rows=rows)
 
 
 def _save_roll_call(session, form, rows, wants_json: bool):
@@ -102,7 +107,7 @@ def _save_roll_call(session, form, rows, wants_json: bool):
     if not ok:
         if wants_json:
             return changed.to_dict(), changed.status
-        return _session_page("roll_call.html", session, 422, form=form, rows=rows)
+        return _roll_call_page(session, 422, form=form, rows=rows)
     message = ngettext("Saved %(num)s change.", "Saved %(num)s changes.", changed)
     notice = _("Someone else had changed the status of %(names)s in the meantime; your "
                "choice replaced theirs (see the change history).",
@@ -187,7 +192,8 @@ def import_report(session_id: int):
 
 def _preview(session, staged, apply_form, status=200, manual=None):
     min_minutes = apply_form.min_minutes.data if not apply_form.min_minutes.errors else None
-    analysis = services.analyse_staged(session, staged, min_minutes=min_minutes, manual=manual)
+    analysis = services.analyse_staged(session, staged, min_minutes=min_minutes, manual=manual,
+                                       overwrite=bool(apply_form.overwrite.data))
     first = services.analyse_staged(session, staged, min_minutes=min_minutes)
     return _session_page("import.html", session, status, upload=None, analysis=analysis,
                          unmatched_first=first.unmatched, apply_form=apply_form, staged=staged,
@@ -207,16 +213,22 @@ def apply_import(session_id: int):
         status = 200 if request.form.get("action") == "preview" and not form.errors else 422
         return _preview(session, staged, form, status=status, manual=manual)
     done = submit(form, lambda: services.apply_staged(
-        session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual),
+        session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual,
+        overwrite=bool(form.overwrite.data)),
         validate=False, then=url_for(".roll_call", session_id=session.id),
         message=_applied_message)
     return done or _preview(session, staged, form, status=422, manual=manual)
 
 
 def _applied_message(result: dict) -> str:
-    return _("Report applied: %(present)s present or late, %(absent)s absent, %(unmatched)s "
-             "rows not matched.", present=result["present"], absent=result["absent"],
-             unmatched=len(result["unmatched"]))
+    message = _("Report applied: %(present)s present or late, %(absent)s absent.",
+                present=result["present"], absent=result["absent"])
+    message += " " + ngettext("%(num)s row not matched.", "%(num)s rows not matched.",
+                              len(result["unmatched"]))
+    if result.get("kept"):
+        message += " " + ngettext("%(num)s status set by hand was kept.",
+                                  "%(num)s statuses set by hand were kept.", result["kept"])
+    return message
 
 
 # ---------------------------------------------------------------- matrix, settings, exports
@@ -254,14 +266,15 @@ def _matrix_page(training, form, status=200):
                            not_yet_text=_("Not yet"),
                            mandatory_text=_("a mandatory session missed"),
                            zone=viewer_timezone(training.timezone),
-                           may_edit=can(current_user, "training.edit", training)), status
+                           may_edit=can(current_user, "training.edit", training),
+                           may_export=can(current_user, "attendance.matrix", training)), status
 
 
 @bp.route("/trainings/<int:training_id>/attendance")
 @login_required
 def matrix(training_id: int):
     training = services.get_training(training_id)
-    require(current_user, "attendance.matrix", training)
+    require(current_user, "attendance.view_matrix", training)
     return _matrix_page(training, _settings_form(training))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -133,13 +134,21 @@ def issue_token(user: User, name: str = "") -> str:
     return token
 
 
+#: ``last_used_at`` of an API token is written at most this often (not on every call).
+TOKEN_TOUCH_EVERY = timedelta(minutes=5)
+
+
 def user_for_token(token: str | None) -> User | None:
+    """The active user of a valid token. Marks the token used (``last_used_at``) when it was
+    last marked more than :data:`TOKEN_TOUCH_EVERY` ago, so most API calls write nothing."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
         return None
-    api_token.last_used_at = utcnow()
+    now = utcnow()
+    if api_token.last_used_at is None or api_token.last_used_at <= now - TOKEN_TOUCH_EVERY:
+        api_token.last_used_at = now
     return api_token.user
 
 

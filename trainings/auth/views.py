@@ -1,6 +1,7 @@
 """Login, logout, the profile (settings, password, API tokens)."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -32,6 +33,7 @@ def login():
             target = form.next.data if services.is_safe_next(form.next.data) else None
             start_session(user, remember=form.remember.data)
             db.session.commit()
+            refresh_locale()  # the greeting in the person's own language, as the next page
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(target or url_for("core.index"))
         form.password.errors = [_("The email or the password is wrong.")]

@@ -1,14 +1,19 @@
 """Certificate PDFs: plain contexts → the PDF gateway, chunked, pooled and cached.
 
 * A certificate's context is built from its stored claims (plain values only).
-* Several certificates are laid out as one WeasyPrint document per chunk (≤ 25 pages) and
-  split into one PDF each with ``document.copy([page])``; chunks run on a pool of worker
+* The QR code is drawn where the page is laid out (in the pool worker), not in the caller.
+* Several certificates are laid out as one WeasyPrint document per chunk (≤ 25 pages),
+  written once (fonts subset once per chunk) and split into one PDF per certificate by
+  :func:`trainings.pdf.split_pages` without rendering again; chunks run on a pool of worker
   processes (``fork``: the children inherit the parsed stylesheet and font configuration).
 * Every PDF is cached under ``<instance>/cache/certificates/<sha256>.pdf`` keyed by the
   context and the template, stylesheet and translations, so a re-download never renders.
 """
 from __future__ import annotations
 
+import base64
+import functools
+import gc
 import hashlib
 import io
 import json
@@ -33,6 +38,7 @@ TEMPLATE = "pdf/certificate.html"
 STYLESHEET = "css/certificate.css"
 CHUNK = 25  # pages per combined document (memory: ~0.55 MB per page while rendering)
 POOL_MIN = 8  # fewer certificates than this render in the calling process
+# The pool: made in render_many only (one place), ``fork`` so workers inherit the warm state.
 
 # The fixed wording of the certificate: printed in Indonesian and English together.
 LABELS = {
@@ -86,11 +92,16 @@ def qr_data_uri(url: str) -> str:
 
 
 def asset_data_uri(sha256: str | None, assets: dict) -> str | None:
-    """A stored image as a data: URI (``assets``: sha256 -> (content_type, bytes))."""
+    """A stored image as a data: URI (``assets``: sha256 -> (content_type, bytes)); the same
+    image gives the same string object, so N contexts do not hold N copies of a logo."""
     if not sha256 or sha256 not in assets:
         return None
-    import base64
     content_type, data = assets[sha256]
+    return _data_uri(content_type, data)
+
+
+@functools.lru_cache(maxsize=64)
+def _data_uri(content_type: str, data: bytes) -> str:
     return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
@@ -101,7 +112,6 @@ def context(claims: dict, *, code: str, verify_url: str, assets: dict,
     return {
         "code": code,
         "verify_url": verify_url,
-        "qr": qr_data_uri(verify_url),
         "name": name,
         "name_dir": "rtl" if is_rtl(name) else "ltr",
         "training": dict(claims["training"]),
@@ -175,19 +185,44 @@ def store(key: str, data: bytes) -> None:
 
 # Rendering -----------------------------------------------------------------------------
 
+def with_qr(ctx: dict) -> dict:
+    """The context with its QR code (built here, in the process that lays out the page)."""
+    return ctx if ctx.get("qr") else {**ctx, "qr": qr_data_uri(ctx["verify_url"])}
+
+
 def render_chunk(contexts: list[dict]) -> list[bytes]:
-    """One document for the chunk, split into one PDF per certificate."""
+    """One document for the chunk, written once, split into one PDF per certificate."""
+    contexts = [with_qr(c) for c in contexts]
     document = pdf.render_document(TEMPLATE, {"certificates": contexts}, stylesheets=(STYLESHEET,))
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
         return [render_chunk([c])[0] if len(contexts) > 1 else
                 pdf.write_pdf(document, **metadata(c)) for c in contexts]
-    return [pdf.write_pdf(document.copy([page]), **metadata(ctx))
-            for page, ctx in zip(document.pages, contexts, strict=True)]
+    if len(contexts) == 1:
+        return [pdf.write_pdf(document, **metadata(contexts[0]))]
+    return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts])
 
 
-def _worker_chunk(contexts: list[dict]) -> list[bytes]:
-    with _APP.app_context():
-        return render_chunk(contexts)
+def _worker_chunk(contexts: list[dict], keys: list | None = None) -> list[bytes] | None:
+    """In a pool worker. With ``keys`` the worker stores the PDFs in the cache itself and
+    sends nothing back (the parent neither unpickles nor holds them)."""
+    try:
+        with _APP.app_context():
+            pdfs = render_chunk(contexts)
+            if keys is None:
+                return pdfs
+            for key, data in zip(keys, pdfs, strict=True):
+                store(key, data)
+            return None
+    finally:
+        gc.collect()
+
+
+def _init_worker() -> None:
+    """A pool worker lays out pages: hundreds of thousands of short-lived objects per chunk.
+    Collect the youngest generation every 20 000 allocations, not 700 (the collector stays
+    on); a full collection after each chunk (``_worker_chunk``) frees the chunk's layout,
+    whose cycles outlived the young generations, so memory stays flat."""
+    gc.set_threshold(20_000, 10, 10)
 
 
 def warm_up() -> None:
@@ -199,13 +234,20 @@ def warm_up() -> None:
 
 
 def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: bool = True,
-                on_progress=None) -> list[bytes]:
-    """PDF bytes for each context (same order); cached ones are not rendered again."""
+                on_progress=None, keep: bool = True) -> list[bytes]:
+    """PDF bytes for each context (same order); cached ones are not rendered again.
+
+    ``keep=False`` (with the cache) only fills the cache and answers ``[]``: the caller's
+    memory then stays flat however many certificates there are (a background job)."""
     global _APP
+    if not keep and not use_cache:
+        raise ValueError("keep=False needs the cache")
     results: list[bytes | None] = [None] * len(contexts)
     keys = [cache_key(c) for c in contexts] if use_cache else [None] * len(contexts)
     todo = []
     for index, key in enumerate(keys):
+        if key and not keep and (cache_dir() / f"{key}.pdf").exists():
+            continue
         data = cached(key) if key else None
         if data is not None:
             results[index] = data
@@ -221,27 +263,38 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
 
     def finish(chunk, pdfs):
         nonlocal done
-        for index, data in zip(chunk, pdfs, strict=True):
-            results[index] = data
-            if keys[index]:
+        for index, data in zip(chunk, pdfs or [None] * len(chunk), strict=True):
+            if keep:
+                results[index] = data
+            if keys[index] and data is not None:
                 store(keys[index], data)
         done += len(chunk)
         if on_progress:
             on_progress(done)
 
     if len(todo) >= POOL_MIN and workers > 1 and len(chunks) > 1:
+        # The first certificate is rendered here: it warms fonts, shaping and the stylesheet
+        # once, and the forked workers inherit them warm instead of each paying for it.
+        first, chunks[0] = chunks[0][:1], chunks[0][1:]
         warm_up()
+        finish(first, render_chunk([contexts[first[0]]]))
         _APP = current_app._get_current_object()
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk]): chunk
-                       for chunk in chunks}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
+        gc.collect()
+        gc.freeze()  # the workers never scan (nor copy) what they inherited
+        try:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                     mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk],
+                                       None if keep else [keys[i] for i in chunk]): chunk
+                           for chunk in chunks if chunk}
+                for future in as_completed(futures):
+                    finish(futures[future], future.result())
+        finally:
+            gc.unfreeze()
     else:
         for chunk in chunks:
             finish(chunk, render_chunk([contexts[i] for i in chunk]))
-    return results  # type: ignore[return-value]
+    return results if keep else []  # type: ignore[return-value]
 
 
 def merge(pdfs: list[bytes], *, title: str) -> bytes:

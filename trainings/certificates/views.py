@@ -52,7 +52,7 @@ def load_certificate(code: str):
     return certificate
 
 
-def private_download(data: bytes, filename: str, mimetype: str):
+def private_download(data, filename: str, mimetype: str):
     """A file of personal data: never kept by a shared cache."""
     response = send_download(data, filename, mimetype)
     response.headers["Cache-Control"] = "private, max-age=0"
@@ -278,7 +278,7 @@ def organisation_logo(organisation_id: int):
 def download_zip(training_id: int):
     training = load_training(training_id)
     require(current_user, "certificate.list", training)
-    return private_download(services.zip_bytes(services.training_pdfs(training, base_url())),
+    return private_download(services.training_zip(training, base_url()),
                             f"certificates-{training.id}.zip", "application/zip")
 
 

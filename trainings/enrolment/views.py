@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -101,11 +102,31 @@ def _prefill_application(form, training) -> None:
     else:
         form.language.data = current_language()
         form.timezone.data = session.get("tz") or training.timezone
+        if not session.get("tz"):  # only a default: the visitor's device zone replaces it
+            form.timezone.render_kw = dict(form.timezone.render_kw or {}, **{"data-prefer-device": "1"})
 
 
 def _applied_page(training, enrolment) -> str:
-    session["applied"] = {"training": training.id, "status": enrolment.status}
+    session["applied"] = {"training": training.id, "status": enrolment.status,
+                          "enrolment": enrolment.id}
     return url_for("enrolment.applied", training_id=training.id)
+
+
+@bp.route("/trainings/<int:training_id>/application")
+def application_status(training_id: int):
+    """Where an application stands: for the signed-in applicant, or for the browser that
+    sent it (the session remembers which application it was; nothing else is shown)."""
+    training = load_training(training_id)
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        applied = session.get("applied") or {}
+        if applied.get("training") == training.id and applied.get("enrolment"):
+            enrolment = services.get_enrolment(applied["enrolment"])
+    if enrolment is None or enrolment.training_id != training.id:
+        return render_template("enrolment/application_status.html", training=training,
+                               enrolment=None), 404
+    return render_template("enrolment/application_status.html", training=training,
+                           enrolment=enrolment)
 
 
 @bp.route("/trainings/<int:training_id>/apply/thanks")
@@ -128,7 +149,19 @@ def _filters() -> dict:
     return {"country": (request.args.get("country") or "").strip() or None,
             "status": request.args.get("status") or None,
             "sector": request.args.get("sector") or None,
-            "search": (request.args.get("q") or "").strip()[:200] or None}
+            "search": (request.args.get("q") or "").strip()[:200] or None,
+            "sort": request.args.get("sort") or None}
+
+
+PAGE_SIZE = 50
+
+
+def _page(items: list) -> tuple[list, int, int]:
+    """One page of a list: (items, page, pages); a page out of range gives the last one."""
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = request.args.get("page", "1")
+    page = min(max(int(page), 1), pages) if page.isdigit() else 1
+    return items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page, pages
 
 
 @bp.route("/trainings/<int:training_id>/participants")
@@ -141,8 +174,10 @@ def participants(training_id: int):
         enrolments, error = services.list_enrolments(training, **filters), None
     except DomainError as exc:  # a bad filter: the list stays empty, the message says why
         enrolments, error = [], exc.message
+    shown, page, pages = _page(enrolments)
     return render_template("enrolment/participants.html", training=training,
-                           enrolments=enrolments, filters=filters, filter_error=error,
+                           enrolments=shown, total=len(enrolments), page=page, pages=pages,
+                           filters=filters, filter_error=error,
                            **_participants_context(training)), (422 if error else 200)
 
 
@@ -151,12 +186,16 @@ def _participants_context(training) -> dict:
     lang = current_language()
     return dict(
         counts=counts, totals={s: sum(row[s] for row in counts) for s in STATUSES},
+        quota_sum=sum(training.country_quotas.values()) if training.country_quotas else None,
+        sort_choices=[("applied", _("Date of application")), ("name", _("Name")),
+                      ("country", _("Country")), ("status", _("Status"))],
         countries=sorted({row["country"] for row in counts}, key=lambda c: country_name(c, lang)),
         statuses=STATUSES, sectors=SECTORS,
         settings_form=SettingsForm(obj=training), action_form=EmptyForm(),
         show_accessibility=can(current_user, "enrolment.view_accessibility", training),
         apply_url=absolute_url("enrolment.apply", training_id=training.id),
-        export_args={k: v for k, v in request.args.items() if k in ("country", "status", "sector", "q")})
+        export_args={k: v for k, v in request.args.items()
+                     if k in ("country", "status", "sector", "q", "sort")})
 
 
 @bp.route("/trainings/<int:training_id>/participants/settings", methods=["POST"])
@@ -175,25 +214,63 @@ def settings(training_id: int):
     return done or redirect(back)
 
 
-@bp.route("/enrolments/<int:enrolment_id>/status", methods=["POST"])
+# changes that end someone's participation are confirmed on a page of their own first
+CONFIRMED = ("rejected", "withdrawn")
+
+
+@bp.route("/enrolments/<int:enrolment_id>/status", methods=["GET", "POST"])
 @login_required
 def change_status(enrolment_id: int):
+    """POST changes the status; rejecting or withdrawing needs ``confirmed`` (from the
+    confirmation page that GET shows: what will happen, and who will get a mail)."""
     enrolment = load_enrolment(enrolment_id)
     require(current_user, "enrolment.manage", enrolment)
+    status = request.values.get("status", "")
+    if request.method == "GET" or (status in CONFIRMED and not request.form.get("confirmed")):
+        if status not in CONFIRMED:
+            return redirect(_back_to(enrolment))
+        return render_template("enrolment/confirm_status.html", enrolment=enrolment,
+                               training=enrolment.training, status=status, form=EmptyForm(),
+                               back=_back_to(enrolment),
+                               label=services.STATUS_LABELS[status])
     target = _back_to(enrolment)
     if not EmptyForm().validate_on_submit():
         flash(_("The change could not be saved. Please try again."), "error")
         return redirect(target)
+    notify = status not in CONFIRMED or request.form.get("notify") == "1"
     ok, promoted = attempt(lambda: services.change_status(
-        enrolment, request.form.get("status", ""), actor=current_user))
+        enrolment, status, actor=current_user, notify=notify))
     if ok:
         _flash_status(enrolment, promoted)
     return redirect(target)
 
 
+@bp.route("/trainings/<int:training_id>/participants/bulk", methods=["POST"])
+@login_required
+def bulk_status(training_id: int):
+    """Accept or waitlist the people ticked in the participant list."""
+    training = load_training(training_id)
+    require(current_user, "enrolment.manage", training)
+    back = request.form.get("next", "")
+    back = back if is_safe_next(back) else url_for("enrolment.participants", training_id=training.id)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The change could not be saved. Please try again."), "error")
+        return redirect(back)
+    ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]
+    ok, result = attempt(lambda: services.change_statuses(
+        training, ids, request.form.get("status", ""), actor=current_user))
+    if ok:
+        changed, refused = result
+        flash(ngettext("%(num)d person changed.", "%(num)d people changed.", len(changed)),
+              "success")
+        for enrolment, reason in refused:
+            flash(f"{enrolment.name}: {reason}", "error")
+    return redirect(back)
+
+
 def _back_to(enrolment) -> str:
     """Where a status change returns: the page it came from, else the participant list."""
-    back = request.form.get("next", "")
+    back = request.values.get("next", "")
     if is_safe_next(back):
         return back
     return url_for("enrolment.participants", training_id=enrolment.training_id)
@@ -409,6 +486,9 @@ def invitation(token: str):
     found = services.invitation_for_token(token)
     if found is None:
         return render_template("enrolment/invitation_invalid.html"), 404
+    if session.get("lang") not in ("id", "en") and found.user.language in ("id", "en"):
+        session["lang"] = found.user.language  # the language the person chose when applying
+        refresh_locale()
     form = InvitationForm()
     done = submit(form, lambda: _log_in(services.accept_invitation(token, form.password.data)),
                   then=url_for("core.index"),

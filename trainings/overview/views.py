@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..attendance.eligibility import progress_for_enrolments
 from ..countries import country_name
+from ..enrolment.models import Enrolment
 from ..errors import NotFound
 from ..evaluation.services import required_surveys_pending
 from ..exports import csv_bytes, xlsx_bytes
@@ -31,6 +32,7 @@ from ..scheduling.views import ics_response, training_url
 from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import charts, people
+from .attention import attention_for
 from .dashboard import cached_dashboard, forget_dashboard
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
@@ -71,16 +73,35 @@ def my_schedule():
         "overview/my_schedule.html", upcoming=[i for i in items if i.session.ends_at >= now],
         past=[i for i in reversed(items) if i.session.ends_at < now],
         trainings=_trainings_with_progress(items), zone=current_user.timezone, now=now,
-        join_opens=JOIN_OPENS_BEFORE, token_form=EmptyForm(),
+        join_opens=JOIN_OPENS_BEFORE, token_form=EmptyForm(), waiting=_waiting(current_user),
         feed_url=absolute_url("overview.my_calendar", token=token) if token else None,
         checkins=checkin_cards(current_user))
+
+
+@bp.route("/dashboard")
+@login_required
+def attention():
+    """What needs the organiser's attention across their trainings."""
+    if current_user.role not in ("organiser", "admin"):
+        raise NotFound()
+    return render_template("overview/attention.html", entries=attention_for(current_user),
+                           zone=current_user.timezone)
+
+
+def _waiting(user) -> list[Enrolment]:
+    """The person's applications still waiting for a decision or a place."""
+    return list(db.session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user.id, Enrolment.status.in_(("applied", "waitlisted")))
+        .order_by(Enrolment.created_at)))
 
 
 @bp.route("/me/sessions")
 @login_required
 def my_sessions():
     if current_user.role not in ("facilitator", "organiser", "admin"):
-        raise NotFound()
+        # a participant facilitates nothing: their sessions are on My schedule
+        flash(_("Your sessions are on My schedule."), "info")
+        return redirect(url_for(".my_schedule"))
     rows = sessions_facilitated_by(current_user, upcoming_from=datetime.now(UTC))
     return render_template("overview/my_sessions.html", rows=rows, zone=current_user.timezone)
 

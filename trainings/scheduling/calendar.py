@@ -1,26 +1,52 @@
 """iCalendar feeds (RFC 5545) of a training and of a person, built with ``icalendar``.
 
-Each session is one VEVENT with a stable UID (``session-<id>@anyam``), DTSTAMP,
-DTSTART/DTEND in UTC, SEQUENCE = ``TrainingSession.sequence`` (raised on every change)
-and STATUS:CANCELLED for cancelled sessions. The meeting link only goes to people who
+Each session is one VEVENT with a stable UID unique to the installation
+(``session-<id>@<host of the public base URL>``), DTSTAMP, DTSTART/DTEND in UTC,
+SEQUENCE = ``TrainingSession.sequence`` (raised on every change), a VALARM 30 minutes
+before the start, and STATUS:CANCELLED (no alarm) for cancelled sessions. The meeting link only goes to people who
 may join (accepted participants and staff).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode, urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
+from ..web import base_url
 from .services.venues import gathering_lines, venue_location
 
-UID_DOMAIN = "anyam"
+UID_DOMAIN = "anyam"  # when no host is known
+REMINDER_BEFORE = timedelta(minutes=30)
 
 
-def session_uid(session) -> str:
-    return f"session-{session.id}@{UID_DOMAIN}"
+def uid_host() -> str:
+    return urlsplit(base_url()).hostname or UID_DOMAIN
+
+
+def session_uid(session, host: str | None = None) -> str:
+    """Unique to this installation: two Anyam hosts never share an event's UID."""
+    return f"session-{session.id}@{host or uid_host()}"
+
+
+def webcal_url(url: str) -> str:
+    """The same feed as a ``webcal://`` link: calendar apps open it as a subscription."""
+    parts = urlsplit(url)
+    return "webcal://" + url[len(parts.scheme) + 3:] if parts.scheme in ("http", "https") else url
+
+
+def google_calendar_url(session, training, lang: str) -> str:
+    """"Add to Google Calendar" for one session (Google's event template link)."""
+    def stamp(instant):
+        return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = f"{_title(training, lang)}: {_title(session, lang)}"
+    return "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": text,
+        "dates": f"{stamp(session.starts_at)}/{stamp(session.ends_at)}",
+        "details": _title(session, lang, "description")})
 
 
 def _title(obj, lang: str, field: str = "title") -> str:
@@ -31,6 +57,7 @@ def _title(obj, lang: str, field: str = "title") -> str:
 def build_calendar(entries: Iterable[tuple], *, name: str, lang: str, url_for_training=None) -> bytes:
     """``entries``: (session, training, number, may_join) tuples → the .ics bytes."""
     now = datetime.now(UTC)
+    host = uid_host()
     with force_locale(lang):
         cal = Calendar()
         cal.add("prodid", "-//Anyam//Training schedule//EN")
@@ -41,7 +68,7 @@ def build_calendar(entries: Iterable[tuple], *, name: str, lang: str, url_for_tr
         cal.add("x-wr-timezone", "UTC")
         for session, training, number, may_join in entries:
             event = Event()
-            event.add("uid", session_uid(session))
+            event.add("uid", session_uid(session, host))
             event.add("dtstamp", now)
             event.add("created", session.created_at or now)
             event.add("last-modified", session.updated_at or now)
@@ -62,6 +89,11 @@ def build_calendar(entries: Iterable[tuple], *, name: str, lang: str, url_for_tr
                 lines.append(_("This session is cancelled."))
             else:
                 event.add("status", "CONFIRMED")
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", summary)
+                alarm.add("trigger", -REMINDER_BEFORE)
+                event.add_component(alarm)
                 if may_join and session.meeting_url:
                     lines.append(_("Join the meeting: %(url)s", url=session.meeting_url))
             lines.extend(gathering_lines(session, lang))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
@@ -40,6 +41,9 @@ class TrainingForm(BaseForm):
     min_sessions = IntegerField(_l("Sessions needed for the certificate"), validators=[Optional()],
                                 render_kw={"min": 0, "inputmode": "numeric"})
     organisations = TextAreaField(_l("Co-organising organisations"), render_kw={"rows": 3})
+    applications_open = BooleanField(_l("Applications are open (the public application page "
+                                        "accepts applications)"))
+    requires_approval = BooleanField(_l("Applications need approval by an organiser"))
 
 
 class StaffForm(BaseForm):
@@ -55,7 +59,7 @@ class _SessionFields(BaseForm):
                                     default=120, render_kw={"min": 1, "inputmode": "numeric"})
     meeting_url = URLField(_l("Meeting link"), validators=[Optional(), Length(max=500)])
     facilitators = MultiCheckboxField(_l("Facilitators"), choices=[], validate_choice=False)
-    module = StringField(_l("Training module (short name)"), validators=[Optional(), Length(max=100)])
+    module = SelectField(_l("Training module"), choices=[], validate_choice=False)
     session_mode = SelectField(_l("Where the session takes place"), default="online",
                                choices=[("online", _l("Online")), ("in_person", _l("In person")),
                                         ("hybrid", _l("Hybrid"))])

@@ -173,6 +173,11 @@ class TrainingSession(db.Model):
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
 
+    @property
+    def has_taken_place(self) -> bool:
+        """Not cancelled and over: shown as "Held" rather than "Scheduled"."""
+        return not self.is_cancelled and self.ends_at <= utcnow()
+
     def title(self, lang: str) -> str:
         return self.title_id if lang == "id" and self.title_id else self.title_en
 

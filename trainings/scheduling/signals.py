@@ -20,3 +20,7 @@ visible_training_ids = namespace.signal("visible-training-ids")
 #: The time zones of a training's participants. Sender: the ``Training``. A receiver
 #: returns ``(zone, number of people)`` pairs.
 participant_zone_counts = namespace.signal("participant-zone-counts")
+
+#: The training modules a session may use. Sender: None. A receiver (the modules area)
+#: returns ``[(slug, {"id": title, "en": title}), ...]``.
+module_choices = namespace.signal("module-choices")

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..db import utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import login_manager
 from ..i18n import current_language, viewer_timezone
@@ -19,8 +20,9 @@ from ..policy import can, require
 from ..timezones import format_date, format_time, get_zone, to_zone
 from ..web import EmptyForm, absolute_url, action, form_status, send_download, submit
 from . import services
-from .calendar import build_calendar
+from .calendar import build_calendar, google_calendar_url, webcal_url
 from .forms import SeriesForm, SessionForm, StaffForm, TrainingForm
+from .signals import module_choices
 
 bp = Blueprint("scheduling", __name__)
 
@@ -29,6 +31,13 @@ bp = Blueprint("scheduling", __name__)
 def _interpretation_filter(code: str) -> str:
     """``id-en`` → "Interpretation Indonesian–English", ``sign:BISINDO`` → its label."""
     return services.interpretation_label(code)
+
+
+@bp.app_context_processor
+def _calendar_links():
+    return {"webcal_url": webcal_url,
+            "google_calendar_url": lambda session, training: google_calendar_url(
+                session, training, current_language())}
 
 load_training = services.load_training
 load_session = services.load_session
@@ -46,10 +55,13 @@ def index():
 
 
 def _zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
-    """The session in the home zone and each participant zone, flagging another date."""
+    """The session in the home zone, then each participant zone from west to east (by UTC
+    offset at that instant), flagging another date."""
     home_day = to_zone(instant, home).date()
     entries, shown = [], set()
-    for zone in [home] + [z for z in zones if z != home]:
+    others = sorted((z for z in zones if z != home),
+                    key=lambda z: (to_zone(instant, z).utcoffset(), z))
+    for zone in [home] + others:
         local = to_zone(instant, zone)
         text = format_time(instant, zone)
         if text in shown:  # Asia/Kuala_Lumpur and Asia/Kuching are both "15:00 MYT"
@@ -115,6 +127,8 @@ def _training_data(form: TrainingForm, training=None) -> dict:
         "country_quotas": _parse_quotas(form.quotas.data),
         "certificate_rule": rule,
         "organisations": (form.organisations.data or "").splitlines(),
+        "applications_open": bool(form.applications_open.data),
+        "requires_approval": bool(form.requires_approval.data),
     }
 
 
@@ -210,10 +224,25 @@ def _gathering_data(form) -> dict:
 
 
 def _facilitator_choices(training) -> list[tuple[str, str]]:
+    """The training's team and every active facilitator account (choosing one makes them
+    a facilitator of the training)."""
     people = {}
     for staff in training.staff:
         people[staff.user.email] = staff.user.name
+    for user in services.facilitator_accounts():
+        people.setdefault(user.email, user.name)
     return sorted(people.items(), key=lambda item: item[1].lower())
+
+
+def _module_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The published modules (announced by the modules area), and a session's current one."""
+    lang = current_language()
+    choices = [("", _("— no module —"))]
+    for _receiver, modules in module_choices.send(None):
+        choices += [(slug, f"{titles.get(lang) or slug} ({slug})") for slug, titles in modules or []]
+    if current and current not in {c[0] for c in choices}:
+        choices.append((current, current))
+    return choices
 
 
 def _aware(local: datetime | None, zone: str | None) -> datetime | None:
@@ -266,6 +295,7 @@ def _then_warn(url: str):
 def _session_forms(training, submitted: str | None) -> tuple[SessionForm, SeriesForm]:
     one, series = SessionForm(prefix="one"), SeriesForm(prefix="series")
     one.facilitators.choices = series.facilitators.choices = _facilitator_choices(training)
+    one.module.choices = series.module.choices = _module_choices()
     for name, form in (("one", one), ("series", series)):
         if submitted != name:
             form.zone.data = training.timezone
@@ -329,6 +359,7 @@ def edit_session(session_id: int):
     require(current_user, "session.edit", session)
     form = SessionForm(prefix="s")
     form.facilitators.choices = _facilitator_choices(session.training)
+    form.module.choices = _module_choices(session.module_slug)
     if request.method == "GET":
         _fill_session_form(form, session)
     done = submit(form, lambda: services.update_session(session, _session_data(form), actor=current_user),
@@ -344,12 +375,21 @@ def _render_edit_session(session, form):
         warnings=services.facilitator_conflicts(session), action_form=EmptyForm()), form_status(form)
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_session(session_id: int):
+    """GET (or a POST without ``confirmed``): what cancelling does and who gets a mail;
+    POST with ``confirmed``: cancel, mailing the participants when ``notify`` is ticked."""
     session = load_session(session_id)
     require(current_user, "session.edit", session)
-    return action(lambda: services.cancel_session(session, actor=current_user),
+    if request.method == "GET" or not request.form.get("confirmed"):
+        return render_template(
+            "scheduling/confirm_cancel.html", session=session, training=session.training,
+            number=services.session_number(session), form=EmptyForm(),
+            zone=viewer_timezone(session.training.timezone),
+            mailed=session.ends_at > utcnow() and not session.is_cancelled)
+    notify = request.form.get("notify") == "1"
+    return action(lambda: services.cancel_session(session, actor=current_user, notify=notify),
                   then=url_for("scheduling.sessions", training_id=session.training_id),
                   message=_("The session is cancelled. Participants still see it, marked as cancelled."))
 

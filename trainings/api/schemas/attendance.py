@@ -30,6 +30,7 @@ class ReportResult(Output):
     model_config = {"extra": "allow"}
     present: int
     absent: int
+    kept: int = 0  # records set by hand that the report would have lowered, left as they were
     unmatched: list[Unmatched]
 
 

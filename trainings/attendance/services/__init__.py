@@ -16,12 +16,14 @@ from .loading import accepted_ids, get_session, get_training, session_number
 from .own import OwnAttendance, own_attendance
 from .records import (
     NOTE_MAX,
+    OPENS_BEFORE,
     AuditRow,
     Change,
     RollRow,
     audit_trail,
     mark_all_present,
     roll_call,
+    roll_call_open,
     set_records,
 )
 from .report_import import (
@@ -49,12 +51,12 @@ from .settings import update_settings
 _accepted_ids = accepted_ids  # the name tests and older callers use
 
 __all__ = [
-    "IMPORT_TTL", "NOTE_MAX", "SESSION_MARGIN", "Analysis", "AuditRow", "Change", "Matrix",
+    "IMPORT_TTL", "NOTE_MAX", "OPENS_BEFORE", "SESSION_MARGIN", "Analysis", "AuditRow", "Change", "Matrix",
     "MatrixRow", "MatrixSession", "OwnAttendance", "Person", "RollRow", "accepted_ids",
     "analyse", "analyse_staged", "apply_analysis", "apply_staged", "audit_trail",
     "export_table", "get_session", "get_staged", "get_training", "import_report",
     "mark_all_present", "matrix", "matrix_json", "merge_intervals", "minutes_of",
-    "own_attendance", "parse_upload", "roll_call", "session_number", "set_records",
+    "own_attendance", "parse_upload", "roll_call", "roll_call_open", "session_number", "set_records",
     "source_label", "stage_import", "status_for", "threshold_minutes", "update_settings",
     "validate_min_minutes",
 ]

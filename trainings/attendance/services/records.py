@@ -3,7 +3,7 @@ appended to the audit table (:class:`AttendanceChange`) in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +20,13 @@ from ..models import STATUSES, AttendanceChange, AttendanceRecord
 from .loading import accepted_ids
 
 NOTE_MAX = 500
+# the roll call opens this long before a session starts; before that only an excused
+# absence (announced in advance) can be recorded
+OPENS_BEFORE = timedelta(minutes=30)
+
+
+def roll_call_open(session: TrainingSession, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= session.starts_at - OPENS_BEFORE
 
 
 @dataclass
@@ -110,6 +117,10 @@ def set_records(session: TrainingSession, records, *, actor, source: str = "manu
         raise ValidationError(_l("This session was cancelled; attendance cannot be recorded."),
                               field="session", code="session_cancelled")
     changes = _clean_changes(records)
+    if not roll_call_open(session) and any(c.status not in (None, "excused") for c in changes):
+        raise ValidationError(_l("The roll call opens 30 minutes before the session starts; "
+                                 "until then only an excused absence can be recorded."),
+                              field="status", code="session_not_started")
     allowed = accepted_ids(session.training_id)
     unknown = [{"field": "enrolment", "row": i,
                 "message": str(_l("%(id)s is not an accepted participant of this training.",

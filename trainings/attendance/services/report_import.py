@@ -17,7 +17,7 @@ from ...extensions import db
 from ...scheduling.models import TrainingSession
 from ...timezones import format_datetime, to_zone
 from .. import reports
-from ..models import AttendanceImport, AttendanceRecord
+from ..models import AttendanceChange, AttendanceImport, AttendanceRecord
 from .records import Change, set_records
 
 IMPORT_TTL = timedelta(days=2)
@@ -87,6 +87,7 @@ class Person:
     matched_by: str | None = None  # email, name, manual
     status: str = "absent"
     current: str | None = None
+    kept: bool = False  # set by hand and the report would lower it: left as it is
 
 
 @dataclass
@@ -98,18 +99,42 @@ class Analysis:
     unmatched: list[Person] = field(default_factory=list)
     missing: list[dict] = field(default_factory=list)  # accepted participants not in the report
     changes: list[Change] = field(default_factory=list)
+    kept: int = 0  # records set by hand that the report would have lowered
+
+    def _statuses(self) -> list[str | None]:
+        return [p.status for p in self.matched] + [m["status"] for m in self.missing]
 
     @property
     def present(self) -> int:
-        return sum(1 for c in self.changes if c.status in ("present", "late"))
+        return sum(1 for s in self._statuses() if s in ("present", "late"))
 
     @property
     def absent(self) -> int:
-        return sum(1 for c in self.changes if c.status == "absent")
+        return sum(1 for s in self._statuses() if s == "absent")
 
     @property
     def changed(self) -> list[Person]:
         return [p for p in self.matched if p.status != p.current]
+
+
+# how much of a session a status says someone attended: an import never lowers a
+# status staff set by hand (roll call, check-in) unless asked to overwrite
+RANK = {"absent": 0, "excused": 1, "late": 2, "present": 3}
+
+
+def hand_set(session: TrainingSession) -> set[int]:
+    """Enrolments whose record was last changed by a person (not by a report import)."""
+    last: dict[int, str] = {}
+    for enrolment, source in db.session.execute(
+            select(AttendanceChange.enrolment_id, AttendanceChange.source)
+            .where(AttendanceChange.session_id == session.id)
+            .order_by(AttendanceChange.changed_at, AttendanceChange.id)):
+        last[enrolment] = source or ""
+    return {e for e, source in last.items() if not source.startswith("import:")}
+
+
+def lowers(current: str | None, new: str) -> bool:
+    return current is not None and RANK.get(new, 0) < RANK.get(current, 0)
 
 
 def _row_key(row: reports.ReportRow) -> str:
@@ -120,8 +145,9 @@ def _row_key(row: reports.ReportRow) -> str:
 
 def analyse(session: TrainingSession, rows: list[reports.ReportRow], *, platform: str,
             filename: str = "", min_minutes: int | None = None,
-            manual: dict[str, int] | None = None) -> Analysis:
-    """What applying these report rows would do (no writes)."""
+            manual: dict[str, int] | None = None, overwrite: bool = False) -> Analysis:
+    """What applying these report rows would do (no writes). A status set by hand that the
+    report would lower is kept (counted in ``kept``) unless ``overwrite``."""
     enrolments = db.session.execute(
         select(Enrolment.id, Enrolment.name, Enrolment.email).where(
             Enrolment.training_id == session.training_id, Enrolment.status == "accepted")).all()
@@ -159,6 +185,7 @@ def analyse(session: TrainingSession, rows: list[reports.ReportRow], *, platform
         group["rows"].append(row)
         if how == "email":
             group["how"] = "email"
+    by_hand = hand_set(session) if current else set()
     threshold = threshold_minutes(session, min_minutes)
     analysis = Analysis(platform=platform, filename=filename, threshold=threshold)
     for group in groups.values():
@@ -178,21 +205,27 @@ def analyse(session: TrainingSession, rows: list[reports.ReportRow], *, platform
         person.current = current.get(person.enrolment)
         if person.status == "absent" and person.current == "excused":
             person.status = "excused"
+        if not overwrite and person.enrolment in by_hand and lowers(person.current, person.status):
+            person.status, person.kept = person.current, True
         analysis.matched.append(person)
     seen = {p.enrolment for p in analysis.matched}
     for eid, name, email in enrolments:
         if eid not in seen:
             status = "excused" if current.get(eid) == "excused" else "absent"
+            kept = not overwrite and eid in by_hand and lowers(current.get(eid), status)
             analysis.missing.append({"enrolment": eid, "name": name, "email": email,
-                                     "current": current.get(eid), "status": status})
+                                     "current": current.get(eid), "kept": kept,
+                                     "status": current.get(eid) if kept else status})
     analysis.matched.sort(key=lambda p: p.enrolment_name.casefold())
     analysis.unmatched.sort(key=lambda p: (-p.minutes, p.name.casefold()))
     analysis.missing.sort(key=lambda m: m["name"].casefold())
+    analysis.kept = (sum(1 for p in analysis.matched if p.kept)
+                     + sum(1 for m in analysis.missing if m["kept"]))
     analysis.changes = (
         [Change(enrolment=p.enrolment, status=p.status, minutes=p.minutes, keep_excused=True)
-         for p in analysis.matched]
+         for p in analysis.matched if not p.kept]
         + [Change(enrolment=m["enrolment"], status="absent", minutes=0, keep_excused=True)
-           for m in analysis.missing])
+           for m in analysis.missing if not m["kept"]])
     return analysis
 
 
@@ -225,17 +258,17 @@ def apply_analysis(session: TrainingSession, analysis: Analysis, *, actor) -> di
     if analysis.changes:
         set_records(session, analysis.changes, actor=actor,
                     source=source_label(analysis.platform, analysis.filename))
-    return {"present": analysis.present, "absent": analysis.absent,
+    return {"present": analysis.present, "absent": analysis.absent, "kept": analysis.kept,
             "unmatched": [{"name": p.name, "email": p.email or None, "minutes": p.minutes}
                           for p in analysis.unmatched]}
 
 
 def import_report(session: TrainingSession, data: bytes, *, actor, filename: str = "",
-                  min_minutes: int | None = None) -> dict:
+                  min_minutes: int | None = None, overwrite: bool = False) -> dict:
     """Parse, match and apply a report in one step (the API). Idempotent."""
     report = parse_upload(session, data)
     analysis = analyse(session, report.rows, platform=report.platform, filename=filename,
-                       min_minutes=min_minutes)
+                       min_minutes=min_minutes, overwrite=overwrite)
     return apply_analysis(session, analysis, actor=actor)
 
 
@@ -260,15 +293,18 @@ def get_staged(session: TrainingSession, token: str, *, actor) -> AttendanceImpo
     return staged
 
 
-def analyse_staged(session, staged: AttendanceImport, *, min_minutes=None, manual=None) -> Analysis:
+def analyse_staged(session, staged: AttendanceImport, *, min_minutes=None, manual=None,
+                   overwrite: bool = False) -> Analysis:
     rows = [reports.ReportRow.from_dict(r) for r in staged.rows]
     return analyse(session, rows, platform=staged.platform, filename=staged.filename,
-                   min_minutes=min_minutes, manual=manual)
+                   min_minutes=min_minutes, manual=manual, overwrite=overwrite)
 
 
-def apply_staged(session, staged: AttendanceImport, *, actor, min_minutes=None, manual=None) -> dict:
+def apply_staged(session, staged: AttendanceImport, *, actor, min_minutes=None, manual=None,
+                 overwrite: bool = False) -> dict:
     result = apply_analysis(session, analyse_staged(session, staged, min_minutes=min_minutes,
-                                                    manual=manual), actor=actor)
+                                                    manual=manual, overwrite=overwrite),
+                            actor=actor)
     staged.applied_at = utcnow()
     db.session.flush()
     return result

@@ -18,6 +18,7 @@ from .documents import (
     merged_pdf,
     pdf_filename,
     training_pdfs,
+    training_zip,
     zip_bytes,
 )
 from .issuing import issue_all, issue_one, missing_eligible
@@ -45,6 +46,7 @@ __all__ = [
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
     "missing_eligible", "new_certificate", "overview", "pdf_filename", "pdf_url", "reissue",
     "remove_signatory", "revoke", "set_logo", "signatories_of", "start_issue_all",
-    "store_image", "training_claims", "training_pdfs", "update_statement", "valid_certificates",
+    "store_image", "training_claims", "training_pdfs", "training_zip", "update_statement",
+    "valid_certificates",
     "verification", "verify_url", "zip_bytes",
 ]

@@ -46,5 +46,7 @@ def issue_all_job(job, progress) -> dict:
     progress(0, total)
     if issued and current_app.config["CERTIFICATES_PRERENDER"]:
         certificates = [db.session.get(Certificate, i) for i in issued]
-        render.render_many(contexts_for(certificates, base), on_progress=lambda n: progress(n))
+        # keep=False: the workers store each PDF in the cache; nothing piles up here.
+        render.render_many(contexts_for(certificates, base), on_progress=lambda n: progress(n),
+                           keep=False)
     return {"issued": total, "result_ref": f"training:{training.id}"}

@@ -42,13 +42,16 @@ from .seats import (
     TRANSITIONS,
     SeatState,
     change_status,
+    change_statuses,
     count_seats,
     lock_seats,
     promote_waitlisted,
+    training_finished,
     withdraw_own,
 )
 
 __all__ = [
+    "change_statuses", "training_finished",
     "EXPORT_HEADER", "LANGUAGES", "MAX_LENGTHS", "SECTOR_LABELS",
     "STATUS_LABELS", "TRANSITIONS", "SeatState", "accept_invitation", "after_status",
     "change_status", "clean_enrolment_data", "count_seats", "country_counts",

@@ -1,6 +1,8 @@
 """The participant list: loading, filters, counts per country, and the export rows."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,8 +23,25 @@ def get_enrolment(enrolment_id: int) -> Enrolment | None:
     return db.session.get(Enrolment, enrolment_id)
 
 
+SORTS = ("applied", "name", "country", "status")
+
+
+def fold(text: str | None) -> str:
+    """Text for matching: case and diacritics folded (``Ñgau`` → ``ngau``, ``Ṣāima`` → ``saima``)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _matches(enrolment: Enrolment, needle: str) -> bool:
+    return any(needle in fold(value) for value in
+               (enrolment.name, enrolment.email, enrolment.organisation))
+
+
 def list_enrolments(training, *, country: str | None = None, status: str | None = None,
-                    sector: str | None = None, search: str | None = None) -> list[Enrolment]:
+                    sector: str | None = None, search: str | None = None,
+                    sort: str | None = None) -> list[Enrolment]:
+    """One training's enrolments, filtered; the search folds case and diacritics on both
+    sides (in Python over this training's rows, so SQLite and PostgreSQL agree)."""
     query = select(Enrolment).where(Enrolment.training_id == training.id)
     if country:
         query = query.where(Enrolment.country_code == normalise_country(country))
@@ -34,14 +53,20 @@ def list_enrolments(training, *, country: str | None = None, status: str | None 
         if sector not in SECTORS:
             raise ValidationError(_("Unknown sector: %(sector)s", sector=sector), field="sector")
         query = query.where(Enrolment.sector == sector)
-    if search and search.strip():
-        like = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_") + "%"
-        query = query.where(func.lower(Enrolment.name).like(like, escape="\\")
-                            | Enrolment.email.like(like, escape="\\")
-                            | func.lower(Enrolment.organisation).like(like, escape="\\"))
+    if sort not in (None, "", *SORTS):
+        raise ValidationError(_("Unknown sort order: %(sort)s", sort=sort), field="sort")
     query = query.options(selectinload(Enrolment.user))
-    return list(db.session.scalars(query.order_by(Enrolment.created_at, Enrolment.id)))
+    rows = list(db.session.scalars(query.order_by(Enrolment.created_at, Enrolment.id)))
+    if search and search.strip():
+        needle = fold(search.strip())
+        rows = [e for e in rows if _matches(e, needle)]
+    if sort == "name":
+        rows.sort(key=lambda e: fold(e.name))
+    elif sort == "country":
+        rows.sort(key=lambda e: (e.country_code, fold(e.name)))
+    elif sort == "status":
+        rows.sort(key=lambda e: (STATUSES.index(e.status) if e.status in STATUSES else 99, fold(e.name)))
+    return rows
 
 
 def own_enrolment(training, user) -> Enrolment | None:

@@ -115,9 +115,49 @@ def change_status(enrolment: Enrolment, status: str, *, actor=None, notify: bool
     return promoted
 
 
+BULK_STATUSES = ("accepted", "waitlisted")
+
+
+def change_statuses(training: Training, enrolment_ids: list[int], status: str, *, actor=None,
+                    notify: bool = True) -> tuple[list[Enrolment], list[tuple[Enrolment, str]]]:
+    """Accept or waitlist several enrolments of one training, oldest application first.
+    Returns (changed, refused with the reason); a refusal (no free place, a status that
+    cannot change so) does not stop the others."""
+    if status not in BULK_STATUSES:
+        raise ValidationError(_("Only accepting and waitlisting can be done for several people "
+                                "at once."), field="status", code="invalid_status")
+    wanted = set(enrolment_ids or [])
+    if not wanted:
+        raise ValidationError(_("Choose at least one person."), field="enrolments")
+    people = list(db.session.scalars(select(Enrolment).where(
+        Enrolment.training_id == training.id, Enrolment.id.in_(wanted))
+        .order_by(Enrolment.created_at, Enrolment.id)))
+    changed, refused = [], []
+    for enrolment in people:
+        if enrolment.status == status:
+            continue
+        try:
+            with db.session.begin_nested():
+                change_status(enrolment, status, actor=actor, notify=notify)
+            changed.append(enrolment)
+        except (Conflict, ValidationError) as error:
+            refused.append((enrolment, str(error.message)))
+    return changed, refused
+
+
+def training_finished(training: Training, now=None) -> bool:
+    """Every session of the training has ended (a training without sessions never has)."""
+    ends = [s.ends_at for s in training.sessions if s.status != "cancelled"]
+    return bool(ends) and max(ends) <= (now or utcnow())
+
+
 def withdraw_own(enrolment: Enrolment, *, actor) -> list[Enrolment]:
     if actor is None or enrolment.user_id != getattr(actor, "id", None):
         raise Forbidden(NOT_ALLOWED)
+    if enrolment.status == "accepted" and training_finished(enrolment.training):
+        raise Conflict(_("This training has ended: an enrolment in it can no longer be "
+                         "withdrawn (your attendance and certificate stay as they are)."),
+                       field="status", code="training_finished")
     return change_status(enrolment, "withdrawn", actor=actor)
 
 

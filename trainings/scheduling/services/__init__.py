@@ -32,6 +32,7 @@ from .checks import (
 )
 from .conflicts import facilitator_conflicts, training_conflicts
 from .loaders import (
+    facilitator_accounts,
     get_session,
     get_training,
     load_session,
@@ -65,7 +66,7 @@ __all__ = [
     "issue_calendar_token", "load_session", "load_training", "local_wall_time",
     "mail_session_change", "need_labels", "notify_participants", "numbered_sessions",
     "participant_zones", "reinstate_session", "remove_staff", "revoke_calendar_token",
-    "series_starts", "session_number", "session_summaries", "staff_of", "training_conflicts",
+    "series_starts", "session_number", "session_summaries", "staff_of", "facilitator_accounts", "training_conflicts",
     "update_session", "update_training", "user_for_calendar_token", "validate_rule",
     "visible_trainings", "MODE_LABELS", "MODES", "clean_interpretation", "interpretation_label",
     "venue_dict",

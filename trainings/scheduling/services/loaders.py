@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ...auth.models import User
 from ...errors import NotFound
 from ...extensions import db
 from ...policy import is_admin
@@ -89,6 +90,12 @@ def session_summaries(trainings) -> dict[int, tuple[int, datetime, datetime]]:
 
 def staff_of(training: Training, role: str) -> list:
     return [s.user for s in training.staff if s.role == role]
+
+
+def facilitator_accounts() -> list:
+    """Every active facilitator account, by name (to choose from when planning sessions)."""
+    return list(db.session.scalars(select(User).where(
+        User.role == "facilitator", User.is_active_account.is_(True)).order_by(User.name)))
 
 
 def participant_zones(training: Training) -> list[str]:

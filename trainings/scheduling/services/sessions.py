@@ -242,12 +242,14 @@ def _raise_sequence(session: TrainingSession) -> None:
     db.session.refresh(session, ["sequence"])
 
 
-def cancel_session(session: TrainingSession, *, actor) -> TrainingSession:
-    """Cancel: the session stays (participants see it), marked cancelled."""
+def cancel_session(session: TrainingSession, *, actor, notify: bool = True) -> TrainingSession:
+    """Cancel: the session stays (participants see it), marked cancelled; its people are
+    told by mail unless ``notify`` is false."""
     if session.status != "cancelled":
         session.status = "cancelled"
         _raise_sequence(session)
-        notify_participants(session, "cancelled")
+        if notify:
+            notify_participants(session, "cancelled")
     return session
 
 

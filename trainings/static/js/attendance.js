@@ -1,5 +1,8 @@
-// Roll call: save each person as soon as their status or note changes (progressive
+// Roll call: save each person when their status or note changes (progressive
 // enhancement: without JavaScript the "Save changes" button posts only what changed).
+// Arrow keys move through a radio group and fire "change" at every step, so a status is
+// saved once the focus leaves that person's group, or after a pause of PAUSE ms; a
+// note is saved on "change" (when it loses focus). The server ignores unchanged writes.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -7,6 +10,14 @@
     if (!form || !window.fetch || !window.FormData) { return; }
     var live = document.getElementById("autosave-status");
     var queue = Promise.resolve();
+    var PAUSE = 1500;
+    var timers = {};
+
+    function announce(text) {
+      // cleared first, so that the same message twice is announced twice
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = text; }, 50);
+    }
 
     function field(name) { return form.elements.namedItem(name); }
 
@@ -23,6 +34,18 @@
       return data;
     }
 
+    function pending(id) {
+      var checked = form.querySelector("input[type=radio][name='status-" + id + "']:checked");
+      var note = field("note-" + id);
+      return (checked ? checked.value : "") !== field("orig-status-" + id).value
+        || (note && note.value.trim() !== field("orig-note-" + id).value.trim());
+    }
+
+    function flush(id) {
+      if (timers[id]) { window.clearTimeout(timers[id]); delete timers[id]; }
+      if (pending(id)) { save(id); }
+    }
+
     function save(id) {
       queue = queue.then(function () {
         return fetch(form.action, {
@@ -32,7 +55,7 @@
           return response.json().then(function (body) { return {ok: response.ok, body: body}; });
         }).then(function (result) {
           if (!result.ok) {
-            live.textContent = (result.body.error && result.body.error.message) || form.dataset.failed;
+            announce((result.body.error && result.body.error.message) || form.dataset.failed);
             return;
           }
           result.body.records.forEach(function (record) {
@@ -41,14 +64,30 @@
             var cell = document.getElementById("last-" + record.enrolment);
             if (cell) { cell.textContent = record.last_change; }
           });
-          live.textContent = result.body.message;
-        }).catch(function () { live.textContent = form.dataset.failed; });
+          if (result.body.changed) { announce(result.body.message); }
+        }).catch(function () { announce(form.dataset.failed); });
       });
     }
 
     form.addEventListener("change", function (event) {
-      var match = /^(?:status|note)-(\d+)$/.exec(event.target.name || "");
-      if (match) { save(match[1]); }
+      var match = /^(status|note)-(\d+)$/.exec(event.target.name || "");
+      if (!match) { return; }
+      var id = match[2];
+      if (match[1] === "note") { flush(id); return; }
+      if (timers[id]) { window.clearTimeout(timers[id]); }
+      timers[id] = window.setTimeout(function () { delete timers[id]; flush(id); }, PAUSE);
+    });
+    // leaving a person's status group (Tab, a click elsewhere) saves at once
+    form.addEventListener("focusout", function (event) {
+      var match = /^status-(\d+)$/.exec(event.target.name || "");
+      if (!match) { return; }
+      var group = event.target.closest("fieldset");
+      if (event.relatedTarget && group && group.contains(event.relatedTarget)) { return; }
+      if (timers[match[1]]) { flush(match[1]); }
+    });
+    // the "Save changes" button still posts the whole form: nothing is waiting then
+    form.addEventListener("submit", function () {
+      Object.keys(timers).forEach(function (id) { window.clearTimeout(timers[id]); });
     });
   });
 })();

@@ -1,0 +1,68 @@
+"""Journeys a newcomer gets through (issue 18): the apply form from a browser in Karachi
+saves Karachi's zone; roll call by keyboard saves once per person."""
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from tests import factories
+from trainings.attendance.models import AttendanceChange, AttendanceRecord
+from trainings.enrolment.models import Enrolment
+from trainings.extensions import db
+
+from .conftest import log_in
+
+
+def test_apply_from_a_browser_in_karachi_saves_karachi(live_server, browser):
+    organiser = factories.user("organiser")
+    training = factories.training(organiser=organiser, sessions=2, timezone="Asia/Jakarta")
+    training.applications_open = True
+    db.session.commit()
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Karachi")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.live_url}/trainings/{training.id}/apply")
+        # the training's zone is Jakarta, but the device's zone is what the hint promises
+        assert page.get_by_label("Time zone").input_value() == "Asia/Karachi"
+        page.get_by_label("Full name").fill("Ṣāima Qureshi")
+        page.get_by_label("Email").fill("saima@example.org")
+        page.get_by_label("Country").select_option(label="Pakistan")
+        page.get_by_label("I have read the privacy notice").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send my application").click()
+    finally:
+        context.close()
+    db.session.expire_all()
+    stored = db.session.scalar(select(Enrolment).where(Enrolment.email == "saima@example.org"))
+    assert stored is not None and stored.timezone == "Asia/Karachi"
+
+
+def test_keyboard_roll_call_saves_once_per_person(live_server, page):
+    organiser = factories.user("organiser")
+    facilitator = factories.user("facilitator")
+    course = factories.training(organiser=organiser, facilitators=[facilitator], sessions=1)
+    session = course.sessions[0]
+    session.facilitators.append(facilitator)
+    people = [factories.enrolment(course, name=n, commit=False)
+              for n in ("Ana Putri", "Bima Sakti", "Citra Lestari")]
+    db.session.commit()
+    session_id, ids = session.id, [p.id for p in people]
+    log_in(page, live_server.live_url, facilitator.email, factories.PASSWORD)
+    page.goto(f"{live_server.live_url}/sessions/{session_id}/attendance")
+    page.get_by_role("group", name="Attendance of Ana Putri").get_by_label("Present").focus()
+    for name in ("Ana Putri", "Bima Sakti", "Citra Lestari"):
+        page.keyboard.press("Space")  # Present
+        for _ in range(3):  # Present → Late → Absent → Excused: three arrow presses
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Tab")  # to the note: leaving the group saves it
+        page.keyboard.press("Tab")  # to the next person's group
+    page.wait_for_function(
+        "ids => ids.every(id => document.querySelector(`input[name='orig-status-${id}']`).value"
+        " === 'excused')", arg=ids)
+    expect(page.locator("#autosave-status")).to_contain_text("Citra Lestari")  # announced
+    db.session.expire_all()
+    per_person = dict(db.session.execute(
+        select(AttendanceChange.enrolment_id, func.count()).where(
+            AttendanceChange.session_id == session_id).group_by(AttendanceChange.enrolment_id)).all())
+    assert per_person == {i: 1 for i in ids}
+    statuses = set(db.session.scalars(select(AttendanceRecord.status).where(
+        AttendanceRecord.session_id == session_id)))
+    assert statuses == {"excused"}

@@ -1,0 +1,91 @@
+"""Chunked certificate rendering: one WeasyPrint document per chunk, split without rendering
+again. Each part must be a complete, valid, tagged one-page PDF of its own certificate."""
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pikepdf
+import pytest
+
+from trainings import pdf
+from trainings.certificates import render, services
+from trainings.extensions import db
+
+from .certificates_helpers import base, certified_training
+
+NAMES = ["Siti Rahmawati", "Tan Mei Ling", "Kavitha Ramasamy", "Nur Aisyah binti Abdullah"]
+
+
+def _text(data: bytes) -> str:
+    return " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=data,
+                                   capture_output=True, check=True).stdout.decode().split())
+
+
+@pytest.fixture
+def contexts(app, make):
+    training, _e, organiser = certified_training(make, names=NAMES)
+    certificates = services.issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    return services.contexts_for(certificates, base())
+
+
+def test_a_split_chunk_gives_the_same_pages_as_rendering_one_by_one(contexts):
+    together = render.render_chunk(contexts)
+    alone = [render.render_chunk([c])[0] for c in contexts]
+    assert len(together) == len(contexts)
+    for ctx, part, single in zip(contexts, together, alone, strict=True):
+        assert _text(part) == _text(single)
+        assert ctx["name"] in _text(part)
+        assert all(other not in _text(part) for other in NAMES if other != ctx["name"])
+
+
+def test_each_part_is_a_valid_tagged_pdf_of_one_page_with_its_own_metadata(contexts):
+    parts = render.render_chunk(contexts)
+    for ctx, data in zip(contexts, parts, strict=True):
+        with pikepdf.open(io.BytesIO(data)) as document:
+            assert document.check_pdf_syntax() == []  # qpdf finds no damage
+            assert len(document.pages) == 1
+            page = document.pages[0].obj
+            root = document.Root
+            assert str(root.Lang) == "id" and bool(root.MarkInfo.Marked)
+            assert bool(root.ViewerPreferences.DisplayDocTitle)
+            tree = root.StructTreeRoot
+            elements = tree.K[0].K
+            assert len(elements) == 1 and elements[0].Pg.objgen == page.objgen
+            assert int(tree.ParentTree.Nums[0]) == int(page.StructParents)
+            assert str(document.docinfo["/Title"]) == render.metadata(ctx)["title"]
+            xmp = root.Metadata.read_bytes().decode()
+            assert 'pdfuaid:part="1"' in xmp and ctx["code"] in xmp
+            with document.open_metadata() as meta:
+                assert meta["dc:title"] == render.metadata(ctx)["title"]
+            top = root.Outlines.First
+            assert top.Dest[0].objgen == page.objgen and "/Next" not in top
+            # Nothing of the other pages came along (their content, their structure).
+            pages = [o for o in document.objects if isinstance(o, pikepdf.Dictionary)
+                     and o.get("/Type") == pikepdf.Name.Page]
+            assert len(pages) == 1
+
+
+def test_the_qr_code_of_each_part_decodes_to_its_own_verification_url(contexts, tmp_path):
+    parts = render.render_chunk(contexts)
+    for index in (0, len(parts) - 1):
+        path = tmp_path / f"c{index}.pdf"
+        path.write_bytes(parts[index])
+        subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(path),
+                        str(tmp_path / f"c{index}")], check=True)
+        out = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / f"c{index}.png")],
+                             capture_output=True, check=True).stdout.decode().strip()
+        assert out == contexts[index]["verify_url"]
+
+
+def test_qr_codes_are_built_by_the_renderer_not_the_caller(contexts):
+    assert all("qr" not in c for c in contexts)  # plain, small contexts for the pool
+    assert render.with_qr(contexts[0])["qr"].startswith("data:image/svg+xml")
+
+
+def test_split_pages_refuses_a_wrong_number_of_metadata_entries(contexts):
+    document = pdf.render_document(render.TEMPLATE, {"certificates": [
+        render.with_qr(c) for c in contexts[:2]]}, stylesheets=(render.STYLESHEET,))
+    with pytest.raises(ValueError):
+        pdf.split_pages(pdf.write_pdf(document), [{"title": "only one"}])

@@ -1,0 +1,37 @@
+"""The organiser's dashboard: what needs attention across their trainings."""
+from trainings.attendance.models import AttendanceRecord
+from trainings.extensions import db
+from trainings.overview.attention import attention_for
+
+
+def test_dashboard_lists_what_needs_attention(make):
+    organiser = make.user("organiser")
+    busy = make.training(organiser=organiser, sessions=2, certificate_rule={"min_sessions": 1},
+                         title_en="Busy")
+    make.training(organiser=organiser, sessions=0, title_en="Calm")
+    make.training(organiser=make.user("organiser"), sessions=1)  # someone else's
+    make.enrolment(busy, status="applied")
+    make.enrolment(busy, status="applied")
+    marked = make.enrolment(busy, status="accepted")
+    make.enrolment(busy, status="accepted")
+    db.session.add(AttendanceRecord(session_id=busy.sessions[0].id, enrolment_id=marked.id,
+                                    status="present"))
+    db.session.commit()
+    entries = attention_for(organiser)
+    assert [e.training.title_en for e in entries] == ["Busy", "Calm"]  # their two only
+    first, second = entries
+    assert first.pending == 2
+    assert [(n, missing) for n, _s, missing in first.unmarked] == [(1, 1), (2, 2)]
+    assert first.to_certify == 1  # the one present at session 1 meets "1 session"
+    assert not second.needs_attention
+
+
+def test_dashboard_page_for_organisers_only(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=1, title_en="Leadership")
+    make.enrolment(training, status="applied")
+    login(organiser)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Leadership" in page and "1 application waits for your decision" in page
+    login(make.user("participant"))
+    assert client.get("/dashboard").status_code == 404
