@@ -46,6 +46,7 @@ map-data:
 	npm ci --no-audit --no-fund --ignore-scripts
 	cp node_modules/world-atlas/countries-110m.json trainings/organisations/data/
 	cp node_modules/world-atlas/LICENSE trainings/organisations/data/world-atlas-LICENSE
+	cp node_modules/jsqr/dist/jsQR.js node_modules/jsqr/LICENSE trainings/static/vendor/jsqr/
 
 # Lock files: compiled by pip-tools from setup.cfg (runtime + postgres + jobs; and + test).
 # pip-compile keeps the existing pins and adds what is new; lock-upgrade moves every pin.

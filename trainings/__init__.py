@@ -83,12 +83,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .outbox import accounts as _account_mail  # noqa: F401  (the reset-link mail)
     from .overview.privacy_views import bp as privacy_bp
     from .overview.views import bp as overview_bp
+    from .printing.views import bp as printing_bp
     from .programmes import hooks as _programme_hooks  # noqa: F401 - answers scheduling's signals
     from .scheduling.views import bp as scheduling_bp
 
     for blueprint in (core_bp, auth_bp, scheduling_bp, enrolment_bp, attendance_bp,
                       certificates_bp, modules_bp, organisations_bp, overview_bp,
-                      evaluation_bp, users_bp, notifications_bp, privacy_bp):
+                      evaluation_bp, users_bp, notifications_bp, privacy_bp, printing_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp)  # /api/docs: the OpenAPI document for people

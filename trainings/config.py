@@ -5,8 +5,8 @@ from datetime import timedelta
 
 # The areas that own a message catalog (``trainings/translations/<area>``).
 TRANSLATION_AREAS = ("core", "organisations", "scheduling", "programmes", "enrolment", "attendance",
-                     "evaluation", "certificates", "modules", "overview", "api", "notifications",
-                     "audit")
+                     "evaluation", "certificates", "printing", "modules", "overview", "api",
+                     "notifications", "audit")
 
 
 class DefaultConfig:

@@ -55,6 +55,7 @@ TRAINING_NAV = [
     ("notifications.reminder_settings", _l("Reminders"), "notifications.reminders"),
     ("notifications.announce", _l("Announcements"), "notifications.announce"),
     ("attendance.matrix", _l("Attendance"), "attendance.view_matrix"),
+    ("printing.gathering", _l("Gathering"), "group.list"),
     ("certificates.manage", _l("Certificates"), "certificate.list"),
     ("evaluation.surveys", _l("Evaluation"), "survey.manage"),
     ("evaluation.my_surveys", _l("Surveys and action plan"), "action_plan.write_own"),

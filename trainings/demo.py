@@ -133,10 +133,12 @@ def load_demo() -> tuple[Training, bool]:
     from .enrolment.demo import load_demo_enrolment
     from .evaluation.demo import load_demo_evaluation
     from .organisations.demo import load_demo_organisations
+    from .printing.demo import load_demo_gathering
     from .programmes.demo import load_demo_programmes
     training, created = _load_course()
     for load_area in (_load_follow_up, load_demo_enrolment, load_demo_attendance,
-                      load_demo_evaluation, load_demo_certificates, load_demo_programmes):
+                      load_demo_evaluation, load_demo_certificates, load_demo_programmes,
+                      load_demo_gathering):
         load_area(training)
     load_demo_organisations()
     db.session.flush()

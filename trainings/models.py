@@ -11,6 +11,7 @@ from .certificates.models import (  # noqa: F401
     StatusList,
 )
 from .enrolment import people as _people  # noqa: F401  (one person per email address)
+from .enrolment.groups.models import GroupMember, TrainingGroup  # noqa: F401
 from .enrolment.models import Enrolment  # noqa: F401
 from .evaluation.models import (  # noqa: F401
     ActionPlan,

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     docs,
     enrolments,
     evaluation,
+    gatherings,
     me,
     modules,
     notifications,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -7,6 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+
+
+def new_checkin_code() -> str:
+    """A personal check-in code: random and unguessable (128 bits), short enough for a QR."""
+    return secrets.token_urlsafe(16)
+
 
 STATUSES = ("applied", "accepted", "waitlisted", "rejected", "withdrawn")
 SECTORS = ("academic", "activist", "government", "other")
@@ -42,6 +49,9 @@ class Enrolment(db.Model):
     search_key: Mapped[str] = mapped_column(String(500), default="", index=True)
     # set when the person's data was erased (on request or after the retention period)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the personal check-in code of gatherings (QR on My schedule and the badge)
+    checkin_code: Mapped[str | None] = mapped_column(String(32), unique=True,
+                                                     default=new_checkin_code)
 
     training = relationship("Training")
     user = relationship("User")

@@ -35,6 +35,7 @@ from . import charts, people
 from .attention import attention_for
 from .dashboard import cached_dashboard, forget_dashboard
 from .forms import PeopleSearchForm, ProgrammeForm
+from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
 
 bp = Blueprint("overview", __name__)
@@ -73,7 +74,8 @@ def my_schedule():
         past=[i for i in reversed(items) if i.session.ends_at < now],
         trainings=_trainings_with_progress(items), zone=current_user.timezone, now=now,
         join_opens=JOIN_OPENS_BEFORE, token_form=EmptyForm(), waiting=_waiting(current_user),
-        feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
+        feed_url=absolute_url("overview.my_calendar", token=token) if token else None,
+        checkins=checkin_cards(current_user))
 
 
 @bp.route("/dashboard")

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from ..web import base_url
+from .services.venues import gathering_lines, venue_location
 
 UID_DOMAIN = "anyam"  # when no host is known
 REMINDER_BEFORE = timedelta(minutes=30)
@@ -95,7 +96,13 @@ def build_calendar(entries: Iterable[tuple], *, name: str, lang: str, url_for_tr
                 event.add_component(alarm)
                 if may_join and session.meeting_url:
                     lines.append(_("Join the meeting: %(url)s", url=session.meeting_url))
-            if may_join and session.meeting_url:
+            lines.extend(gathering_lines(session, lang))
+            venue = venue_location(session)
+            if venue:
+                event.add("location", venue)
+                if may_join and session.meeting_url:
+                    event.add("url", session.meeting_url)
+            elif may_join and session.meeting_url:
                 event.add("url", session.meeting_url)
                 event.add("location", session.meeting_url)
             elif url_for_training is not None:

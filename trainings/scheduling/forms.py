@@ -60,6 +60,16 @@ class _SessionFields(BaseForm):
     meeting_url = URLField(_l("Meeting link"), validators=[Optional(), Length(max=500)])
     facilitators = MultiCheckboxField(_l("Facilitators"), choices=[], validate_choice=False)
     module = SelectField(_l("Training module"), choices=[], validate_choice=False)
+    session_mode = SelectField(_l("Where the session takes place"), default="online",
+                               choices=[("online", _l("Online")), ("in_person", _l("In person")),
+                                        ("hybrid", _l("Hybrid"))])
+    venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    venue_address = TextAreaField(_l("Venue address"), validators=[Optional(), Length(max=1000)])
+    venue_accessibility_id = TextAreaField(_l("Accessibility of the venue in Indonesian"),
+                                           validators=[Optional(), Length(max=2000)])
+    venue_accessibility_en = TextAreaField(_l("Accessibility of the venue in English"),
+                                           validators=[Optional(), Length(max=2000)])
+    interpretation = StringField(_l("Interpretation"), validators=[Optional(), Length(max=300)])
 
 
 class SessionForm(_SessionFields):

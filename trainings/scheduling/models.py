@@ -140,6 +140,8 @@ class TrainingSession(db.Model):
     __table_args__ = (
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+        CheckConstraint("mode IN ('online', 'in_person', 'hybrid')", name="mode_known"),
+        CheckConstraint("mode = 'online' OR venue_name IS NOT NULL", name="venue_unless_online"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +158,14 @@ class TrainingSession(db.Model):
     module_version: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, raised on every change
+    # Gatherings (docs/gatherings.md): online, in person or hybrid; a venue unless online;
+    # interpretation as codes: "id-en" (a language pair), "sign:BISINDO" (a sign language).
+    mode: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
+    venue_name: Mapped[str | None] = mapped_column(String(300))
+    venue_address: Mapped[str | None] = mapped_column(Text)
+    venue_accessibility_id: Mapped[str] = mapped_column(Text, default="", server_default="")
+    venue_accessibility_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    interpretation: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -181,3 +191,12 @@ class TrainingSession(db.Model):
 
     def description(self, lang: str) -> str:
         return self.description_id if lang == "id" and self.description_id else self.description_en
+
+    @property
+    def is_online(self) -> bool:
+        return (self.mode or "online") == "online"
+
+    def venue_accessibility(self, lang: str) -> str:
+        if lang == "id" and self.venue_accessibility_id:
+            return self.venue_accessibility_id
+        return self.venue_accessibility_en or self.venue_accessibility_id or ""

@@ -28,6 +28,12 @@ from .signals import module_choices
 bp = Blueprint("scheduling", __name__)
 
 
+@bp.app_template_filter("interpretation")
+def _interpretation_filter(code: str) -> str:
+    """``id-en`` → "Interpretation Indonesian–English", ``sign:BISINDO`` → its label."""
+    return services.interpretation_label(code)
+
+
 @bp.app_context_processor
 def _calendar_links():
     return {"webcal_url": webcal_url,
@@ -202,7 +208,20 @@ SESSION_FIELD_MAP = {"title": "title_en", "description": "description_en", "star
                      "first_starts_at": "first_starts_at", "duration_minutes": "duration_minutes",
                      "meeting_url": "meeting_url", "facilitators": "facilitators", "module": "module",
                      "count": "count", "interval_days": "interval_days", "weekdays": "weekdays",
-                     "title_prefix": "title_prefix_en"}
+                     "title_prefix": "title_prefix_en", "mode": "session_mode",
+                     "venue": "venue_name", "venue.name": "venue_name",
+                     "venue.address": "venue_address", "interpretation": "interpretation"}
+
+
+def _gathering_data(form) -> dict:
+    """Mode, venue and interpretation from a session or series form (service shapes)."""
+    venue = None
+    if form.venue_name.data or form.venue_address.data:
+        venue = {"name": form.venue_name.data or "", "address": form.venue_address.data or "",
+                 "accessibility": {"id": form.venue_accessibility_id.data or "",
+                                   "en": form.venue_accessibility_en.data or ""}}
+    codes = (form.interpretation.data or "").replace(",", " ").split()
+    return {"mode": form.session_mode.data or "online", "venue": venue, "interpretation": codes}
 
 
 def _facilitator_choices(training) -> list[tuple[str, str]]:
@@ -242,6 +261,7 @@ def _session_data(form: SessionForm) -> dict:
         "meeting_url": form.meeting_url.data or None,
         "facilitators": list(form.facilitators.data or []),
         "module": form.module.data or None,
+        **_gathering_data(form),
     }
 
 
@@ -254,6 +274,7 @@ def _series_data(form: SeriesForm) -> dict:
         "meeting_url": form.meeting_url.data or None,
         "facilitators": list(form.facilitators.data or []),
         "module": form.module.data or None,
+        **_gathering_data(form),
     }
     if form.mode.data == "weekly":
         data["weekdays"] = [int(d) for d in form.weekdays.data or []]
@@ -324,6 +345,11 @@ def _fill_session_form(form: SessionForm, session) -> SessionForm:
     form.meeting_url.data = session.meeting_url
     form.facilitators.data = [u.email for u in session.facilitators]
     form.module.data = session.module_slug
+    form.session_mode.data = session.mode or "online"
+    form.venue_name.data, form.venue_address.data = session.venue_name, session.venue_address
+    form.venue_accessibility_id.data = session.venue_accessibility_id
+    form.venue_accessibility_en.data = session.venue_accessibility_en
+    form.interpretation.data = " ".join(session.interpretation or [])
     return form
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from ...notifications.reminders import hours_of
+from ...scheduling.services.venues import venue_dict
 from ...timezones import format_local_iso, iso_utc
 from .core import Bilingual, BilingualIn, Input, Instant, InstantIn, Output
 
@@ -93,6 +94,21 @@ class StaffOut(Output):
                    name=staff.user.name, role=staff.role).dump()
 
 
+class VenueIn(Input):
+    name: str | None = None
+    address: str | None = None
+    accessibility: BilingualText | None = None
+
+
+class Venue(Output):
+    name: str
+    address: str
+    accessibility: Bilingual
+
+
+GATHERING_DOC = ("online (default), in_person or hybrid; a venue is required unless online")
+
+
 class SessionIn(Input):
     title: BilingualText
     description: BilingualText | None = None
@@ -101,6 +117,9 @@ class SessionIn(Input):
     meeting_url: str | None = None
     facilitators: list[str] | None = None
     module: str | None = None
+    mode: Literal["online", "in_person", "hybrid"] | None = Field(None, description=GATHERING_DOC)
+    venue: VenueIn | None = None
+    interpretation: list[str] | None = Field(None, examples=[["id-en", "sign:BISINDO"]])
 
 
 class SessionPatch(SessionIn):
@@ -123,6 +142,9 @@ class SeriesIn(Input):
     meeting_url: str | None = None
     facilitators: list[str] | None = None
     module: str | None = None
+    mode: Literal["online", "in_person", "hybrid"] | None = Field(None, description=GATHERING_DOC)
+    venue: VenueIn | None = None
+    interpretation: list[str] | None = Field(None, examples=[["id-en", "sign:BISINDO"]])
 
 
 class LocalTimes(Output):
@@ -146,6 +168,9 @@ class SessionOut(Output):
     facilitators: list[str]
     module: str | None
     sequence: int
+    mode: Literal["online", "in_person", "hybrid"]
+    venue: Venue | None
+    interpretation: list[str]
 
     @classmethod
     def fields_of(cls, session, number: int, zone: str, *, show_link: bool = True) -> dict:
@@ -160,7 +185,9 @@ class SessionOut(Output):
             status=session.status,
             meeting_url=session.meeting_url if show_link else None,
             facilitators=[u.email for u in session.facilitators],
-            module=session.module_slug, sequence=session.sequence)
+            module=session.module_slug, sequence=session.sequence,
+            mode=session.mode or "online", venue=venue_dict(session),
+            interpretation=list(session.interpretation or []))
 
     @classmethod
     def of(cls, session, number: int, zone: str, *, show_link: bool = True) -> dict:

@@ -61,6 +61,7 @@ from .sessions import (
     update_session,
 )
 from .trainings import TRAINING_FIELDS, add_staff, create_training, remove_staff, update_training
+from .venues import MODE_LABELS, MODES, clean_interpretation, interpretation_label, venue_dict
 
 __all__ = [
     "ACCESSIBILITY_NEEDS", "MAX_CAPACITY", "MAX_DURATION_MINUTES", "MAX_INTERVAL_DAYS",
@@ -72,5 +73,6 @@ __all__ = [
     "participant_zones", "reinstate_session", "remove_staff", "revoke_calendar_token",
     "series_starts", "session_number", "session_summaries", "staff_of", "facilitator_accounts", "training_conflicts",
     "update_session", "update_training", "user_for_calendar_token", "validate_rule",
-    "visible_trainings",
+    "visible_trainings", "MODE_LABELS", "MODES", "clean_interpretation", "interpretation_label",
+    "venue_dict",
 ]

@@ -19,6 +19,7 @@ from ...timezones import format_datetime
 from ..models import TrainingSession
 from ..signals import session_changed
 from .loaders import session_number
+from .venues import gathering_lines
 
 CHANGES = ("rescheduled", "cancelled", "reinstated")
 
@@ -53,6 +54,9 @@ def _mail(session: TrainingSession, change: str, number: int, person) -> tuple[s
             "reinstated": _("Session %(number)d (%(title)s) of %(training)s takes place after "
                             "all, on %(when)s.", **names),
         }[change])
+        where = gathering_lines(session, lang) if change != "cancelled" else []
+        if where:
+            lines += [""] + where
         lines += ["", _("Calendars subscribed to your Anyam calendar link update by themselves.")]
     return subject, "\n".join(lines)
 

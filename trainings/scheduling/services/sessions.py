@@ -22,11 +22,13 @@ from ..signals import session_module_set
 from . import checks
 from .conflicts import facilitator_conflicts
 from .notices import notify_participants
+from .venues import check_venue, clean_gathering
 
 SESSION_FIELDS = {"title", "description", "starts_at", "duration_minutes", "meeting_url",
-                  "facilitators", "module", "status"}
+                  "facilitators", "module", "status"} | {"mode", "venue", "interpretation"}
 SERIES_FIELDS = {"first_starts_at", "count", "interval_days", "weekdays", "duration_minutes",
-                 "title_prefix", "description", "meeting_url", "facilitators", "module"}
+                 "title_prefix", "description", "meeting_url", "facilitators", "module",
+                 "mode", "venue", "interpretation"}
 
 
 def _clean_session(data: dict, *, partial: bool, errors: Errors | None = None) -> dict:
@@ -52,7 +54,17 @@ def _clean_session(data: dict, *, partial: bool, errors: Errors | None = None) -
             errors.add("status", _("The status must be scheduled or cancelled."))
         else:
             clean["status"] = data["status"]
+    clean.update(clean_gathering(data, errors))
     return clean
+
+
+def _check_venue(session: TrainingSession | None, clean: dict, errors: Errors) -> None:
+    """The venue rule on the values the session will have after the change."""
+    def final(attr, default=None):
+        if attr in clean:
+            return clean[attr]
+        return getattr(session, attr) if session is not None else default
+    check_venue(final("mode", "online"), final("venue_name"), errors)
 
 
 def _apply_session(session: TrainingSession, clean: dict) -> bool:
@@ -72,7 +84,9 @@ def _apply_session(session: TrainingSession, clean: dict) -> bool:
         put("description_id", clean["description"][0])
         put("description_en", clean["description"][1])
     module_before = session.module_slug
-    for attr in ("starts_at", "duration_minutes", "meeting_url", "module_slug", "status"):
+    for attr in ("starts_at", "duration_minutes", "meeting_url", "module_slug", "status", "mode",
+                 "venue_name", "venue_address", "venue_accessibility_id",
+                 "venue_accessibility_en", "interpretation"):
         if attr in clean:
             put(attr, clean[attr])
     if session.module_slug != module_before:
@@ -99,9 +113,10 @@ def create_session(training: Training, data: dict, *, actor) -> tuple[TrainingSe
     clean = _clean_session(data, partial=False, errors=errors)
     if clean.get("status") == "cancelled":
         errors.add("status", _("A new session cannot be cancelled."))
+    _check_venue(None, clean, errors)
     errors.raise_if_any()
     session = TrainingSession(training=training, title_id="", title_en="", status="scheduled",
-                              sequence=0)
+                              sequence=0, mode="online", interpretation=[])
     with db.session.no_autoflush:
         _apply_session(session, clean)
         _ensure_facilitators_are_staff(training, clean.get("facilitators", []))
@@ -166,6 +181,8 @@ def _clean_series(data: dict) -> dict:
     clean["meeting_url"] = web_url(data.get("meeting_url"), "meeting_url", errors)
     clean["facilitators"] = checks.users_by_email(data.get("facilitators"), "facilitators", errors)
     clean["module"] = checks.module_slug(data.get("module"), "module", errors)
+    clean["gathering"] = clean_gathering(data, errors)
+    _check_venue(None, clean["gathering"], errors)
     errors.raise_if_any()
     return clean
 
@@ -191,7 +208,7 @@ def create_series(training: Training, data: dict, *, actor) -> tuple[list[Traini
                 title_en=f"{prefix_en or prefix_id} {i}", description_id=description[0],
                 description_en=description[1], starts_at=start, duration_minutes=clean["duration"],
                 meeting_url=clean["meeting_url"], module_slug=clean["module"], status="scheduled",
-                sequence=0)
+                sequence=0, **{"mode": "online", "interpretation": [], **clean["gathering"]})
             session.facilitators = list(facilitators)
             db.session.add(session)
             sessions.append(session)
@@ -210,6 +227,7 @@ def update_session(session: TrainingSession, data: dict, *, actor) -> list[dict]
     """Reschedule or change a session; SEQUENCE rises on every change. Returns conflict warnings."""
     errors = Errors()
     clean = _clean_session(data, partial=True, errors=errors)
+    _check_venue(session, clean, errors)
     errors.raise_if_any()
     before = (session.starts_at, session.duration_minutes, session.status)
     with db.session.no_autoflush:

@@ -1,0 +1,1 @@
+"""Groups within a training (gatherings): models, services, rules (docs/gatherings.md)."""
