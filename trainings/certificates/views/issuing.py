@@ -164,7 +164,6 @@ def revoke_many(training_id: int):
     return done or render_manage(training, 422, bulk_form=form)
 
 
-
 @bp.route("/trainings/<int:training_id>/certificates/remind-names", methods=["POST"])
 @login_required
 def remind_names(training_id: int):
