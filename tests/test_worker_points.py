@@ -1,17 +1,23 @@
 """Issue 11 points that no other test showed: a web request only queues mail (the worker
 sends it), the outbox page shows each message's delivery, and an announcement written in
-one language reaches each person once."""
+one language reaches each person once; outside tests a request only queues a batch."""
 from __future__ import annotations
+
+from pathlib import Path
 
 from sqlalchemy import select
 
+from trainings import jobs
+from trainings.certificates import services
 from trainings.db import utcnow
 from trainings.extensions import db
 from trainings.notifications.announcements import announce
 from trainings.outbox.delivery import deliver_due
 from trainings.outbox.models import OutboxMessage
 from trainings.outbox.services import queue_mail
+from trainings.scheduling.models import Training
 
+from .certificates_helpers import certified_training
 from .test_enrolment_web import FORM
 
 
@@ -62,3 +68,29 @@ def test_an_announcement_in_one_language_reaches_each_person_once(make):
     # Siti's language has no body: she gets the English text, whole and consistent.
     assert sent == {"siti@example.org": ("en", "News", "Text"),
                     "ayesha@example.org": ("en", "News", "Text")}
+
+
+def test_outside_tests_requests_only_queue_jobs_unless_celery_is_configured(app):
+    from trainings import create_app
+    production = {"SECRET_KEY": "a-real-secret-key-0123456789", "INSTANCE_PATH": app.instance_path,
+                  "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    assert jobs.mode(create_app(production)) == "worker"
+    assert jobs.mode(create_app(dict(production, CELERY_BROKER_URL="redis://x"))) == "celery"
+
+
+def test_issuing_all_from_the_page_renders_nothing_in_the_web_process(app, make, login,
+                                                                      runner):
+    app.config["JOBS_MODE"] = "worker"  # what a web process does outside tests
+    training, _e, organiser = certified_training(make, names=["Siti Rahmawati", "Dewi Lestari"])
+    training_id = training.id
+    response = login(organiser).post(f"/trainings/{training_id}/certificates/issue-all")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert jobs.get(job_id).state == "queued"
+    assert services.valid_certificates(training) == []
+    cache = Path(app.instance_path) / "cache" / "certificates"
+    assert not list(cache.glob("*.pdf"))  # no PDF rendered by the request
+    assert "jobs: 1" in runner.invoke(args=["worker", "--once"]).output
+    assert jobs.get(job_id).state == "done"
+    assert len(list(cache.glob("*.pdf"))) == 2  # the worker rendered them
+    assert len(services.valid_certificates(db.session.get(Training, training_id))) == 2
