@@ -94,3 +94,30 @@ def test_issuing_all_from_the_page_renders_nothing_in_the_web_process(app, make,
     assert jobs.get(job_id).state == "done"
     assert len(list(cache.glob("*.pdf"))) == 2  # the worker rendered them
     assert len(services.valid_certificates(db.session.get(Training, training_id))) == 2
+
+
+def watch_heartbeats(job, progress):
+    """A long job that reports no progress: only the heartbeat thread speaks for it."""
+    import time
+
+    from sqlalchemy import text
+    seen = set()
+    deadline = time.monotonic() + 10
+    while len(seen) < 3 and time.monotonic() < deadline:
+        with db.engine.connect() as connection:  # what another worker sees
+            seen.add(connection.execute(text("SELECT heartbeat_at FROM jobs WHERE id = :id"),
+                                        {"id": job.id}).scalar())
+        time.sleep(0.05)
+    return {"beats": len(seen)}
+
+
+def test_a_running_job_beats_in_the_jobs_table_without_reporting_progress(app, monkeypatch):
+    monkeypatch.setitem(jobs.KINDS, "test.watch", "tests.test_worker_points:watch_heartbeats")
+    app.config["JOBS_HEARTBEAT"] = 0.2
+    job = jobs.create("test.watch", {})
+    db.session.commit()
+    job_id = job.id
+    jobs.run(job_id)
+    db.session.expire_all()
+    done = jobs.get(job_id)
+    assert done.state == "done" and done.result == {"beats": 3}  # the claim's and two beats
