@@ -10,9 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def children_of(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (from /proc)."""
-    found = []
+def _live_processes():
+    """(pid, parent pid, process group) of every process that is not a zombie (/proc)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -21,9 +20,18 @@ def children_of(pid: int) -> list[int]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
+        if fields[0] != "Z":
+            yield int(entry.name), int(fields[1]), int(fields[2])
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    return [child for child, parent, _group in _live_processes() if parent == pid]
+
+
+def group_of(pgid: int) -> list[int]:
+    """Processes in process group ``pgid`` (from /proc)."""
+    return [member for member, _parent, group in _live_processes() if group == pgid]
 
 
 def alive(pid: int) -> bool:
