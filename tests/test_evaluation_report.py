@@ -94,3 +94,10 @@ def test_pdf_is_bilingual_and_suppressed(setup, app):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Jangkauan" in text and "Reach" in text
     assert "Malaysia" in text and "<5" in text
+
+
+def test_the_training_report_pdf_is_tagged(setup, app, tmp_path):
+    from .test_pdf_tagging import check_tagged
+    data = services.report_pdf(services.build_report(setup["training"]))
+    kinds = check_tagged(data, tmp_path, "training-report", languages={"id", "en"})
+    assert "/Figure" in kinds  # the chart's bars, each with its text alternative
