@@ -143,6 +143,24 @@ def test_complementary_suppression_hides_what_a_total_would_give_back(network):
     assert by_disability["no"]["participants"] == 9
 
 
+def test_protect_of_overlapping_rows_hides_only_what_a_bound_gives_back():
+    measures = services.protect.__globals__["ADDITIVE"]
+    total = {m: 10 for m in measures}
+
+    def rows():
+        made = [{m: 10 for m in measures}, {m: "<5" for m in measures}]
+        for row in made:
+            row.update(completion_rate=0.5, satisfaction=4.0, knowledge_gain=0.2)
+        return made
+    kept = services.protect(total, rows(), overlapping=True)  # 10 - 10: B >= 0, nothing
+    assert kept[0]["participants"] == 10 and kept[0]["completion_rate"] == 0.5
+    hidden = services.protect(total, rows())  # a partition: 10 - 10 says B is 0
+    assert hidden[0]["participants"] == "<5" and hidden[0]["completion_rate"] == "<5"
+    total["completed"] = 12  # 12 - 10: B has at least 2
+    bounded = services.protect(total, rows(), overlapping=True)
+    assert bounded[0]["completed"] == "<5" and bounded[0]["participants"] == 10
+
+
 def test_protect_hides_the_next_smallest_and_what_depends_on_it():
     total = {m: 20 for m in services.protect.__globals__["ADDITIVE"]}
     rows = [{"participants": 3, "completed": 3}, {"participants": 8, "completed": 6},
@@ -174,9 +192,12 @@ def test_each_training_has_its_own_row(network):
     assert a["completed"] == 5 and a["completion_rate"] == 0.5
     assert b["completed"] == 5 and b["completion_rate"] == round(5 / 7, 4)
     assert a["satisfaction"] == 3.2 and b["satisfaction"] == 5.0  # B: anonymous only
-    # B's 4 pairs are hidden, and A's 9 with them (the table is protected like a breakdown)
-    assert b["paired_tests"] == "<5" and a["paired_tests"] == "<5"
-    assert a["knowledge_gain"] == "<5" and b["knowledge_gain"] == "<5"
+    # B's 4 pairs are hidden; the trainings share s1-s4, so the total (9 people) minus A's 9
+    # gives nothing back (B has at least 0): A's stay
+    assert b["paired_tests"] == "<5" and b["knowledge_gain"] == "<5"
+    assert a["paired_tests"] == 9 and a["knowledge_gain"] == 1.0
+    # plans: 6 people in all, 5 in A, so B has at least 1: A's count is hidden too
+    assert b["with_plan"] == "<5" and a["with_plan"] == "<5"
 
 
 def test_anonymous_feedback_counts_only_in_totals(network):
@@ -271,3 +292,25 @@ def test_queries_do_not_grow_with_trainings_and_people(make, count_queries):
         counts.append(counter.count)
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
     assert report["total"]["participants"] == 42 and headline["paired_tests"] == 42
+
+
+def test_the_demo_programme_has_a_report_worth_reading(app):
+    from trainings.demo import load_demo
+    from trainings.programmes.models import Programme
+    course, _created = load_demo()
+    db.session.commit()
+    (programme,) = db.session.scalars(db.select(Programme))
+    report = services.build_programme_report(programme)
+    # the clinic enrols the course's people again: 30 people, not 60
+    assert report["reach"]["participants"] == 30 and report["reach"]["trainings"] == 2
+    assert report["reach"]["enrolments"] > 30
+    total = report["total"]
+    for measure in ("completed", "satisfaction", "knowledge_gain", "with_plan",
+                    "commitments_done"):
+        assert isinstance(total[measure], (int, float)), measure
+    assert {r["key"] for r in report["by_country"]} == {"ID", "MY", "PK"}
+    assert all(isinstance(r["participants"], int) for r in report["by_country"])
+    rows = {r["id"]: r for r in report["trainings"]}
+    assert isinstance(rows[course.id]["completed"], int)
+    assert isinstance(rows[course.id]["knowledge_gain"], float)
+    assert "<5" in repr(report["by_gender"])  # small groups stay hidden in the demo too

@@ -8,7 +8,10 @@ mean computed from fewer than 5 people is ``"<5"`` too, so neither the page, the
 the PDF can show a small count. Then :func:`protect` adds complementary suppression: when a
 breakdown hides exactly one group's count, the total minus the other groups would give it
 back, so the next smallest count of that breakdown is hidden too (and the rates and means
-that would give a hidden count back with it).
+that would give a hidden count back with it). The per-training rows of a programme are
+protected the same way, except that when trainings share people the total minus the
+other rows is only a lower bound of a hidden cell: the next smallest is then hidden only
+when that bound is above zero.
 
 The unit is a person: people are counted once by e-mail address across the trainings;
 a person's country is that of their latest accepted enrolment, their gender and disability
@@ -108,16 +111,22 @@ GROUP_ORDER = {"gender": ["woman", "man", "non_binary", "self_described", "prefe
                           "not_stated"], "disability": ["yes", "no", "not_stated"]}
 
 
-def protect(total: dict, rows: list[dict]) -> list[dict]:
+def protect(total: dict, rows: list[dict], *, overlapping: bool = False) -> list[dict]:
     """Complementary suppression of one breakdown (in place): for each additive count, when
     exactly one group shows ``"<5"`` and the total is shown, the smallest shown count of the
     other groups is hidden as well, so no subtraction gives a small cell back. Then every
-    rate or mean whose count is hidden is hidden too."""
+    rate or mean whose count is hidden is hidden too.
+
+    ``overlapping`` rows (trainings that share people) do not add up to the total: there
+    the total minus the shown rows is only a lower bound of the hidden cell, so the next
+    smallest is hidden only when that bound tells something (is above zero)."""
     for measure, dependants in ADDITIVE.items():
         hidden = [r for r in rows if is_suppressed(r[measure])]
         shown = [r for r in rows if not is_suppressed(r[measure])]
         if len(hidden) == 1 and shown and not is_suppressed(total[measure]):
-            min(shown, key=lambda r: r[measure])[measure] = SMALL
+            bound = total[measure] - sum(r[measure] for r in shown)
+            if not overlapping or bound > 0:
+                min(shown, key=lambda r: r[measure])[measure] = SMALL
         for row in rows:
             if is_suppressed(row[measure]):
                 for dependant in dependants:
@@ -288,11 +297,14 @@ def build_programme_report(programme) -> dict:
     per_training: dict[int, dict[str, list[int]]] = {tid: {} for tid in ids}
     for e in enrolments:
         per_training[e.training_id].setdefault(person_key(e), []).append(e.id)
+    # the rows share people when a person is in two of the trainings
+    overlapping = sum(len(people) for people in per_training.values()) > len(
+        {p for people in per_training.values() for p in people})
     rows = protect(report["total"], [
         {"id": t.id, "key": str(t.id),
          "label": {"id": t.title_id or t.title_en or "", "en": t.title_en or t.title_id or ""},
          **_row(per_training[t.id], facts, feedback=_feedback_of(facts, [t.id]))}
-        for t in trainings])
+        for t in trainings], overlapping=overlapping)
     report["reach"]["trainings"] = len(trainings)
     return {"programme": {"id": programme.id,
                           "title": {"id": programme.title_id or "", "en": programme.title_en or ""}},
