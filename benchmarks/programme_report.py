@@ -118,8 +118,8 @@ def main(trainings=20, people=100):
     from flask import g
 
     from trainings import create_app
-    from trainings.auth.services import issue_token
     from trainings.attendance.models import AttendanceRecord
+    from trainings.auth.services import issue_token
     from trainings.enrolment.models import Enrolment
     from trainings.evaluation import services
     from trainings.evaluation.models import Commitment, Demographics, SurveyResponse

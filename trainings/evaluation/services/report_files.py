@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .report import MEASURES, RATE_MEASURES, SMALL, dimension_labels, is_suppressed, \
-    measure_labels
+from .report import MEASURES, RATE_MEASURES, SMALL, dimension_labels, is_suppressed, measure_labels
 
 DIMENSIONS = ("country", "gender", "disability")
 
