@@ -44,15 +44,21 @@ def test_counts_and_small_cells(setup):
     assert total["completed"] == 8 and total["completion_rate"] == 0.8
     assert total["satisfaction"] == 4.0 and total["knowledge_gain"] == 1.0
     by_country = {r["key"]: r for r in report["by_country"]}
-    assert by_country["ID"]["participants"] == 7 and by_country["ID"]["completed"] == 7
     assert by_country["MY"]["participants"] == "<5"
     assert by_country["MY"]["completed"] == "<5" and by_country["MY"]["satisfaction"] == "<5"
     assert by_country["MY"]["knowledge_gain"] == "<5"
+    # complementary suppression: with two groups, 10 - 7 would give Malaysia's 3 back
+    assert by_country["ID"]["participants"] == "<5" and by_country["ID"]["completion_rate"] == "<5"
+    # and so are the rates and means that would give a hidden count back with the totals
+    assert by_country["ID"]["completed"] == "<5" and by_country["ID"]["satisfaction"] == "<5"
+    assert by_country["ID"]["knowledge_gain"] == "<5"
+    # a mean over 7 people that gives no count back stays (each attended 1 of 2 sessions)
+    assert by_country["ID"]["attendance_rate"] == 0.5
     by_gender = {r["key"]: r for r in report["by_gender"]}
-    assert by_gender["woman"]["participants"] == 6 and by_gender["man"]["participants"] == "<5"
+    assert by_gender["woman"]["participants"] == "<5" and by_gender["man"]["participants"] == "<5"
     by_disability = {r["key"]: r for r in report["by_disability"]}
     assert by_disability["yes"]["participants"] == "<5"
-    assert by_disability["no"]["participants"] == 9
+    assert by_disability["no"]["participants"] == "<5"  # 10 - 9 = 1
 
 
 def _every_value(obj):
@@ -88,3 +94,10 @@ def test_pdf_is_bilingual_and_suppressed(setup, app):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Jangkauan" in text and "Reach" in text
     assert "Malaysia" in text and "<5" in text
+
+
+def test_the_training_report_pdf_is_tagged(setup, app, tmp_path):
+    from .test_pdf_tagging import check_tagged
+    data = services.report_pdf(services.build_report(setup["training"]))
+    kinds = check_tagged(data, tmp_path, "training-report", languages={"id", "en"})
+    assert "/Figure" in kinds  # the chart's bars, each with its text alternative

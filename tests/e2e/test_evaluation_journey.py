@@ -107,3 +107,31 @@ def test_participant_pages_pass_axe(live_server, page):
     assert page.get_by_role("alert").is_visible()
     assert axe_violations(page) == []
     assert services.demographics_of(enrolment) is None
+
+
+def test_programme_report_and_dashboard_pass_axe_and_fit_a_phone(live_server, page):
+    from trainings.programmes import services as programmes
+    organiser = factories.user("organiser", language="en")
+    trainings = [factories.training(organiser=organiser, sessions=2, title_en=f"Course {n}")
+                 for n in (1, 2)]
+    for training in trainings:
+        people = [factories.enrolment(training, email=f"p{i}@example.org",
+                                      country=("ID", "MY", "PK")[i % 3]) for i in range(7)]
+        survey = services.create_survey(training, feedback_data(), actor=organiser)
+        for person in people[:6]:
+            services.submit_response(survey, person, {"q1": 4, "q2": [1]}, actor=None)
+    programme = programmes.create_programme(
+        {"title": {"id": "Program panjang kepemimpinan perempuan", "en": "A long programme title"},
+         "trainings": [t.id for t in trainings]}, actor=organiser)
+    db.session.commit()
+    base = live_server.live_url
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, base, organiser.email, factories.PASSWORD)
+    page.goto(base + f"/programmes/{programme.id}")
+    page.get_by_role("link", name="The programme's donor report").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Donor report"
+    assert page.get_by_role("img", name="Completion rate by training").is_visible()
+    for path in (f"/programmes/{programme.id}/report", f"/programmes/{programme.id}"):
+        page.goto(base + path)
+        assert axe_violations(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

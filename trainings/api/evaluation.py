@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ..errors import ValidationError
 from ..evaluation import services
 from ..policy import can, require
+from ..programmes.services import get_programme
 from ..scheduling.services import load_training
 from ..timezones import iso_utc
 from ..web import send_download
@@ -20,6 +21,7 @@ from .schemas.evaluation import (
     CommitmentPatch,
     CommitmentsIn,
     Evaluation,
+    ProgrammeReport,
     Queued,
     Report,
     ResponseIn,
@@ -195,3 +197,21 @@ def training_report(training_id: int):
     if fmt in ("xlsx", "pdf"):
         return send_download(*services.report_file(report, fmt, actor().language or "en"))
     return dump(Report, report)
+
+
+@bp.get("/programmes/<int:programme_id>/report")
+@doc(_l("The donor report of a programme: its trainings together, people counted once by "
+        "e-mail, by country, gender and disability, and a row per training; cells under 5 "
+        "people are \"<5\""), answer=ProgrammeReport,
+     query={"format": ("string", _l("json (default), xlsx or pdf"))},
+     answers={200: ("application/pdf", _l("The report (json, xlsx or pdf)"))})
+def programme_report(programme_id: int):
+    programme = get_programme(programme_id)
+    require(actor(), "programme.report", programme)
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "xlsx", "pdf"):
+        raise ValidationError(_l("format is json, xlsx or pdf."), field="format")
+    report = services.build_programme_report(programme)
+    if fmt in ("xlsx", "pdf"):
+        return send_download(*services.report_file(report, fmt, actor().language or "en"))
+    return dump(ProgrammeReport, report)

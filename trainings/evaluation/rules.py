@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..policy import authenticated, register_rules
+from ..programmes.rules import manages
 from ..scheduling.rules import has_enrolment, may_view_training, organises
 
 
@@ -24,6 +25,9 @@ register_rules({
     # on a survey
     "survey.view": lambda a, s: organises(a, s) or may_view_training(a, s.training),
     "survey.answer": lambda a, s: has_enrolment(a, s),
+    # on a programme: the donor report of all its trainings (its managers and admins; an
+    # organiser of one of its trainings only sees that training's report)
+    "programme.report": lambda a, p: manages(a, p) and a.role != "participant",
     # on a commitment
     "commitment.update": owns_commitment,
     # on an enrolment

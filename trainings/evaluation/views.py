@@ -10,6 +10,7 @@ from ..errors import ValidationError
 from ..exports import XLSX_MIMETYPE, xlsx_bytes
 from ..i18n import current_language, viewer_timezone
 from ..policy import require
+from ..programmes.services import get_programme
 from ..scheduling.services import load_training, numbered_sessions
 from ..timezones import get_zone, to_zone
 from ..web import action, form_status, send_download, submit
@@ -206,11 +207,41 @@ def report(training_id: int):
         return send_download(*services.report_file(data, fmt, current_language()))
     if fmt:
         return redirect(url_for("evaluation.report", training_id=training.id))
-    lang = current_language()
-    charts = {d: [dict(bar, label=bar["label"][lang])
-                  for bar in services.chart(data[f"by_{d}"], "completion_rate")]
-              for d in ("country", "gender", "disability")}
     return render_template("evaluation/report.html", training=training, report=data,
-                           charts=charts, measures=services.measure_labels(),
+                           charts=_charts(data), measures=services.measure_labels(),
                            small=services.SMALL)
+
+
+def _charts(data: dict) -> dict:
+    lang = current_language()
+    sections = {d: data[f"by_{d}"] for d in ("country", "gender", "disability")}
+    if "trainings" in data:
+        sections["trainings"] = data["trainings"]
+    return {d: [dict(bar, label=bar["label"][lang])
+                for bar in services.chart(rows, "completion_rate")]
+            for d, rows in sections.items()}
+
+
+def _programme(programme_id: int):
+    programme = get_programme(programme_id)
+    require(current_user, "programme.report", programme)
+    return programme
+
+
+@bp.route("/programmes/<int:programme_id>/report")
+@login_required
+def programme_report(programme_id: int):
+    """The donor report of every training of a programme together (its managers, admins)."""
+    programme = _programme(programme_id)
+    data = services.build_programme_report(programme)
+    return render_template("evaluation/programme_report.html", programme=programme,
+                           report=data, charts=_charts(data),
+                           measures=services.measure_labels(), small=services.SMALL)
+
+
+@bp.route("/programmes/<int:programme_id>/report.<any(xlsx, pdf):fmt>")
+@login_required
+def programme_report_file(programme_id: int, fmt: str):
+    data = services.build_programme_report(_programme(programme_id))
+    return send_download(*services.report_file(data, fmt, current_language()))
 

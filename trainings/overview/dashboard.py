@@ -30,9 +30,11 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def evaluation_results(training_ids: list[int]) -> dict | None:
-    """Hook for the evaluation area (built in parallel): once it lands, answer its
-    aggregate over these trainings here (satisfaction mean, knowledge gain). None until then."""
-    return None
+    """The evaluation area's headline results over these trainings (satisfaction, knowledge
+    gain, action-plan progress; cells under 5 people are "<5"), in a constant number of
+    queries; None for a programme without trainings."""
+    from ..evaluation.services import headline
+    return headline(training_ids) if training_ids else None
 
 
 def _enrolment_rows(ids: list[int]):

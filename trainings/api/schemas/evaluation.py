@@ -148,3 +148,19 @@ class Report(Output):
     by_country: list[dict[str, Any]]
     by_gender: list[dict[str, Any]]
     by_disability: list[dict[str, Any]]
+
+
+class ProgrammeReport(Output):
+    """The training report's shape for a programme: ``programme`` instead of ``training``,
+    people counted once by e-mail, plus one row per training."""
+    model_config = ConfigDict(extra="allow")
+    programme: dict[str, Any]
+    generated_at: str
+    threshold: int
+    reach: dict[str, Any]
+    total: dict[str, Any]
+    by_country: list[dict[str, Any]]
+    by_gender: list[dict[str, Any]]
+    by_disability: list[dict[str, Any]]
+    trainings: list[dict[str, Any]] = Field(
+        description="one row per training: id, label {id, en} and the same measures")

@@ -128,7 +128,9 @@ class Dashboard(Output):
     certificates: int
     certificate_rate: float | None
     per_training: list[TrainingReach]
-    evaluation: dict[str, Any] | None = Field(description="null until evaluation lands")
+    evaluation: dict[str, Any] | None = Field(
+        description="headline evaluation results (satisfaction, knowledge gain, action plans;"
+                    " cells under 5 people are \"<5\"); null without trainings")
     computed_at: Instant
 
 

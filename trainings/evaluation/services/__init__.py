@@ -27,13 +27,14 @@ from .plans import (  # noqa: F401
 )
 from .report import (  # noqa: F401
     SMALL,
+    THRESHOLD,
+    build_programme_report,
     build_report,
-    chart,
+    headline,
     measure_labels,
-    report_file,
-    report_pdf,
-    report_table,
+    protect,
 )
+from .report_files import chart, report_file, report_pdf, report_table  # noqa: F401
 from .results import (  # noqa: F401
     evaluation,
     required_surveys_pending,

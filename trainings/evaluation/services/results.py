@@ -6,6 +6,7 @@ from collections import defaultdict
 from statistics import fmean
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...enrolment.models import Enrolment
 from ...extensions import db
@@ -65,13 +66,22 @@ def scores(survey: Survey) -> list[dict]:
             for e, score in rows]
 
 
-def person_test_scores(training) -> dict[str, dict[int, float]]:
+def _training_ids(trainings) -> list[int]:
+    """One training (an object with ``id``) or an iterable of training ids."""
+    if hasattr(trainings, "id"):
+        return [trainings.id]
+    return list(trainings)
+
+
+def person_test_scores(trainings) -> dict[str, dict[int, float]]:
     """``{"pre_test": {enrolment_id: mean score}, "post_test": {...}}`` (a person's mean
-    when a training has several tests of a kind)."""
+    when a training has several tests of a kind), for one training or a list of training
+    ids (one query either way: enrolments belong to one training, so pairs never cross)."""
     rows = db.session.execute(
         select(Survey.kind, SurveyResponse.enrolment_id, SurveyResponse.score)
         .join(Survey, Survey.id == SurveyResponse.survey_id)
-        .where(Survey.training_id == training.id, Survey.kind.in_(("pre_test", "post_test")),
+        .where(Survey.training_id.in_(_training_ids(trainings)),
+               Survey.kind.in_(("pre_test", "post_test")),
                SurveyResponse.enrolment_id.is_not(None), SurveyResponse.score.is_not(None)))
     collected: dict[str, dict[int, list[float]]] = {"pre_test": defaultdict(list),
                                                     "post_test": defaultdict(list)}
@@ -90,24 +100,36 @@ def knowledge(pre: dict[int, float], post: dict[int, float], people=None) -> dic
             "gain": round(post_mean - pre_mean, 4) if paired else None}
 
 
+def satisfaction_rows(trainings) -> list[tuple[int, int | None, float | None]]:
+    """One row per feedback response of one training or of a list of training ids:
+    ``(training_id, enrolment_id or None when anonymous, mean of its scale answers or None)``
+    (two queries whatever the number of trainings)."""
+    ids = _training_ids(trainings)
+    surveys = list(db.session.scalars(select(Survey).options(selectinload(Survey.questions))
+                                      .where(Survey.training_id.in_(ids),
+                                             Survey.kind == "feedback")))
+    if not surveys:
+        return []
+    scale_keys = {s.id: {q.key for q in s.questions if q.type == "scale"} for s in surveys}
+    found = []
+    for survey_id, training_id, enrolment_id, answers in db.session.execute(
+            select(Survey.id, Survey.training_id, SurveyResponse.enrolment_id,
+                   SurveyResponse.answers)
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(Survey.id.in_(list(scale_keys)))):
+        values = [answers[k] for k in scale_keys.get(survey_id, ()) if k in answers]
+        found.append((training_id, enrolment_id, fmean(values) if values else None))
+    return found
+
+
 def satisfaction_answers(training) -> tuple[list[float], dict[int, list[float]], int]:
     """Scale answers of the feedback surveys: (every response's mean, {enrolment: [means]}
     for named responses, number of responses)."""
-    rows = db.session.execute(
-        select(Survey.id, SurveyResponse.enrolment_id, SurveyResponse.answers)
-        .join(Survey, Survey.id == SurveyResponse.survey_id)
-        .where(Survey.training_id == training.id, Survey.kind == "feedback"))
-    scale_keys: dict[int, set[str]] = {}
-    for survey in db.session.scalars(select(Survey).where(Survey.training_id == training.id,
-                                                          Survey.kind == "feedback")):
-        scale_keys[survey.id] = {q.key for q in survey.questions if q.type == "scale"}
     every, by_person, count = [], defaultdict(list), 0
-    for survey_id, enrolment_id, answers in rows:
-        values = [answers[k] for k in scale_keys.get(survey_id, ()) if k in answers]
+    for _training_id, enrolment_id, mean in satisfaction_rows(training):
         count += 1
-        if not values:
+        if mean is None:
             continue
-        mean = fmean(values)
         every.append(mean)
         if enrolment_id is not None:
             by_person[enrolment_id].append(mean)
