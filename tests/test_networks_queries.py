@@ -86,16 +86,3 @@ def test_people_queries_do_not_grow_with_trainings_and_people(make, api, login, 
     d, _ = _queries(count_queries, lambda: client.get("/people?q=nunez"))
     assert page.get_data(as_text=True).count("/trainings/") >= 4
     assert (a, c) == (b, d)
-
-
-def test_dashboard_figures_are_cached_when_enabled_and_say_when(make, api, app):
-    organiser = make.user("organiser")
-    programme, (training,) = _network(make, organiser, trainings=1, people=2)
-    app.config["DASHBOARD_CACHE_SECONDS"] = 60
-    client = api(organiser)
-    first = client.get(f"/api/v1/programmes/{programme.id}/dashboard").get_json()
-    make.enrolment(training, email="late@example.org")
-    assert client.get(f"/api/v1/programmes/{programme.id}/dashboard").get_json() == first
-    assert first["computed_at"].endswith("Z")
-    client.patch(f"/api/v1/programmes/{programme.id}", json={"description": "changed"})
-    assert client.get(f"/api/v1/programmes/{programme.id}/dashboard").get_json()["people"] == 3
