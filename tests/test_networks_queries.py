@@ -86,3 +86,24 @@ def test_people_queries_do_not_grow_with_trainings_and_people(make, api, login, 
     d, _ = _queries(count_queries, lambda: client.get("/people?q=nunez"))
     assert page.get_data(as_text=True).count("/trainings/") >= 4
     assert (a, c) == (b, d)
+
+
+def test_stored_dashboard_queries_do_not_grow_either(make, api, login, client, count_queries):
+    """A repeat view reads the stored figures: fewer queries, the same at both sizes."""
+    small_owner, large_owner = make.user("organiser"), make.user("organiser")
+    small, _ = _network(make, small_owner, trainings=1, people=2)
+    large, _ = _network(make, large_owner, trainings=4, people=12)
+    counts = {}
+    for owner, programme in ((small_owner, small), (large_owner, large)):
+        caller = api(owner)
+        first, _ = _queries(count_queries,
+                            lambda: caller.get(f"/api/v1/programmes/{programme.id}/dashboard"))
+        again, body = _queries(count_queries,
+                               lambda: caller.get(f"/api/v1/programmes/{programme.id}/dashboard"))
+        assert again < first and body.get_json()["trainings"] in (1, 4)
+        login(owner)
+        client.get(f"/programmes/{programme.id}")
+        page, _ = _queries(count_queries, lambda: client.get(f"/programmes/{programme.id}"))
+        client.post("/logout")
+        counts[programme.id] = (again, page)
+    assert counts[small.id] == counts[large.id], counts

@@ -213,3 +213,26 @@ def test_the_page_reads_the_stored_figures_too(network, login, client, monkeypat
         text = page.get_data(as_text=True)
         return text[text.index("Figures as of"):].split("</p>")[0]
     assert as_of(again) == as_of(first)  # the same computation, not a new one
+
+
+def test_the_page_shows_new_figures_at_once_in_each_language(network, make, login, client):
+    organiser, programme, first_training, *_ = network
+    colleague = make.user("organiser", language="id")
+    programme.managers.append(colleague)
+    db.session.commit()
+
+    def reached(page):
+        text = page.get_data(as_text=True)
+        for words in ("people reached", "orang terjangkau"):
+            if words in text:
+                return words, text[:text.index(words)].rsplit("<strong>", 1)[1].split("<")[0]
+        raise AssertionError("no key figure")
+    login(organiser)
+    assert reached(client.get(f"/programmes/{programme.id}")) == ("people reached", "2")
+    assert reached(client.get(f"/programmes/{programme.id}")) == ("people reached", "2")
+    make.enrolment(first_training, email="third@example.org")
+    assert reached(client.get(f"/programmes/{programme.id}")) == ("people reached", "3")
+    assert reached(client.get(f"/programmes/{programme.id}")) == ("people reached", "3")
+    client.post("/logout")
+    login(colleague)  # the same stored version, rendered in her language
+    assert reached(client.get(f"/programmes/{programme.id}")) == ("orang terjangkau", "3")

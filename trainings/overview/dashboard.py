@@ -163,6 +163,11 @@ def cached_dashboard(programme) -> dict:
     return summaries.figures(programme, programme_dashboard)
 
 
+def dashboard_and_key(programme) -> tuple[tuple | None, dict]:
+    """:func:`cached_dashboard` with the key of stored figures (None when computed now)."""
+    return summaries.figures_and_key(programme, programme_dashboard)
+
+
 def forget_dashboard(programme_id: int) -> None:
     """Mark the programme's figures out of date (changes through the ORM do it themselves)."""
     summaries.bump(db.session.connection(), [programme_id])

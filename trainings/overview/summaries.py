@@ -216,32 +216,39 @@ def store(programme_id: int, version: int, data: dict, computed_at: datetime) ->
         index_elements=["programme_id"],
         set_={"computed_version": statement.excluded.computed_version,
               "data": statement.excluded.data, "computed_at": statement.excluded.computed_at},
-        where=summaries.c.version == version)
-    try:
-        result = connection.execute(statement)
+        where=summaries.c.version == version).returning(summaries.c.programme_id)
+    try:  # a row comes back only when inserted or updated (rowcount is -1 on psycopg here)
+        kept = connection.execute(statement).first() is not None
         db.session.commit()
     except (OperationalError, IntegrityError) as error:  # busy, or the programme just went
         db.session.rollback()
         logger.info("dashboard %s not stored: %s", programme_id, error)
         return False
-    return result.rowcount == 1
+    return kept
 
 
 def figures(programme, compute: Callable[[object], dict]) -> dict:
     """The programme's figures with ``computed_at`` (ISO, UTC): the stored ones when they
     are current, else computed now (and stored for the next view)."""
+    return figures_and_key(programme, compute)[1]
+
+
+def figures_and_key(programme, compute: Callable[[object], dict]) -> tuple[tuple | None, dict]:
+    """(key, figures): ``key`` names stored figures that are current (programme, version,
+    when computed), None for figures computed in this call. Anything derived from the
+    figures alone (the page's rendered charts) may be kept under that key."""
     row = stored(programme.id)
     if row is not None and row.data is not None and row.computed_version == row.version:
         data = dict(row.data)
         data["computed_at"] = iso_utc(row.computed_at)
-        return data
+        return (programme.id, row.version, row.computed_at), data
     version = row.version if row is not None else 0
     programme_id = programme.id
     data = _plain(compute(programme))
     now = utcnow()
     store(programme_id, version, data, now)
     data["computed_at"] = iso_utc(now)
-    return data
+    return None, data
 
 
 def refresh(now: datetime, compute: Callable[[object], dict], *, limit: int = 50) -> int:
