@@ -102,6 +102,24 @@ def fill(trainings: int, people: int, sessions: int = 6, tag: str = "") -> int:
     return programme.id
 
 
+def migrated_with_organiser():
+    """Migrate the app's database (in its app context) and add the programme's manager."""
+    import logging
+
+    from flask_migrate import upgrade
+
+    from trainings.auth.models import User
+    from trainings.extensions import db
+    logging.disable(logging.INFO)  # alembic's "Running upgrade ..." lines
+    upgrade()
+    logging.disable(logging.NOTSET)
+    organiser = User(email="bench@example.org", name="Bench", role="organiser")
+    organiser.set_password(PASSWORD)
+    db.session.add(organiser)
+    db.session.commit()
+    return organiser
+
+
 def raw_rows(programme_id: int) -> None:
     """The baseline of the computation: the same rows read plainly, no aggregation."""
     from trainings.attendance.models import AttendanceRecord
@@ -132,7 +150,6 @@ def in_process(args) -> dict:
     from flask_login import login_required
 
     from trainings import create_app
-    from trainings.auth.models import User
     from trainings.auth.services import issue_token
     from trainings.extensions import db
     from trainings.overview import dashboard, dashboard_page, summaries
@@ -155,16 +172,7 @@ def in_process(args) -> dict:
             '{% extends "base.html" %}{% block content %}<h1>Bench</h1>{% endblock %}')
 
     with app.app_context():
-        import logging
-
-        from flask_migrate import upgrade
-        logging.disable(logging.INFO)
-        upgrade()
-        logging.disable(logging.NOTSET)
-        organiser = User(email="bench@example.org", name="Bench", role="organiser")
-        organiser.set_password(PASSWORD)
-        db.session.add(organiser)
-        db.session.commit()
+        organiser = migrated_with_organiser()
         sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes.split(",")]
         # two like programmes per size: one whose figures stay current during the run, one
         # changed before each of its views
@@ -299,21 +307,11 @@ def under_gunicorn(args) -> None:
     instance = tempfile.mkdtemp(prefix="anyam-dash-load-")
     url = f"sqlite:///{Path(instance) / 'load.sqlite'}"
     from trainings import create_app
-    from trainings.auth.models import User
     from trainings.extensions import db
     app = create_app({"TESTING": True, "SECRET_KEY": loadbench.SECRET,
                       "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance})
     with app.app_context():
-        import logging
-
-        from flask_migrate import upgrade
-        logging.disable(logging.INFO)
-        upgrade()
-        logging.disable(logging.NOTSET)
-        organiser = User(email="bench@example.org", name="Bench", role="organiser")
-        organiser.set_password(PASSWORD)
-        db.session.add(organiser)
-        db.session.commit()
+        organiser = migrated_with_organiser()
         pid = fill(20, 100, tag="g")
         from trainings.auth.services import issue_token
         token = issue_token(organiser, "bench")
