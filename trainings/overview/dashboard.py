@@ -4,6 +4,9 @@ A fixed number of queries whatever the number of trainings and people: the train
 their held sessions, and one row per enrolment with its attendance counted in SQL and its
 certificate (plus one for rules with mandatory sessions). People are counted once by email address; a person's country, organisation
 and sector are those of their latest enrolment in the programme.
+
+Views and the API read the figures through :func:`cached_dashboard`: stored per programme in
+the database and never older than the data (``overview.summaries``).
 """
 from __future__ import annotations
 
@@ -166,12 +169,6 @@ def cached_dashboard(programme) -> dict:
 def dashboard_and_key(programme) -> tuple[tuple | None, dict]:
     """:func:`cached_dashboard` with the key of stored figures (None when computed now)."""
     return summaries.figures_and_key(programme, programme_dashboard)
-
-
-def forget_dashboard(programme_id: int) -> None:
-    """Mark the programme's figures out of date (changes through the ORM do it themselves)."""
-    summaries.bump(db.session.connection(), [programme_id])
-    db.session.commit()
 
 
 def refresh_dashboards(now) -> int:

@@ -33,7 +33,7 @@ from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import people
 from .attention import attention_for
-from .dashboard import cached_dashboard, dashboard_and_key, forget_dashboard
+from .dashboard import cached_dashboard, dashboard_and_key
 from .dashboard_page import figures_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
@@ -170,8 +170,6 @@ def programme_edit(programme_id: int):
                                                             actor=current_user),
                   then=url_for("overview.programme", programme_id=programme.id),
                   message=_("Programme saved."))
-    if done is not None:
-        forget_dashboard(programme.id)
     return done or (render_template("overview/programme_edit.html", form=form,
                                     programme=programme), form_status(form))
 
