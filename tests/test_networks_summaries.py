@@ -236,3 +236,23 @@ def test_the_page_shows_new_figures_at_once_in_each_language(network, make, logi
     client.post("/logout")
     login(colleague)  # the same stored version, rendered in her language
     assert reached(client.get(f"/programmes/{programme.id}")) == ("orang terjangkau", "3")
+
+
+def test_a_bump_undone_with_a_savepoint_is_made_again(network, api, make):
+    """Bumps are made once per transaction; a savepoint rolled back takes its bump with it,
+    so the next change in the transaction bumps again."""
+    organiser, programme, first_training, _second, _people = network
+    client = api(organiser)
+    assert _view(client, programme)["people"] == 2
+    savepoint = db.session.begin_nested()
+    make.enrolment(first_training, email="undone@example.org", commit=False)
+    db.session.flush()
+    savepoint.rollback()
+    make.enrolment(first_training, email="kept@example.org")  # the same training, committed
+    assert _view(client, programme)["people"] == 3
+
+
+def test_the_worker_task_is_registered():
+    from trainings import periodic
+    task = periodic.TASKS["overview.dashboards"]
+    assert task.target == "trainings.overview.dashboard:refresh_dashboards"

@@ -139,10 +139,21 @@ def bump_all(connection) -> None:
 def _invalidate(session, objects, *, skip: set[int]) -> None:
     found = _collect(objects)
     if found:
-        _bump_found(session.connection(), found, skip=skip)
+        _bump_found(session.connection(), found, skip=skip, session=session)
 
 
-def _bump_found(connection, found: dict[str, set[int]], *, skip: set[int] = frozenset()) -> None:
+SEEN = "overview.dashboards.seen"  # session.info: (kind, id) already bumped in this transaction
+
+
+def _bump_found(connection, found: dict[str, set[int]], *, skip: set[int] = frozenset(),
+                session=None) -> None:
+    if session is not None:  # one bump per row and transaction is enough: all commit together
+        seen = session.info.setdefault(SEEN, set())
+        found = {kind: fresh for kind, ids in found.items()
+                 if (fresh := {i for i in ids if (kind, i) not in seen})}
+        if not found:
+            return
+        seen.update((kind, i) for kind, ids in found.items() for i in ids)
     programme_ids = set(found.get("programme", ()))
     trainings = _training_ids(found)
     if trainings is not None:
@@ -184,9 +195,15 @@ def _bulk_statements(state) -> None:
         rows = rows if isinstance(rows, list) else [rows or state.statement.compile().params]
         values = {row.get(attribute) for row in rows}
         if values and None not in values:
-            _bump_found(connection, {kind: values})
+            _bump_found(connection, {kind: values}, session=state.session)
             return
     bump_all(connection)  # an UPDATE or DELETE with its own WHERE: every programme
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_seen(session, _transaction) -> None:
+    # any end (a savepoint rolled back may have undone a bump): bump again next time
+    session.info.pop(SEEN, None)
 
 
 # Reading and storing -------------------------------------------------------------------
