@@ -256,3 +256,18 @@ def test_the_worker_task_is_registered():
     from trainings import periodic
     task = periodic.TASKS["overview.dashboards"]
     assert task.target == "trainings.overview.dashboard:refresh_dashboards"
+
+
+def test_marking_many_records_bumps_once(network, make, count_queries):
+    organiser, programme, first_training, _second, people = network
+    extra = [make.enrolment(first_training, commit=False) for _ in range(10)]
+    db.session.commit()
+    ids = [e.id for e in [*people, *extra]]
+    with count_queries() as counter:
+        set_records(first_training.sessions[0],
+                    [{"enrolment": i, "status": "present"} for i in ids], actor=organiser)
+        db.session.commit()
+    ours = [s for s in counter.statements
+            if "programme_dashboards" in s or "programme_trainings" in s]
+    assert len(ours) == 2, ours  # find the programmes, bump them: once for 12 records
+    assert db.session.get(ProgrammeSummary, programme.id).version > 0

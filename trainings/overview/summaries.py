@@ -201,9 +201,11 @@ def _bulk_statements(state) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_seen(session, _transaction) -> None:
-    # any end (a savepoint rolled back may have undone a bump): bump again next time
-    session.info.pop(SEEN, None)
+def _forget_seen(session, transaction) -> None:
+    # the transaction's end, or a savepoint's (rolled back, it may have undone a bump); not
+    # the internal one each flush opens and closes
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(SEEN, None)
 
 
 # Reading and storing -------------------------------------------------------------------
