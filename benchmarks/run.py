@@ -33,6 +33,7 @@ def commands(quick: bool) -> dict[str, list[str]]:
         "matrix": ["attendance_matrix.py"],
         "scheduling": ["scheduling.py"],
         "enrolment": ["enrolment.py"],
+        "dashboard": ["programme_dashboard.py", "--load", "5" if quick else "10"],
     }
 
 

@@ -114,6 +114,3 @@ class DefaultConfig:
     PUBLIC_BASE_URL = None
     TRUSTED_HOSTS = None  # list, or "a.org,b.org"; None: localhost only unless PUBLIC_BASE_URL
 
-    # Programme dashboards: seconds a process keeps computed figures (None: 60, and 0 under
-    # tests; 0: always computed)
-    DASHBOARD_CACHE_SECONDS = None

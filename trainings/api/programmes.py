@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..overview.dashboard import cached_dashboard, forget_dashboard
+from ..overview.dashboard import cached_dashboard
 from ..policy import require
 from ..programmes import services
 from .base import actor, body, bp, commit, doc
@@ -45,7 +45,6 @@ def update_programme(programme_id: int):
     require(actor(), "programme.manage", programme)
     data = body(ProgrammePatch)
     commit(lambda: services.update_programme(programme, data, actor=actor()))
-    forget_dashboard(programme.id)
     return ProgrammeOut.of(programme)
 
 

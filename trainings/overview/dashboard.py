@@ -4,25 +4,25 @@ A fixed number of queries whatever the number of trainings and people: the train
 their held sessions, and one row per enrolment with its attendance counted in SQL and its
 certificate (plus one for rules with mandatory sessions). People are counted once by email address; a person's country, organisation
 and sector are those of their latest enrolment in the programme.
+
+Views and the API read the figures through :func:`cached_dashboard`: stored per programme in
+the database and never older than the data (``overview.summaries``).
 """
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from ..attendance.eligibility import ATTENDED, counting_statuses, required_sessions
 from ..attendance.models import AttendanceRecord
 from ..certificates.models import Certificate
-from ..db import utcnow
 from ..enrolment.models import Enrolment
 from ..extensions import db
 from ..organisations.names import fold
 from ..programmes.models import programme_trainings
 from ..scheduling.models import Training, TrainingSession
-from ..timezones import iso_utc
+from . import summaries
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -158,39 +158,21 @@ def programme_dashboard(programme) -> dict:
     }
 
 
-# Figures of a dashboard are kept for a short while (``DASHBOARD_CACHE_SECONDS``, default 60;
-# 0 under tests unless set) so that managers reloading it cost a dictionary look-up. Each
-# process keeps its own copy: nothing has to be shared, a copy is at most that old, and the
-# page says when its figures were computed.
-_CACHE: dict[tuple, tuple[float, dict]] = {}
-CACHE_LIMIT = 256
-
-
-def _cache_seconds() -> float:
-    value = current_app.config.get("DASHBOARD_CACHE_SECONDS")
-    if value is None:
-        return 0 if current_app.testing else 60
-    return float(value)
-
+# The figures are stored per programme in the database (``overview.summaries``): shared by
+# every process, bumped out of date in the same transaction as any change to what they are
+# made of, recomputed by the next view or the worker's periodic task.
 
 def cached_dashboard(programme) -> dict:
-    """:func:`programme_dashboard`, computed at most once per ``DASHBOARD_CACHE_SECONDS``;
-    the answer carries ``computed_at`` (ISO, UTC)."""
-    seconds = _cache_seconds()
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], programme.id)
-    now = time.monotonic()
-    hit = _CACHE.get(key)
-    if seconds > 0 and hit is not None and hit[0] > now:
-        return hit[1]
-    data = programme_dashboard(programme)
-    data["computed_at"] = iso_utc(utcnow())
-    if seconds > 0:
-        if len(_CACHE) >= CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[key] = (now + seconds, data)
-    return data
+    """:func:`programme_dashboard` as stored, or computed now when the stored figures are
+    out of date; the answer carries ``computed_at`` (ISO, UTC). Never older than the data."""
+    return summaries.figures(programme, programme_dashboard)
 
 
-def forget_dashboard(programme_id: int) -> None:
-    for key in [k for k in _CACHE if k[1] == programme_id]:
-        _CACHE.pop(key, None)
+def dashboard_and_key(programme) -> tuple[tuple | None, dict]:
+    """:func:`cached_dashboard` with the key of stored figures (None when computed now)."""
+    return summaries.figures_and_key(programme, programme_dashboard)
+
+
+def refresh_dashboards(now) -> int:
+    """The worker's periodic task: compute the figures that are missing or out of date."""
+    return summaries.refresh(now, programme_dashboard)

@@ -31,9 +31,10 @@ from ..scheduling.services import calendar_feed_token, user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
 from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
-from . import charts, people
+from . import people
 from .attention import attention_for
-from .dashboard import cached_dashboard, forget_dashboard
+from .dashboard import cached_dashboard, dashboard_and_key
+from .dashboard_page import figures_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
@@ -169,8 +170,6 @@ def programme_edit(programme_id: int):
                                                             actor=current_user),
                   then=url_for("overview.programme", programme_id=programme.id),
                   message=_("Programme saved."))
-    if done is not None:
-        forget_dashboard(programme.id)
     return done or (render_template("overview/programme_edit.html", form=form,
                                     programme=programme), form_status(form))
 
@@ -185,23 +184,11 @@ def _load(programme_id: int):
 @login_required
 def programme(programme_id: int):
     programme = _load(programme_id)
-    data = cached_dashboard(programme)
-    lang = current_language()
-    people_total = data["people"] or 0
+    key, data = dashboard_and_key(programme)
     return render_template(
-        "overview/dashboard.html", programme=programme, data=data,
-        title=programme.title(lang),
-        country_chart=charts.bars([(country_name(c), n) for c, n in data["by_country"].items()]),
-        organisation_chart=charts.bars(list(data["by_organisation"].items())[:10]),
-        sector_chart=charts.bars([(_sector(s), n) for s, n in data["by_sector"].items()]),
-        training_chart=charts.bars([(t["title"][lang] or t["title"]["en"], t["accepted"])
-                                    for t in data["per_training"]]),
-        people_total=people_total, computed_at=parse_aware(data["computed_at"], "computed_at"))
-
-
-def _sector(code: str) -> str:
-    return {"academic": _("Academic"), "activist": _("Activist"), "government": _("Government"),
-            "other": _("Other")}.get(code, code)
+        "overview/dashboard.html", programme=programme, title=programme.title(current_language()),
+        figures=figures_html(programme, key, data),
+        computed_at=parse_aware(data["computed_at"], "computed_at"))
 
 
 def _export_rows(programme):
@@ -215,7 +202,7 @@ def _export_rows(programme):
               t["certificates"], t["completion_rate"]] for t in data["per_training"]]
     rows += [[_("Country"), country_name(c), n, "", "", ""] for c, n in data["by_country"].items()]
     rows += [[_("Organisation"), o, n, "", "", ""] for o, n in data["by_organisation"].items()]
-    rows += [[_("Sector"), _sector(s), n, "", "", ""] for s, n in data["by_sector"].items()]
+    rows += [[_("Sector"), sector_label(s), n, "", "", ""] for s, n in data["by_sector"].items()]
     return header, rows
 
 
