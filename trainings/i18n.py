@@ -5,7 +5,7 @@ from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from . import countries, timezones
-from .language import current_language
+from .language import RequestDomain, current_language, request_translations
 
 __all__ = ["LANGUAGE_NAMES", "bilingual", "current_language", "init_i18n", "select_locale",
            "select_timezone", "viewer_timezone"]
@@ -52,6 +52,15 @@ def bilingual(obj, field: str, lang: str | None = None) -> str:
 
 def init_i18n(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # The same catalogues, found once per request (trainings/language.py): for Python's
+    # gettext through the default domain, for templates through these callables.
+    babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     @app.context_processor
     def _inject():
