@@ -1,7 +1,7 @@
 """CPU per request of the light pages, in-process, against the bare Flask app in the same run.
 
 The data of ``benchmarks/load.py`` (same ``fill``), the app built as gunicorn builds it
-(``create_app()`` from ``ANYAM_*`` variables, not TESTING), logged in through the real login
+(``wsgi.py``: ``create_app()`` from ``ANYAM_*`` variables, not TESTING), logged in through the real login
 form; then each page is requested through Flask's test client, interleaved with the bare app
 of ``benchmarks/bare_app.py`` (bare, page, bare, page, ...), and the CPU time per request
 (``time.process_time``, GC on) is printed with its ratio to the bare app's. No network and no
@@ -98,8 +98,7 @@ def main() -> None:
                                          CERTIFICATE_VERIFY_RATE_LIMIT="1000000/minute"))
     from bare_app import app as bare_app
 
-    from trainings import create_app
-    app = create_app()  # as wsgi.py: instance/config.py, then ANYAM_* (no TESTING)
+    from wsgi import app  # as gunicorn builds it: instance/config.py, then ANYAM_* (no TESTING)
     header(f"light pages in-process, CPU per request, {args.requests} requests x "
            f"{args.rounds} rounds, {url.split(':', 1)[0]}")
     bare = bare_app.test_client()
