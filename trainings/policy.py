@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, cast, literal, union_all
+from sqlalchemy import Integer, Select, String, bindparam, cast, literal, union_all
 from werkzeug.local import LocalProxy
 
 from .errors import Forbidden
@@ -59,22 +59,35 @@ def register_ties(name: str, source: TieSource) -> None:
 
 def register_tie_query(name: str, query: TieQuery) -> None:
     """``query(actor_id, training_id)`` is a SELECT of one text column: the actor's values
-    of one kind of tie. Every tie query runs in the same statement (UNION ALL)."""
+    of one kind of tie. Every tie query runs in the same statement (UNION ALL), built once
+    with bound parameters: the two arguments are SQL expressions, to compare columns with."""
     _TIE_SOURCES.pop(name, None)
     _TIE_QUERIES[name] = query
+    _TIE_STATEMENT.clear()
 
 
 def _tie_names() -> list[str]:
     return [*_TIE_QUERIES, *_TIE_SOURCES]
 
 
+_TIE_STATEMENT: list = []  # the UNION ALL of the tie queries, once built
+
+
+def _tie_statement():
+    if not _TIE_STATEMENT:
+        actor, training = bindparam("tie_actor", type_=Integer), bindparam("tie_training", type_=Integer)
+        parts = [query(actor, training).add_columns(cast(literal(name), String).label("tie"))
+                 for name, query in _TIE_QUERIES.items()]
+        _TIE_STATEMENT.append(parts[0] if len(parts) == 1 else union_all(*parts))
+    return _TIE_STATEMENT[0]
+
+
 def _look_up_ties(actor_id: int, training_id: int) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {name: set() for name in _tie_names()}
-    parts = [query(actor_id, training_id).add_columns(cast(literal(name), String).label("tie"))
-             for name, query in _TIE_QUERIES.items()]
-    if parts:
-        statement = parts[0] if len(parts) == 1 else union_all(*parts)
-        for value, name in db.session.execute(statement):
+    if _TIE_QUERIES:
+        rows = db.session.execute(_tie_statement(), {"tie_actor": actor_id,
+                                                     "tie_training": training_id})
+        for value, name in rows:
             found[name].add(value)
     for name, source in _TIE_SOURCES.items():
         found[name].update(source(actor_id, training_id))
