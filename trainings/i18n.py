@@ -64,7 +64,7 @@ def init_i18n(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # The same catalogues, found once per request (trainings/language.py): for Python's
     # gettext through the default domain, for templates through these callables.
-    babel.domain_instance = RequestDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
