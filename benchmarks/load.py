@@ -5,7 +5,10 @@ database, starts ``gunicorn -w 2`` on 127.0.0.1 (and the bare app of benchmarks/
 with the same settings), then loads each page for a bounded time and count (default 20 s or
 20 000 requests, concurrency 8; one new connection per request, as gunicorn's sync workers
 close it anyway) and prints req/s, p50/p99 latency, errors (anything but 200) and the ratio
-to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors.
+to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors. Beside it, the server's
+CPU per request (gunicorn's master and workers, from /proc: the ``cpu`` and ``cpu base``
+columns, in ms) and the load client's: on a shared machine req/s follow the cores the run
+was given, CPU per request much less.
 
 Then the shared rate limit: a server with the real verification limit (30/minute per client,
 counted in the database by every worker) gets 4 normal visitors at once (source addresses
