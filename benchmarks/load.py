@@ -5,7 +5,10 @@ database, starts ``gunicorn -w 2`` on 127.0.0.1 (and the bare app of benchmarks/
 with the same settings), then loads each page for a bounded time and count (default 20 s or
 20 000 requests, concurrency 8; one new connection per request, as gunicorn's sync workers
 close it anyway) and prints req/s, p50/p99 latency, errors (anything but 200) and the ratio
-to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors.
+to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors. Beside it, the server's
+CPU per request (gunicorn's master and workers, from /proc: the ``cpu`` and ``cpu base``
+columns, in ms) and the load client's: on a shared machine req/s follow the cores the run
+was given, CPU per request much less.
 
 Then the shared rate limit: a server with the real verification limit (30/minute per client,
 counted in the database by every worker) gets 4 normal visitors at once (source addresses
@@ -84,6 +87,21 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer in time")
 
+    def cpu(self) -> float:
+        """CPU seconds (user + system) of the server so far: gunicorn's master and every
+        live worker (its process group, from /proc; a worker is never replaced during a
+        run: max-requests is off)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == self.process.pid:  # fields[2]: the process group
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -125,7 +143,7 @@ def login(port: int, email: str, password: str) -> str:
 # Load -------------------------------------------------------------------------------------
 
 def hammer(port: int, path: str, *, headers=None, duration: float, concurrency: int,
-           max_requests: int, sources=None) -> dict:
+           max_requests: int, sources=None, server: Server | None = None) -> dict:
     """Bounded in time and count: ``concurrency`` threads until either limit is reached."""
     deadline = time.monotonic() + duration
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
@@ -151,18 +169,22 @@ def hammer(port: int, path: str, *, headers=None, duration: float, concurrency: 
                 statuses[status] += 1
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    server_cpu, client_cpu = (server.cpu() if server else 0.0), time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    server_cpu = (server.cpu() - server_cpu) if server else 0.0
     every = sorted(x for part in latencies for x in part)
     total = len(every)
     return {"rps": total / elapsed, "p50": 1000 * statistics.median(every) if every else 0,
             "p99": 1000 * every[min(total - 1, int(total * 0.99))] if every else 0,
             "errors": total - statuses.get(200, 0), "count": total, "statuses": dict(statuses),
-            "load": load()}
+            "load": load(), "server_ms": 1000 * server_cpu / total if total else 0,
+            "client_ms": 1000 * client_cpu / total if total else 0}
 
 
 # Data -------------------------------------------------------------------------------------
@@ -270,12 +292,15 @@ def run_backend(name: str, url: str, args) -> None:
                    "max_requests": args.max_requests}
         # Interleaved: bare, page, bare, page, ... so each ratio has a baseline next to it.
         for label, (path, headers) in pages.items():
-            bare = hammer(servers["bare"].port, "/bare", **options)
-            page = hammer(port, path, headers=headers, **options)
+            bare = hammer(servers["bare"].port, "/bare", server=servers["bare"], **options)
+            page = hammer(port, path, headers=headers, server=servers["anyam"], **options)
             emit("load", f"{name}: {label}", value=page["rps"], unit="req/s",
                  baseline=bare["rps"], baseline_name="bare Flask, same run",
+                 cpu=page["server_ms"], cpu_baseline=bare["server_ms"],
                  load_avg=max(page["load"], bare["load"]), runs=page["count"],
-                 note=f"p50 {page['p50']:.1f} ms, p99 {page['p99']:.1f} ms, "
+                 note=f"p50 {page['p50']:.1f} ms, p99 {page['p99']:.1f} ms, server CPU "
+                      f"{page['server_ms']:.2f} ms/req (bare {bare['server_ms']:.2f}), load "
+                      f"client CPU {page['client_ms']:.2f} ms/req (bare {bare['client_ms']:.2f}), "
                       f"errors {page['errors']} {page['statuses'] if page['errors'] else ''}"
                       .strip(), goal="goal ratio >= 0.25, 0 errors")
     finally:

@@ -29,6 +29,7 @@ def commands(quick: bool) -> dict[str, list[str]]:
         "certificates": ["certificates.py", "--sizes", "30,300" if quick else "30,300,1000",
                          "--repeat", "3", "--large-repeat", "1"],
         "load": ["load.py", "--duration", "5" if quick else "20"],
+        "pages": ["profile_pages.py", "--requests", "100" if quick else "300"],
         "modules": ["modules.py", "--repeat", "3"],
         "matrix": ["attendance_matrix.py"],
         "scheduling": ["scheduling.py"],

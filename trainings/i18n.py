@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from . import countries, timezones
-from .language import current_language
+from .language import RequestDomain, current_language, request_translations
 
 __all__ = ["LANGUAGE_NAMES", "bilingual", "current_language", "init_i18n", "select_locale",
            "select_timezone", "viewer_timezone"]
@@ -50,8 +52,30 @@ def bilingual(obj, field: str, lang: str | None = None) -> str:
     return getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "") or ""
 
 
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    text = request_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the catalogue's text, as Jinja does; values escaped by %
+    return text % variables
+
+
 def init_i18n(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # The same catalogues, found once per request (trainings/language.py): for Python's
+    # gettext through the default domain, for templates through these callables.
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
+    # ``_("...")`` in a template: Jinja's alias resolves ``gettext`` and calls it, which
+    # calls the catalogue through the context again (two context calls per string, ~50
+    # strings a page); this does the same in one: translate, mark safe, format (escaping
+    # the values), as Jinja's newstyle gettext does.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
     @app.context_processor
     def _inject():

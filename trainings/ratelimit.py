@@ -17,10 +17,22 @@ import random
 import threading
 import time
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import has_app_context
 from limits.storage import Storage
-from sqlalchemy import CheckConstraint, String, case, delete, insert, literal, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    Integer,
+    String,
+    bindparam,
+    case,
+    delete,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,6 +54,27 @@ class RateLimitCounter(db.Model):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+@lru_cache(maxsize=4)
+def _upsert_statement(dialect: str):
+    """The hit: ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, built once per dialect with
+    bound parameters (building it for every hit cost more than running it)."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    table = RateLimitCounter.__table__
+    amount = bindparam("hit_amount", type_=Integer)
+    expires = bindparam("hit_until", type_=UTCDateTime)
+    expired = table.c.expires_at <= bindparam("hit_now", type_=UTCDateTime)
+    statement = upsert(table).values(key=bindparam("hit_key", type_=String), count=amount,
+                                     expires_at=expires)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"count": case((expired, amount), else_=table.c.count + amount),
+              "expires_at": case((expired, expires), else_=table.c.expires_at)},
+    ).returning(table.c.count, table.c.expires_at)
 
 
 class DatabaseStorage(Storage):
@@ -93,20 +126,8 @@ class DatabaseStorage(Storage):
 
     @staticmethod
     def _upsert(connection, dialect: str, key, amount, now, expires) -> tuple[int, datetime]:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        table = RateLimitCounter.__table__
-        expired = table.c.expires_at <= literal(now, UTCDateTime)
-        statement = upsert(table).values(key=key, count=amount, expires_at=expires)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={"count": case((expired, amount), else_=table.c.count + amount),
-                  "expires_at": case((expired, literal(expires, UTCDateTime)),
-                                     else_=table.c.expires_at)},
-        ).returning(table.c.count, table.c.expires_at)
-        count, until = connection.execute(statement).one()
+        count, until = connection.execute(_upsert_statement(dialect), {
+            "hit_key": key, "hit_amount": amount, "hit_now": now, "hit_until": expires}).one()
         return int(count), until
 
     @staticmethod

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..scheduling.models import TrainingSession
@@ -85,6 +86,19 @@ def evaluate(training, enrolment_ids=None) -> dict[int, Progress]:
     return {eid: progress_of(rule, held_ids, attended.get(eid, ())) for eid in ids}
 
 
+@lru_cache(maxsize=1)
+def _progress_statements():
+    """The two statements of :func:`progress_for_enrolments`, built once (bound lists)."""
+    held = (select(TrainingSession.id, TrainingSession.training_id)
+            .where(TrainingSession.training_id.in_(bindparam("progress_trainings", expanding=True)),
+                   TrainingSession.status != "cancelled"))
+    records = (select(AttendanceRecord.enrolment_id, AttendanceRecord.session_id,
+                      AttendanceRecord.status)
+               .where(AttendanceRecord.enrolment_id.in_(
+                   bindparam("progress_enrolments", expanding=True))))
+    return held, records
+
+
 def progress_for_enrolments(enrolments) -> dict[int, Progress]:
     """Progress of several enrolments, of any trainings, in two queries (My schedule)."""
     enrolments = [e for e in enrolments if e is not None]
@@ -92,16 +106,13 @@ def progress_for_enrolments(enrolments) -> dict[int, Progress]:
         return {}
     training_ids = {e.training_id for e in enrolments}
     held: dict[int, set[int]] = {tid: set() for tid in training_ids}
+    held_statement, records_statement = _progress_statements()
     for session_id, training_id in db.session.execute(
-            select(TrainingSession.id, TrainingSession.training_id)
-            .where(TrainingSession.training_id.in_(training_ids),
-                   TrainingSession.status != "cancelled")):
+            held_statement, {"progress_trainings": sorted(training_ids)}):
         held[training_id].add(session_id)
     statuses: dict[int, list[tuple[int, str]]] = {}
     for enrolment_id, session_id, status in db.session.execute(
-            select(AttendanceRecord.enrolment_id, AttendanceRecord.session_id,
-                   AttendanceRecord.status)
-            .where(AttendanceRecord.enrolment_id.in_([e.id for e in enrolments]))):
+            records_statement, {"progress_enrolments": [e.id for e in enrolments]}):
         statuses.setdefault(enrolment_id, []).append((session_id, status))
     result = {}
     for enrolment in enrolments:

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..policy import authenticated, register_rules, register_ties
+from ..policy import authenticated, register_rules, register_tie_query
 from ..scheduling.rules import has_enrolment, is_staff, organises
 from .models import Enrolment
 
 
 def _statuses(user_id: int, training_id: int):
-    return db.session.scalars(select(Enrolment.status).where(
-        Enrolment.training_id == training_id, Enrolment.user_id == user_id))
+    return select(Enrolment.status).where(
+        Enrolment.training_id == training_id, Enrolment.user_id == user_id)
 
 
-register_ties("enrolment", _statuses)
+register_tie_query("enrolment", _statuses)
 
 is_enrolled = has_enrolment
 

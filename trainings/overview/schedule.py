@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 
 from ..attendance.models import AttendanceRecord
 from ..enrolment.models import Enrolment
@@ -38,35 +39,48 @@ def _numbered_subquery():
     ).subquery()
 
 
-def schedule_for(user, *, statuses=("accepted", "waitlisted", "applied"),
-                 include_staff: bool = True) -> list[ScheduleItem]:
-    """Every session of the user's trainings, with number, enrolment and own attendance.
-
-    Two joined queries whatever the number of trainings and sessions.
-    """
+@lru_cache(maxsize=1)
+def _schedule_statements():
+    """The two statements of :func:`schedule_for`, built once with bound parameters
+    (building and keying them cost more than a third of the page's queries)."""
     numbered = _numbered_subquery()
-    rows = db.session.execute(
+    user = bindparam("schedule_user", type_=Integer)
+    enrolled = (
         select(TrainingSession, Training, Enrolment, AttendanceRecord.status, numbered.c.number)
         .join(Training, Training.id == TrainingSession.training_id)
         .join(Enrolment, Enrolment.training_id == Training.id)
         .join(numbered, numbered.c.sid == TrainingSession.id)
         .outerjoin(AttendanceRecord, (AttendanceRecord.session_id == TrainingSession.id)
                    & (AttendanceRecord.enrolment_id == Enrolment.id))
-        .where(Enrolment.user_id == user.id, Enrolment.status.in_(statuses))
+        .where(Enrolment.user_id == user,
+               Enrolment.status.in_(bindparam("schedule_statuses", expanding=True)))
         .order_by(TrainingSession.starts_at, TrainingSession.id))
+    staffed = (
+        select(TrainingSession, Training, numbered.c.number)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .join(numbered, numbered.c.sid == TrainingSession.id)
+        .where(Training.id.in_(select(TrainingStaff.training_id)
+                               .where(TrainingStaff.user_id == user)))
+        .order_by(TrainingSession.starts_at, TrainingSession.id))
+    return enrolled, staffed
+
+
+def schedule_for(user, *, statuses=("accepted", "waitlisted", "applied"),
+                 include_staff: bool = True) -> list[ScheduleItem]:
+    """Every session of the user's trainings, with number, enrolment and own attendance.
+
+    Two joined queries whatever the number of trainings and sessions.
+    """
+    enrolled, staffed = _schedule_statements()
     items: dict[int, ScheduleItem] = {}
-    for session, training, enrolment, status, number in rows:
-        items[session.id] = ScheduleItem(session, training, int(number), enrolment, status,
-                                         enrolment.status == "accepted")
+    if statuses:
+        rows = db.session.execute(enrolled, {"schedule_user": user.id,
+                                             "schedule_statuses": list(statuses)})
+        for session, training, enrolment, status, number in rows:
+            items[session.id] = ScheduleItem(session, training, int(number), enrolment, status,
+                                             enrolment.status == "accepted")
     if include_staff:
-        staffed = select(TrainingStaff.training_id).where(TrainingStaff.user_id == user.id)
-        rows = db.session.execute(
-            select(TrainingSession, Training, numbered.c.number)
-            .join(Training, Training.id == TrainingSession.training_id)
-            .join(numbered, numbered.c.sid == TrainingSession.id)
-            .where(Training.id.in_(staffed))
-            .order_by(TrainingSession.starts_at, TrainingSession.id))
-        for session, training, number in rows:
+        for session, training, number in db.session.execute(staffed, {"schedule_user": user.id}):
             current = items.get(session.id)
             if current is None:
                 items[session.id] = ScheduleItem(session, training, int(number), None, None, True)

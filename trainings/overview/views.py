@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from ..attendance.eligibility import progress_for_enrolments
 from ..countries import country_name
@@ -89,11 +89,15 @@ def attention():
                            zone=current_user.timezone)
 
 
+# built once: My schedule asks on every request
+_WAITING = (select(Enrolment).where(Enrolment.user_id == bindparam("waiting_user", type_=Integer),
+                                    Enrolment.status.in_(("applied", "waitlisted")))
+            .order_by(Enrolment.created_at))
+
+
 def _waiting(user) -> list[Enrolment]:
     """The person's applications still waiting for a decision or a place."""
-    return list(db.session.scalars(select(Enrolment).where(
-        Enrolment.user_id == user.id, Enrolment.status.in_(("applied", "waitlisted")))
-        .order_by(Enrolment.created_at)))
+    return list(db.session.scalars(_WAITING, {"waiting_user": user.id}))
 
 
 @bp.route("/me/sessions")

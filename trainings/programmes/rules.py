@@ -3,19 +3,18 @@ programme is an organiser of every training in it (``has_staff_role`` in
 ``scheduling/rules.py`` unions every ``staff:*`` source)."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, literal, select
 
-from ..extensions import db
-from ..policy import authenticated, is_admin, register_rules, register_ties
+from ..policy import authenticated, is_admin, register_rules, register_tie_query
 from .models import programme_managers, programme_trainings
 
 
 def _programme_roles(user_id: int, training_id: int):
-    manages = db.session.scalar(select(exists().where(
+    """"organiser" when the user manages a programme the training is in."""
+    return select(literal("organiser")).where(exists().where(
         programme_managers.c.user_id == user_id,
         programme_trainings.c.programme_id == programme_managers.c.programme_id,
-        programme_trainings.c.training_id == training_id)))
-    return ("organiser",) if manages else ()
+        programme_trainings.c.training_id == training_id))
 
 
 def managed_training_ids(user_id: int):
@@ -26,7 +25,7 @@ def managed_training_ids(user_id: int):
             .where(programme_managers.c.user_id == user_id))
 
 
-register_ties("staff:programme", _programme_roles)
+register_tie_query("staff:programme", _programme_roles)
 
 
 def manages(actor, programme) -> bool:

@@ -5,14 +5,13 @@ areas above build their own rules from.
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, literal, select
 
-from ..extensions import db
 from ..policy import (
     authenticated,
     is_admin,
     register_rules,
-    register_ties,
+    register_tie_query,
     register_training_type,
     ties,
     training_of,
@@ -21,12 +20,21 @@ from .models import Training, TrainingSession, TrainingStaff, session_facilitato
 
 
 def _staff_roles(user_id: int, training_id: int):
-    return db.session.scalars(select(TrainingStaff.role).where(
-        TrainingStaff.training_id == training_id, TrainingStaff.user_id == user_id))
+    return select(TrainingStaff.role).where(
+        TrainingStaff.training_id == training_id, TrainingStaff.user_id == user_id)
+
+
+def _facilitated_sessions(user_id: int, training_id: int):
+    """"session" when the user facilitates a session of the training (not its staff)."""
+    return select(literal("session")).where(exists().where(
+        session_facilitators.c.user_id == user_id,
+        session_facilitators.c.session_id == TrainingSession.id,
+        TrainingSession.training_id == training_id))
 
 
 register_training_type(Training)
-register_ties("staff", _staff_roles)
+register_tie_query("staff", _staff_roles)
+register_tie_query("facilitates", _facilitated_sessions)
 
 
 def has_staff_role(actor, training, *roles: str) -> bool:
@@ -70,11 +78,7 @@ def can_create_training(actor, _obj=None) -> bool:
 def facilitates_any_session(actor, training) -> bool:
     if not authenticated(actor) or training is None:
         return False
-    query = select(exists().where(
-        session_facilitators.c.user_id == actor.id,
-        session_facilitators.c.session_id == TrainingSession.id,
-        TrainingSession.training_id == training.id))
-    return bool(db.session.scalar(query))
+    return "session" in ties(actor, training).get("facilitates", frozenset())
 
 
 def may_view_training(actor, training) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...auth.models import User
@@ -57,11 +57,15 @@ def load_session(session_id: int) -> TrainingSession:
     return session
 
 
+# built once: the training page asks for every request
+_SESSIONS_IN_ORDER = (select(TrainingSession)
+                      .where(TrainingSession.training_id == bindparam("sessions_of", type_=Integer))
+                      .order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
 def numbered_sessions(training: Training) -> list[tuple[int, TrainingSession]]:
     """Sessions in start order with their 1-based number (cancelled ones keep a number)."""
-    sessions = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.training_id == training.id)
-        .order_by(TrainingSession.starts_at, TrainingSession.id))
+    sessions = db.session.scalars(_SESSIONS_IN_ORDER, {"sessions_of": training.id})
     return list(enumerate(sessions, start=1))
 
 
