@@ -13,8 +13,8 @@ from .conftest import log_in
 
 def test_apply_from_a_browser_in_karachi_saves_karachi(live_server, browser):
     organiser = factories.user("organiser")
-    training = factories.training(organiser=organiser, sessions=2, timezone="Asia/Jakarta")
-    training.applications_open = True
+    training = factories.training(organiser=organiser, sessions=2, timezone="Asia/Jakarta",
+                                  applications_open=True)
     db.session.commit()
     context = browser.new_context(locale="en-GB", timezone_id="Asia/Karachi")
     page = context.new_page()

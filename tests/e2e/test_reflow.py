@@ -32,6 +32,9 @@ def world(live_server):
         title_en="Feminist leadership for community organisers in South and Southeast Asia",
         title_id="Kepemimpinan feminis bagi pengorganisir komunitas di Asia Selatan dan Tenggara")
     training.applications_open = True
+    # six sessions held in 2023 and one still to come: the application page takes applications
+    factories.session(training, starts_at=factories.in_days(7), title_en="Closing session",
+                      commit=False)
     for s in training.sessions:
         s.facilitators.append(facilitator)
     names = ["Nur Aisyah binti Abdullah Rahman", "Çağla Demir-Özdemir", "زینب بی بی",
