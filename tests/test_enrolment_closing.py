@@ -173,3 +173,18 @@ def test_the_api_refuses_an_application_after_the_end_in_the_callers_language(
     closed = client.post(f"/api/v1/trainings/{switched_off.id}/applications", json=APPLICATION)
     assert closed.status_code == 409 and closed.get_json()["error"]["code"] == "applications_closed"
     assert _count() == 0
+
+
+def test_the_catalogue_query_count_does_not_grow_with_trainings(make, client, count_queries):
+    def answer() -> int:
+        with count_queries() as counter:
+            assert client.get("/api/v1/catalogue").status_code == 200
+        return counter.count
+
+    make.training(sessions=2, applications_open=True)
+    one = answer()
+    for _ in range(5):
+        make.training(sessions=3, applications_open=True)
+    _ended(make)
+    assert answer() == one
+    assert len(client.get("/api/v1/catalogue").get_json()["items"]) == 6
