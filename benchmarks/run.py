@@ -33,6 +33,7 @@ def commands(quick: bool) -> dict[str, list[str]]:
         "matrix": ["attendance_matrix.py"],
         "scheduling": ["scheduling.py"],
         "enrolment": ["enrolment.py"],
+        "catalogue": ["catalogue.py"],
     }
 
 
