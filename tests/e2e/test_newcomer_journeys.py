@@ -1,6 +1,9 @@
 """Journeys a newcomer gets through (issue 18): the apply form from a browser in Karachi
 saves Karachi's zone; roll call by keyboard saves once per person; the calendar link is
-copied with a button; a failed submit puts the focus on the error summary."""
+copied with a button; a failed submit puts the focus on the error summary; form errors on
+Indonesian pages contain no English."""
+import re
+
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -108,3 +111,46 @@ def test_focus_moves_to_the_error_summary_after_a_failed_submit(live_server, pag
     summary.locator("a[href='#name']").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#name")).to_be_focused()
+
+
+ENGLISH = re.compile(r"\b(this|field|is|are|required|invalid|please|must|enter|not|the|"
+                     r"address|number|value)\b", re.I)
+
+
+def _errors_in(page) -> str:
+    texts = page.locator(".error-summary, .error, [id$='-error']").all_inner_texts()
+    return " ".join(t.strip() for t in texts if t.strip())
+
+
+def test_form_errors_on_indonesian_pages_contain_no_english(live_server, browser):
+    """Issue 18, point 3, from a browser: each form sent empty or with a bad e-mail shows
+    its errors in Indonesian only (WTForms' and email-validator's messages too)."""
+    organiser = factories.user("organiser", language="id")
+    training = factories.training(organiser=organiser, sessions=1, applications_open=True)
+    db.session.commit()
+    base = live_server.live_url
+    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    seen = {}
+    try:
+        forms = [(f"/trainings/{training.id}/apply", {"#email": "bukan-alamat"}),
+                 ("/login", {"#email": "bukan-alamat"}), ("/password/forgot", {})]
+        for path, values in forms:
+            page.goto(base + path)
+            assert page.locator("html").get_attribute("lang") == "id"
+            for selector, value in values.items():
+                page.locator(selector).fill(value)
+            with page.expect_navigation():
+                page.locator("main form[method=post] button[type=submit]").first.click()
+            seen[path] = _errors_in(page)
+        log_in(page, base, organiser.email, factories.PASSWORD)
+        for path in ("/trainings/new", f"/trainings/{training.id}/sessions"):
+            page.goto(base + path)
+            with page.expect_navigation():
+                page.locator("main form[method=post] button[type=submit]").first.click()
+            seen[path] = _errors_in(page)
+    finally:
+        context.close()
+    assert all(seen.values()), seen  # every form did answer with errors
+    assert {path: ENGLISH.findall(text) for path, text in seen.items()
+            if ENGLISH.search(text)} == {}
