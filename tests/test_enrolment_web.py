@@ -347,6 +347,23 @@ def test_rejecting_is_confirmed_first_and_may_send_no_mail(make, login, open_tra
     assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == before
 
 
+def test_withdrawing_by_an_organiser_is_confirmed_first_then_mails_only_when_asked(
+        make, login, open_training):
+    organiser, training = open_training
+    ayu = make.enrolment(training, name="Ayu", country="ID", status="accepted")
+    client = login(organiser)
+    count = lambda: db.session.scalar(select(db.func.count()).select_from(OutboxMessage))  # noqa: E731
+    before = count()
+    unconfirmed = client.post(f"/enrolments/{ayu.id}/status", data={"status": "withdrawn"})
+    assert unconfirmed.status_code == 200 and "Withdraw Ayu?" in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert ayu.status == "accepted" and count() == before  # one click changes nothing
+    client.post(f"/enrolments/{ayu.id}/status",
+                data={"status": "withdrawn", "confirmed": "1", "notify": "1"})
+    db.session.expire_all()
+    assert ayu.status == "withdrawn" and count() == before + 1
+
+
 def test_withdrawing_from_a_finished_training_is_refused(make, login):
     training = make.training(sessions=2, first_start=make.PAST_START)  # December 2023
     participant = make.user("participant")
