@@ -35,6 +35,7 @@ def commands(quick: bool) -> dict[str, list[str]]:
         "scheduling": ["scheduling.py"],
         "enrolment": ["enrolment.py"],
         "dashboard": ["programme_dashboard.py", "--load", "5" if quick else "10"],
+        "catalogue": ["catalogue.py"],
     }
 
 

@@ -33,15 +33,32 @@ def user(role="participant", *, email=None, name=None, password=PASSWORD, langua
     return obj
 
 
+# Sessions of the trainings that tests hold (roll call, certificates, reports) took place in
+# December 2023. A training people apply to needs sessions still to come: applications
+# close once the last session has ended.
+PAST_START = datetime(2023, 12, 5, 7, 0, tzinfo=UTC)
+
+
+def in_days(days: int, hour: int = 7) -> datetime:
+    """``hour``:00 UTC, ``days`` days from today (relative to now: never goes stale)."""
+    today = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=days)
+
+
 def training(*, organiser=None, facilitators=(), sessions=0, title_en=None, title_id=None,
              timezone="Asia/Jakarta", capacity=None, quotas=None, certificate_rule=None,
-             organisations=("Komnas Perempuan", "INFID"),
-             first_start=datetime(2023, 12, 5, 7, 0, tzinfo=UTC), interval_days=2,
+             organisations=("Komnas Perempuan", "INFID"), applications_open=False,
+             requires_approval=False, first_start=None, interval_days=2,
              duration_minutes=120, commit=True) -> Training:
+    """A training; with ``applications_open`` its sessions start in a week (people apply to
+    it), else on 5 December 2023 (they have taken place), unless ``first_start`` says."""
     n = next(_seq)
+    if first_start is None:
+        first_start = in_days(7) if applications_open else PAST_START
     obj = Training(title_en=title_en or f"Training {n}", title_id=title_id or f"Pelatihan {n}",
                    description_en="About it", description_id="Tentangnya", timezone=timezone,
-                   capacity=capacity, certificate_rule=certificate_rule or {})
+                   capacity=capacity, certificate_rule=certificate_rule or {},
+                   applications_open=applications_open, requires_approval=requires_approval)
     db.session.add(obj)
     for position, name in enumerate(organisations):
         org = db.session.scalar(db.select(Organisation).where(Organisation.name == name))
@@ -69,7 +86,7 @@ def session(training_obj, *, starts_at=None, duration_minutes=120, title_en=None
     n = next(_seq)
     obj = TrainingSession(training=training_obj, title_en=title_en or f"Session {n}",
                           title_id=f"Sesi {n}", duration_minutes=duration_minutes, status=status,
-                          starts_at=starts_at or datetime(2023, 12, 5, 7, 0, tzinfo=UTC))
+                          starts_at=starts_at or PAST_START)
     obj.facilitators.extend(facilitators)
     db.session.add(obj)
     if commit:

@@ -417,3 +417,21 @@ def test_a_facilitator_of_the_training_sees_the_matrix_but_no_exports(make, logi
     assert "attendance.csv" not in html and "tan@example.org" not in html
     assert client.get(f"/trainings/{training.id}/attendance.csv").status_code == 403
     assert client.post(f"/trainings/{training.id}/attendance/settings").status_code == 403
+
+
+def test_the_applied_message_counts_rows_in_singular_and_plural(app):
+    """Issue 18: "1 rows not matched" — the count agrees with its noun, in both languages."""
+    from flask_babel import force_locale
+
+    from trainings.attendance.views import _applied_message
+
+    one = {"present": 3, "absent": 1, "unmatched": [{"name": "Budi"}], "kept": 1}
+    two = {"present": 3, "absent": 1, "unmatched": [{"name": "Budi"}, {"name": "Ana"}]}
+    with app.test_request_context():
+        with force_locale("en"):
+            assert "1 row not matched." in _applied_message(one)
+            assert "1 status set by hand was kept." in _applied_message(one)
+            assert "2 rows not matched." in _applied_message(two)
+            assert "kept" not in _applied_message(two)
+        with force_locale("id"):
+            assert "1 baris tidak cocok." in _applied_message(one)

@@ -57,3 +57,33 @@ def test_update_moves_an_id_used_by_several_areas_into_core():
     assert [m.id for m in templates["core"] if m.id] == ["Places"]
     assert [m.id for m in templates["scheduling"] if m.id] == ["Series"]
     assert [m.id for m in templates["enrolment"] if m.id] == ["Quota"]
+
+
+# One Indonesian word per thing (issue 18): the word to avoid and the one the catalogs use.
+GLOSSARY = {r"\b[Kk]ursi\b": "Tempat", r"\b[Rr]apat\b": "pertemuan",
+            r"\b[Pp]resensi\b": "Daftar hadir / kehadiran"}
+
+
+def _indonesian():
+    from babel.messages.pofile import read_po
+    for area in i18n.TRANSLATION_AREAS:
+        po = i18n.catalog_dir(area) / "id" / "LC_MESSAGES" / "messages.po"
+        with po.open("rb") as handle:
+            for message in read_po(handle, locale="id"):
+                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id:
+                    yield area, ids[0], " ".join(s for s in strings if s)
+
+
+def test_one_indonesian_word_for_each_thing():
+    import re
+    found = [(area, msgid, avoid) for area, msgid, text in _indonesian()
+             for avoid in GLOSSARY if re.search(avoid, text)]
+    assert found == []
+    # "Batalkan" is cancelling (a session, a certificate); withdrawing is "mengundurkan diri"
+    wrong = [msgid for _a, msgid, text in _indonesian()
+             if re.search(r"\bBatalkan\b", text) and re.search(r"\b[Ww]ithdraw", msgid)]
+    assert wrong == []
+    withdraw = [text for _a, msgid, text in _indonesian() if re.search(r"\bWithdraw\b", msgid)]
+    assert withdraw and all("undur" in text.lower() for text in withdraw), withdraw

@@ -38,6 +38,15 @@ def test_certificate_holds_both_languages_the_name_and_metadata(app, make, tmp_p
     assert training.title_id in " ".join(text.split())
     assert training.title_en in " ".join(text.split())
     assert "Desember 2023" in text and "December 2023" in text
+    # the course's dates and the issuing day are both printed, each labelled (issue 18)
+    from babel.dates import format_date
+
+    from trainings.timezones import to_zone
+    issued = to_zone(certificate.issued_at, training.timezone).date()
+    flat = " ".join(text.split())
+    assert f"Sertifikat diterbitkan pada {format_date(issued, 'd MMMM y', locale='id')}" in flat
+    assert f"Certificate issued on {format_date(issued, 'd MMMM y', locale='en')}" in flat
+    assert "tanggal pelatihan" in flat.lower() and "training dates" in flat.lower()
     assert certificate.code in text
     assert "Ratih Kusumaningrum" in text and "Chairperson" in text
     assert reader.metadata.title.startswith("Sertifikat / Certificate: Siti Rahmawati")

@@ -90,8 +90,7 @@ def test_withdrawing_a_waitlisted_enrolment_promotes_nobody(make):
 
 
 def test_approval_flow(make):
-    training = make.training(capacity=1)
-    training.applications_open = True
+    training = make.training(capacity=1, sessions=1, applications_open=True)
     training.requires_approval = True
     db.session.commit()
     one = services.enrol(training, person(1), public=True)

@@ -24,8 +24,8 @@ FORM = {"name": "Siti Rahmawati", "email": "Siti@Example.org", "country": "ID",
 @pytest.fixture
 def open_training(make):
     organiser = make.user("organiser")
-    training = make.training(organiser=organiser, capacity=1, quotas={"ID": 1}, sessions=2)
-    training.applications_open = True
+    training = make.training(organiser=organiser, capacity=1, quotas={"ID": 1}, sessions=2,
+                             applications_open=True)
     db.session.commit()
     return organiser, training
 
@@ -300,8 +300,7 @@ def test_state_changes_need_a_csrf_token(app_factory, make):
     app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
         organiser = make.user("organiser")
-        training = make.training(organiser=organiser)
-        training.applications_open = True
+        training = make.training(organiser=organiser, sessions=1, applications_open=True)
         db.session.commit()
         client = app.test_client()
         response = client.post(f"/trainings/{training.id}/apply", data=FORM)
@@ -348,8 +347,25 @@ def test_rejecting_is_confirmed_first_and_may_send_no_mail(make, login, open_tra
     assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == before
 
 
-def test_withdrawing_from_a_finished_training_is_refused(make, login, open_training):
-    _organiser, training = open_training  # its sessions were in December 2023
+def test_withdrawing_by_an_organiser_is_confirmed_first_then_mails_only_when_asked(
+        make, login, open_training):
+    organiser, training = open_training
+    ayu = make.enrolment(training, name="Ayu", country="ID", status="accepted")
+    client = login(organiser)
+    count = lambda: db.session.scalar(select(db.func.count()).select_from(OutboxMessage))  # noqa: E731
+    before = count()
+    unconfirmed = client.post(f"/enrolments/{ayu.id}/status", data={"status": "withdrawn"})
+    assert unconfirmed.status_code == 200 and "Withdraw Ayu?" in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert ayu.status == "accepted" and count() == before  # one click changes nothing
+    client.post(f"/enrolments/{ayu.id}/status",
+                data={"status": "withdrawn", "confirmed": "1", "notify": "1"})
+    db.session.expire_all()
+    assert ayu.status == "withdrawn" and count() == before + 1
+
+
+def test_withdrawing_from_a_finished_training_is_refused(make, login):
+    training = make.training(sessions=2, first_start=make.PAST_START)  # December 2023
     participant = make.user("participant")
     mine = make.enrolment(training, user=participant, status="accepted")
     client = login(participant)

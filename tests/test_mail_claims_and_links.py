@@ -14,8 +14,7 @@ from .test_enrolment_web import FORM
 @pytest.fixture
 def open_training(make):
     organiser = make.user("organiser")
-    training = make.training(organiser=organiser, capacity=5, sessions=2)
-    training.applications_open = True
+    training = make.training(organiser=organiser, capacity=5, sessions=2, applications_open=True)
     db.session.commit()
     return organiser, training
 
@@ -93,8 +92,8 @@ def test_a_trusted_host_is_served_and_used_for_links(app_factory, make):
     app = app_factory(TRUSTED_HOSTS="anyam.example.org, .hub.example.org")
     with app.app_context():
         organiser = make.user("organiser")
-        training = make.training(organiser=organiser, capacity=5, sessions=1)
-        training.applications_open = True
+        training = make.training(organiser=organiser, capacity=5, sessions=1,
+                                 applications_open=True)
         db.session.commit()
         client = app.test_client()
         ok = client.post(f"/trainings/{training.id}/apply", data=FORM,
@@ -111,8 +110,8 @@ def test_the_public_base_url_wins_over_any_host(app_factory, make):
     app = app_factory(PUBLIC_BASE_URL="https://anyam.example.org")
     with app.app_context():
         organiser = make.user("organiser")
-        training = make.training(organiser=organiser, capacity=5, sessions=1)
-        training.applications_open = True
+        training = make.training(organiser=organiser, capacity=5, sessions=1,
+                                 applications_open=True)
         db.session.commit()
         client = app.test_client()
         client.post(f"/trainings/{training.id}/apply", data=FORM, headers={"Host": "other.example"})

@@ -35,3 +35,22 @@ def test_dashboard_page_for_organisers_only(make, login, client):
     assert "Leadership" in page and "1 application waits for your decision" in page
     login(make.user("participant"))
     assert client.get("/dashboard").status_code == 404
+
+
+def test_dashboard_counts_uploaded_reports_not_applied_yet(make, login, client):
+    from trainings.attendance.models import AttendanceImport
+    from trainings.db import utcnow
+
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=2, title_en="Reports")
+    first, second = training.sessions
+    db.session.add_all([
+        AttendanceImport(token="t-staged", session_id=first.id, platform="zoom", rows=[]),
+        AttendanceImport(token="t-applied", session_id=second.id, platform="zoom", rows=[],
+                         applied_at=utcnow())])
+    db.session.commit()
+    (entry,) = attention_for(organiser)
+    assert entry.staged_imports == 1 and entry.needs_attention
+    login(organiser)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "1 uploaded meeting report is not applied yet" in page

@@ -71,3 +71,21 @@ def test_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
+
+
+def test_main_pages_carry_help_text_in_the_viewers_language(make, login, client):
+    """Issue 18: help text on the main pages, one short paragraph under the heading."""
+    import re
+
+    organiser = make.user("organiser", language="id")
+    training = make.training(organiser=organiser, sessions=1)
+    make.enrolment(training, user=organiser)
+    login(organiser)
+    paths = ["/trainings", f"/trainings/{training.id}/sessions",
+             f"/trainings/{training.id}/participants", f"/trainings/{training.id}/attendance",
+             "/me/schedule"]
+    for path in paths:
+        page = client.get(path).get_data(as_text=True)
+        found = re.search(r'<p class="hint page-help">([^<]+)</p>', page)
+        assert found, path
+        assert not re.search(r"\b(the|your|and|of)\b", found.group(1)), (path, found.group(1))

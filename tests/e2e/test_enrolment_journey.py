@@ -12,8 +12,7 @@ from .conftest import axe_violations
 def test_public_application_to_a_full_training_goes_to_the_waitlist(live_server, page):
     organiser = factories.user("organiser")
     training = factories.training(organiser=organiser, capacity=1, quotas={"PK": 1}, sessions=3,
-                                  title_en="Women's Leadership")
-    training.applications_open = True
+                                  title_en="Women's Leadership", applications_open=True)
     db.session.commit()
     factories.enrolment(training, country="PK", status="accepted")  # the only seat is taken
     base = live_server.live_url

@@ -6,11 +6,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..enrolment import imports, services
 from ..errors import NotFound, ValidationError
 from ..evaluation import services as evaluation
+from ..extensions import limiter
 from ..overview.stats import stats as training_stats_of
 from ..policy import can, require
 from ..scheduling.services import load_training
-from .base import actor, body, bp, commit, doc, json_body
+from .base import actor, body, bp, commit, doc, json_body, public
 from .schemas import (
+    ApplicationIn,
+    ApplicationOut,
     ChangedEnrolment,
     EnrolmentIn,
     EnrolmentOut,
@@ -76,6 +79,22 @@ def create_enrolment(training_id: int):
         return enrolment
 
     return _dict(commit(enrol)), 201
+
+
+@bp.post("/trainings/<int:training_id>/applications")
+@public
+@limiter.limit("10 per minute")
+@doc(_l("Apply to a training, as its public application page does (no token): 409 "
+        "applications_closed once the organisers closed them or the last session has ended"),
+     body=ApplicationIn, answer=ApplicationOut, status=201)
+def apply(training_id: int):
+    training = _training(training_id)
+    data = body(ApplicationIn)
+    if data.get("privacy_consent") is not True:
+        raise ValidationError(_l("Please agree to the privacy notice to apply."),
+                              field="privacy_consent", code="consent_required")
+    enrolment = commit(lambda: services.enrol(training, data, public=True))
+    return ApplicationOut(training=training.id, status=enrolment.status).dump(), 201
 
 
 def _too_large() -> imports.FileTooLarge:

@@ -184,6 +184,8 @@ def labels_for(edition: str) -> dict:
 
     merged = {k: join(ids[k], ens[k]) for k in ids if isinstance(ids[k], str)}
     merged["page"], merged["of"] = ids["page"], ids["of"]
+    # the footer says it in both: "Halaman 3 dari 12 · Page 3 of 12"
+    merged["page_second"], merged["of_second"] = ens["page"], ens["of"]
     merged["edition"] = join(ids["edition"]["bilingual"], ens["edition"]["bilingual"])
     return merged
 

@@ -1,13 +1,13 @@
 """The public catalogue: trainings open for applications, in the visitor's language and zone.
 
-One query for the trainings with their first and last session (a grouped subquery),
-one for their organisations.
+Three queries, however many trainings: the trainings, their sessions (plain rows), their
+organisations.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..db import utcnow
@@ -18,38 +18,38 @@ from ..timezones import format_local_iso, iso_utc
 from ..web import absolute_url
 
 
-def open_trainings() -> list[tuple[Training, object, object, int]]:
-    """(training, first start, last start, sessions) of trainings open for applications,
-    soonest first; trainings whose last session has passed are left out."""
-    dates = (select(TrainingSession.training_id,
-                    func.min(TrainingSession.starts_at).label("first"),
-                    func.max(TrainingSession.starts_at).label("last"),
-                    func.count(TrainingSession.id).label("sessions"))
-             .where(TrainingSession.status != "cancelled")
-             .group_by(TrainingSession.training_id).subquery())
-    rows = db.session.execute(
-        select(Training, dates.c.first, dates.c.last, dates.c.sessions)
-        .outerjoin(dates, dates.c.training_id == Training.id)
-        .where(Training.applications_open.is_(True))
+def open_trainings(now=None) -> list[tuple[Training, object, object, int]]:
+    """(training, first start, last end, sessions) of trainings open for applications,
+    soonest first. A training whose last session (not cancelled) has ended is left out:
+    its applications are closed (``Training.has_ended``, as
+    ``enrolment.services.applications_state`` says), whatever the switch says. The
+    sessions are read as plain rows, not objects (``benchmarks/catalogue.py``)."""
+    now = now or utcnow()
+    trainings = list(db.session.scalars(
+        select(Training).where(Training.applications_open.is_(True))
         .options(selectinload(Training.organisation_links)
-                 .joinedload(TrainingOrganisation.organisation))
-        .order_by(dates.c.first.is_(None), dates.c.first, Training.id)).all()
-    now = utcnow()
+                 .joinedload(TrainingOrganisation.organisation))))
+    spans: dict[int, list] = {}
+    rows = db.session.execute(
+        select(TrainingSession.training_id, TrainingSession.starts_at,
+               TrainingSession.duration_minutes)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .where(Training.applications_open.is_(True), TrainingSession.status != "cancelled"))
+    for training_id, starts_at, minutes in rows:
+        end = starts_at + timedelta(minutes=minutes)
+        span = spans.get(training_id)
+        if span is None:
+            spans[training_id] = [starts_at, end, 1]
+        else:
+            span[0], span[1], span[2] = min(span[0], starts_at), max(span[1], end), span[2] + 1
     result = []
-    for training, first, last, sessions in rows:
-        if last is not None and _aware(last) < now:
+    for training in trainings:
+        first, last, sessions = spans.get(training.id, (None, None, 0))
+        if last is not None and last <= now:
             continue
-        result.append((training, _aware(first), _aware(last), sessions or 0))
+        result.append((training, first, last, sessions))
+    result.sort(key=lambda row: (row[1] is None, row[1] or now, row[0].id))
     return result
-
-
-def _aware(value):
-    """Aggregates skip the column type: SQLite answers naive UTC text or datetimes."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def languages_of(training) -> list[str]:

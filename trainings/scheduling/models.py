@@ -90,6 +90,17 @@ class Training(db.Model):
     def country_quotas(self) -> dict[str, int]:
         return {q.country_code: q.places for q in self.quotas}
 
+    @property
+    def last_session_end(self) -> datetime | None:
+        """When the last session that is not cancelled ends (None without one)."""
+        ends = [s.ends_at for s in self.sessions if s.status != "cancelled"]
+        return max(ends) if ends else None
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        """Every session that is not cancelled is over (a training without one never is)."""
+        end = self.last_session_end
+        return end is not None and end <= (now or utcnow())
+
     def title(self, lang: str) -> str:
         return self.title_id if lang == "id" and self.title_id else self.title_en
 

@@ -18,6 +18,8 @@ from .certificates import (
 )
 from .core import Bilingual, Input, Output, load, translate_errors
 from .enrolment import (
+    ApplicationIn,
+    ApplicationOut,
     ChangedEnrolment,
     EnrolmentIn,
     EnrolmentOut,
@@ -55,7 +57,7 @@ def dump(schema: type[Output], data: dict) -> dict:
 
 
 __all__ = [
-    "AttendanceIn", "AuditItem", "AuditPage", "Bilingual", "BulkRevokeIn", "CertificateName",
+    "ApplicationIn", "ApplicationOut", "AttendanceIn", "AuditItem", "AuditPage", "Bilingual", "BulkRevokeIn", "CertificateName",
     "CertificateNameIn", "EraseIn", "Erased", "Revoked", "CertificateOut", "Certificates",
     "ChangedEnrolment",
     "Credential", "EnrolmentIn", "EnrolmentOut", "EnrolmentStatusIn", "Enrolments", "Error",

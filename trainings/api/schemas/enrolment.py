@@ -12,22 +12,42 @@ from .core import Input, Instant, Output
 Status = Literal["applied", "accepted", "waitlisted", "rejected", "withdrawn"]
 
 
-class EnrolmentIn(Input):
+class PersonIn(Input):
+    """The fields of an application, as organisers and applicants send them."""
+
     name: str
     email: str
     country: str = Field(examples=["ID"], description="ISO alpha-2 or alpha-3 code, or a name")
     organisation: str | None = None
     sector: str | None = None
-    timezone: str | None = None
+    timezone: str | None = Field(None, examples=["Asia/Karachi"],
+                                 description="IANA zone; default the country's main zone")
     language: str | None = None
     accessibility_needs: str | None = None
     accessibility_consent: bool | None = None
+
+
+class EnrolmentIn(PersonIn):
     demographics_consent: bool | None = Field(
         None, description="Explicit consent: required for gender and washington_group")
     gender: Literal["woman", "man", "non_binary", "self_described", "prefer_not_to_say"] | None = None
     washington_group: dict[str, str | None] | None = Field(
         None, description="seeing, hearing, walking, remembering, self_care, communicating: "
                           "no_difficulty, some_difficulty, a_lot_of_difficulty or cannot_do_at_all")
+
+
+class ApplicationIn(PersonIn):
+    """A public application (no token): the fields of the application form."""
+
+    privacy_consent: bool = Field(description="Must be true: the person agrees to the "
+                                              "privacy notice at /privacy/applications")
+
+
+class ApplicationOut(Output):
+    """Where the application stands; nothing else about the person is answered."""
+
+    training: int
+    status: Status
 
 
 class EnrolmentStatusIn(Input):

@@ -20,7 +20,9 @@ from .accounts import (
 )
 from .applications import (
     MAX_LENGTHS,
+    applications_state,
     clean_enrolment_data,
+    closed_message,
     default_timezone,
     enrol,
     normalise_language,
@@ -51,7 +53,7 @@ from .seats import (
 )
 
 __all__ = [
-    "change_statuses", "training_finished",
+    "applications_state", "change_statuses", "closed_message", "training_finished",
     "EXPORT_HEADER", "LANGUAGES", "MAX_LENGTHS", "SECTOR_LABELS",
     "STATUS_LABELS", "TRANSITIONS", "SeatState", "accept_invitation", "after_status",
     "change_status", "clean_enrolment_data", "count_seats", "country_counts",

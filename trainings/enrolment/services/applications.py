@@ -154,15 +154,31 @@ def _duplicate(email: str) -> Conflict:
                     field="email", code="duplicate_email")
 
 
+def applications_state(training: Training, now=None) -> str:
+    """Whether the public application page takes applications: ``open``; ``ended`` once
+    every session that is not cancelled is over (whatever the switch says: computed on
+    read, so it holds without a worker and opens again when a future session is added);
+    ``closed`` while the organiser's *applications open* switch is off."""
+    if training.has_ended(now):
+        return "ended"
+    return "open" if training.applications_open else "closed"
+
+
+def closed_message(state: str) -> str:
+    """Why applications are not taken, for the applicant (``state`` is not ``open``)."""
+    if state == "ended":
+        return _("Applications for this training are closed: its last session has ended.")
+    return _("Applications for this training are closed.")
+
+
 def enrol(training: Training, data: dict, *, actor=None, public: bool = False,
           notify: bool = True) -> Enrolment:
     """Create an enrolment: ``accepted`` while the capacity and the country's quota have
     room, else ``waitlisted``; ``applied`` for a public application when the training
     requires approval. ``public`` applications need the training's applications open."""
+    if public and (state := applications_state(training)) != "open":
+        raise Conflict(closed_message(state), code="applications_closed")
     clean = clean_enrolment_data(data)
-    if public and not training.applications_open:
-        raise Conflict(_("Applications for this training are closed."),
-                       code="applications_closed")
     seats = lock_seats(training)
     if _email_taken(training, clean["email"]):
         raise _duplicate(clean["email"])

@@ -151,8 +151,7 @@ def change_statuses(training: Training, enrolment_ids: list[int], status: str, *
 
 def training_finished(training: Training, now=None) -> bool:
     """Every session of the training has ended (a training without sessions never has)."""
-    ends = [s.ends_at for s in training.sessions if s.status != "cancelled"]
-    return bool(ends) and max(ends) <= (now or utcnow())
+    return training.has_ended(now)
 
 
 def withdraw_own(enrolment: Enrolment, *, actor) -> list[Enrolment]:
@@ -171,8 +170,12 @@ def promote_waitlisted(training: Training, *, actor=None, notify: bool = True) -
 
 
 def _promote(training: Training, seats: SeatState, *, notify: bool) -> list[Enrolment]:
+    """Nobody is promoted once the training has ended: a place in a finished training is
+    worth nothing, and the mail would say otherwise. The waitlist stays as it was."""
     promoted = []
     if seats.capacity is not None and seats.accepted >= seats.capacity:
+        return promoted
+    if training_finished(training):
         return promoted
     waiting = db.session.scalars(
         select(Enrolment).where(Enrolment.training_id == training.id,

@@ -9,7 +9,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import limiter
@@ -36,8 +35,8 @@ def apply(training_id: int):
     form = ApplicationForm(locale=current_language())
     if request.method == "GET":
         _prefill_application(form, training)
-    elif not training.applications_open:
-        flash(_("Applications for this training are closed."), "error")
+    elif (state := services.applications_state(training)) != "open":
+        flash(services.closed_message(state), "error")
         return redirect(url_for("enrolment.apply", training_id=training.id))
     done = submit(form, lambda: services.enrol(training, _form_data(form), public=True),
                   then=lambda enrolment: _applied_page(training, enrolment))
