@@ -186,13 +186,6 @@ def remind(survey_id: int):
                   message=lambda n: _("%(num)s reminders queued in the outbox.", num=n))
 
 
-def _save_follow_up_days(training, form):
-    text = (form.days.data or "").replace(",", " ").split()
-    if not all(part.isdigit() for part in text):
-        raise ValidationError(_("Give whole numbers of days, e.g. 30, 90."), field="days")
-    return services.set_follow_up_days(training, [int(p) for p in text], actor=current_user)
-
-
 def _plans_page(training, form):
     all_plans = services.plans_of_training(training)
     return render_template(
@@ -209,7 +202,8 @@ def plans(training_id: int):
     form = FollowUpForm()
     if request.method == "GET":
         form.days.data = ", ".join(str(d) for d in services.follow_up_days(training))
-    done = submit(form, lambda: _save_follow_up_days(training, form),
+    done = submit(form, lambda: services.set_follow_up_days(
+        training, services.parse_days_text(form.days.data), actor=current_user),
                   then=url_for("evaluation.plans", training_id=training.id),
                   message=_("Follow-up mails saved."), field_map={"follow_up_days": "days"})
     return done or (_plans_page(training, form), form_status(form))
