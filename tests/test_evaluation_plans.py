@@ -65,6 +65,15 @@ def test_follow_up_days_validated(setup):
     assert services.set_follow_up_days(setup["training"], [90, 30, 30], actor=None) == [30, 90]
 
 
+def test_follow_up_days_from_the_forms_text(app):
+    assert services.parse_days_text("90, 30 7") == [90, 30, 7]
+    assert services.parse_days_text("  ") == [] and services.parse_days_text(None) == []
+    for bad in ("30, ninety", "-5", "1.5"):
+        with pytest.raises(ValidationError) as info:
+            services.parse_days_text(bad)
+        assert info.value.details[0]["field"] == "follow_up_days"
+
+
 def test_follow_ups_once_per_person_and_offset_in_their_language(setup):
     training = setup["training"]
     services.set_follow_up_days(training, [30, 90], actor=None)

@@ -115,7 +115,10 @@ def test_action_plan_pages(setup, login, client):
     assert "Siti Rahmawati" in overview and "Dua orang" in overview
     assert client.post(f"/trainings/{tid}/action-plans", data={"days": "30, 90"}).status_code == 302
     assert services.follow_up_days(setup["training"]) == [30, 90]
-    assert client.post(f"/trainings/{tid}/action-plans", data={"days": "soon"}).status_code == 422
+    soon = client.post(f"/trainings/{tid}/action-plans", data={"days": "soon"})
+    assert soon.status_code == 422
+    assert "Give whole numbers of days, e.g. 30, 90." in soon.get_data(as_text=True)
+    assert services.follow_up_days(setup["training"]) == [30, 90]
 
 
 def test_demographics_page_needs_consent(setup, login, client):

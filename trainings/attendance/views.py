@@ -75,10 +75,9 @@ def roll_call(session_id: int):
     form = EmptyForm()
     rows = services.roll_call(session)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
-    if form.validate_on_submit():
-        return _save_roll_call(session, form, rows, wants_json)
     if request.method == "POST":
-        return _not_saved(session, form, rows, wants_json)
+        save = _save_roll_call if form.validate_on_submit() else _not_saved
+        return save(session, form, rows, wants_json)
     return _roll_call_page(session, form=form, rows=rows,
                            may_view_matrix=can(current_user, "attendance.view_matrix", session.training))
 
@@ -180,16 +179,20 @@ def import_report(session_id: int):
     upload = UploadForm()
     token = request.args.get("token")
     if request.method == "POST":
-        file = upload.report.data
-        done = submit(upload, lambda: services.stage_import(
-            session, file.read(), actor=current_user, filename=file.filename or "report.csv"),
-            then=lambda staged: url_for(".import_report", session_id=session.id, token=staged.token))
-        return done or _session_page("import.html", session, 422, upload=upload, analysis=None)
+        return _stage(session, upload)
     if not token:
         return _session_page("import.html", session, upload=upload, analysis=None)
     staged = services.get_staged(session, token, actor=current_user)
-    apply_form = ApplyForm(formdata=None, token=staged.token)
-    return _preview(session, staged, apply_form)
+    return _preview(session, staged, ApplyForm(formdata=None, token=staged.token))
+
+
+def _stage(session, upload):
+    """The uploaded report, staged for its preview; the upload form again when refused."""
+    file = upload.report.data
+    done = submit(upload, lambda: services.stage_import(
+        session, file.read(), actor=current_user, filename=file.filename or "report.csv"),
+        then=lambda staged: url_for(".import_report", session_id=session.id, token=staged.token))
+    return done or _session_page("import.html", session, 422, upload=upload, analysis=None)
 
 
 def _preview(session, staged, apply_form, status=200, manual=None):
@@ -209,17 +212,20 @@ def apply_import(session_id: int):
     require(current_user, "attendance.mark", session)
     form = ApplyForm()
     staged = services.get_staged(session, form.token.data or "", actor=current_user)
-    first = services.analyse_staged(session, staged)
-    manual = _manual_matches([p.key for p in first.unmatched])
+    manual = _manual_matches([p.key for p in services.analyse_staged(session, staged).unmatched])
     if not form.validate_on_submit() or request.form.get("action") == "preview":
         status = 200 if request.form.get("action") == "preview" and not form.errors else 422
         return _preview(session, staged, form, status=status, manual=manual)
-    done = submit(form, lambda: services.apply_staged(
+    return (_apply(session, staged, form, manual)
+            or _preview(session, staged, form, status=422, manual=manual))
+
+
+def _apply(session, staged, form, manual: dict):
+    return submit(form, lambda: services.apply_staged(
         session, staged, actor=current_user, min_minutes=form.min_minutes.data, manual=manual,
         overwrite=bool(form.overwrite.data)),
         validate=False, then=url_for(".roll_call", session_id=session.id),
         message=_applied_message)
-    return done or _preview(session, staged, form, status=422, manual=manual)
 
 
 def _applied_message(result: dict) -> str:
@@ -287,14 +293,18 @@ def settings(training_id: int):
     require(current_user, "training.edit", training)
     form = _settings_form(training, formdata=request.form)
     form.mandatory_sessions.choices = [(s.id, str(s.id)) for s in training.sessions]
-    done = submit(form, lambda: services.update_settings(
+    done = submit(form, lambda: _save_settings(training, form),
+                  then=url_for(".matrix", training_id=training.id),
+                  message=_("Attendance and certificate settings saved."))
+    return done or _matrix_page(training, form, 422)
+
+
+def _save_settings(training, form):
+    return services.update_settings(
         training, actor=current_user, min_sessions=form.min_sessions.data,
         min_percent=form.min_percent.data, mandatory_sessions=form.mandatory_sessions.data or [],
         excused_counts=form.excused_counts.data, threshold_percent=form.threshold_percent.data,
-        late_after_minutes=form.late_after_minutes.data),
-        then=url_for(".matrix", training_id=training.id),
-        message=_("Attendance and certificate settings saved."))
-    return done or _matrix_page(training, form, 422)
+        late_after_minutes=form.late_after_minutes.data)
 
 
 def _export(training_id: int, kind: str):

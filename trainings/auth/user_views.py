@@ -32,6 +32,17 @@ class AccountForm(BaseForm):
     is_active = BooleanField(_l("The account is active (the person can log in)"))
 
 
+def _add_user(form):
+    return users.add_user(actor=current_user, email=form.email.data, name=form.name.data,
+                          role=form.role.data, language=form.language.data,
+                          timezone=form.timezone.data)
+
+
+def _created(user) -> str:
+    return _("The account of %(name)s is created. They set their password "
+             "with “Forgot your password?” on the login page.", name=user.name)
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
 def index():
@@ -39,17 +50,10 @@ def index():
     search, role = request.args.get("q", "").strip()[:200], request.args.get("role") or None
     people = users.list_users(actor=current_user, search=search,
                               role=role if role in ROLES else None)
-    if request.method == "POST":
-        done = submit(form, lambda: users.add_user(
-            actor=current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-            language=form.language.data, timezone=form.timezone.data),
-            then=url_for(".index"),
-            message=lambda user: _("The account of %(name)s is created. They set their password "
-                                   "with “Forgot your password?” on the login page.", name=user.name))
-        if done:
-            return done
-    return render_template("users/index.html", form=form, people=people[:users.PAGE_SIZE * 10],
-                           search=search, role=role, role_labels=ROLE_LABELS), form_status(form)
+    done = submit(form, lambda: _add_user(form), then=url_for(".index"), message=_created)
+    return done or (render_template("users/index.html", form=form,
+                                    people=people[:users.PAGE_SIZE * 10], search=search,
+                                    role=role, role_labels=ROLE_LABELS), form_status(form))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])

@@ -75,32 +75,40 @@ def locked_message() -> str:
              "later, or set a new password with “Forgot your password?”.")
 
 
+def _check_password(form) -> User | None:
+    """The password step: the user, or None with the reason on the password field."""
+    try:
+        user = services.authenticate(form.email.data, form.password.data)
+    except LockedOut:
+        user = None
+        form.password.errors = [locked_message()]
+    else:
+        if user is None:
+            form.password.errors = [_("The email or the password is wrong.")]
+    db.session.commit()  # the failed-login count
+    return user
+
+
+def _await_second_factor(user, *, remember: bool, target: str | None):
+    clear_session_keeping_language()
+    session["pending_login"] = {"user": user.id, "version": user.session_version,
+                                "remember": remember, "next": target, "at": time.time()}
+    return redirect(url_for("auth.login_code"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except LockedOut:
-            user = None
-            form.password.errors = [locked_message()]
-        else:
-            if user is None:
-                form.password.errors = [_("The email or the password is wrong.")]
-        db.session.commit()  # the failed-login count
-        if user is not None:
-            target = form.next.data if services.is_safe_next(form.next.data) else None
-            if user.has_two_factor:
-                clear_session_keeping_language()
-                session["pending_login"] = {"user": user.id, "version": user.session_version,
-                                            "remember": bool(form.remember.data),
-                                            "next": target, "at": time.time()}
-                return redirect(url_for("auth.login_code"))
-            return _finish_login(user, remember=form.remember.data, target=target)
-    return render_template("auth/login.html", form=form), form_status(form)
+    user = _check_password(form) if form.validate_on_submit() else None
+    if user is None:
+        return render_template("auth/login.html", form=form), form_status(form)
+    target = form.next.data if services.is_safe_next(form.next.data) else None
+    if user.has_two_factor:
+        return _await_second_factor(user, remember=bool(form.remember.data), target=target)
+    return _finish_login(user, remember=form.remember.data, target=target)
 
 
 def _pending_user() -> User | None:
@@ -113,29 +121,37 @@ def _pending_user() -> User | None:
     return user
 
 
+def _restart_login(message: str, category: str):
+    session.pop("pending_login", None)
+    flash(message, category)
+    return redirect(url_for("auth.login"))
+
+
+def _second_factor(user, form):
+    """A submitted code: the login finished, back to the login when locked, or None with
+    the error on the code field."""
+    if services.is_locked(user):
+        db.session.commit()
+        return _restart_login(locked_message(), "error")
+    if services.verify_second_factor(user, form.code.data):
+        pending = session.pop("pending_login")
+        return _finish_login(user, remember=pending["remember"], target=pending["next"])
+    services.record_failed_login(user)
+    db.session.commit()
+    form.code.errors = [_("The code is wrong or was used already.")]
+    return None
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login_code():
     """The second step of a two-factor login."""
     user = _pending_user()
     if user is None:
-        session.pop("pending_login", None)
-        flash(_("Please log in again."), "info")
-        return redirect(url_for("auth.login"))
+        return _restart_login(_("Please log in again."), "info")
     form = CodeForm()
-    if form.validate_on_submit():
-        if services.is_locked(user):
-            session.pop("pending_login", None)
-            db.session.commit()
-            flash(locked_message(), "error")
-            return redirect(url_for("auth.login"))
-        if services.verify_second_factor(user, form.code.data):
-            pending = session.pop("pending_login")
-            return _finish_login(user, remember=pending["remember"], target=pending["next"])
-        services.record_failed_login(user)
-        db.session.commit()
-        form.code.errors = [_("The code is wrong or was used already.")]
-    return render_template("auth/login_code.html", form=form), form_status(form)
+    done = _second_factor(user, form) if form.validate_on_submit() else None
+    return done or (render_template("auth/login_code.html", form=form), form_status(form))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -198,20 +214,25 @@ def change_password(form) -> None:
     keep_this_session(current_user)
 
 
+def _save_chosen(chosen, form, password_form):
+    if chosen == "profile":
+        return submit(form, lambda: save_profile(form), then=url_for("auth.profile"),
+                      message=_("Your profile is saved."))
+    if chosen == "password":
+        return submit(password_form, lambda: change_password(password_form),
+                      then=url_for("auth.profile"),
+                      message=_("Your password is changed. Every other session is logged out."),
+                      field_map={"password": "new_password"})
+    return None
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
     form = ProfileForm(obj=current_user, prefix="profile")
     password_form = PasswordForm(prefix="password")
-    chosen, done = request.form.get("action") if request.method == "POST" else None, None
-    if chosen == "profile":
-        done = submit(form, lambda: save_profile(form), then=url_for("auth.profile"),
-                      message=_("Your profile is saved."))
-    elif chosen == "password":
-        done = submit(password_form, lambda: change_password(password_form),
-                      then=url_for("auth.profile"),
-                      message=_("Your password is changed. Every other session is logged out."),
-                      field_map={"password": "new_password"})
+    chosen = request.form.get("action") if request.method == "POST" else None
+    done = _save_chosen(chosen, form, password_form)
     return done or render_profile(form, password_form, status=form_status(form, password_form))
 
 
@@ -258,6 +279,42 @@ def _render_two_factor(*, check_form=None, confirm_form=None, qr=None, secret=No
         SECRET_PAGE_HEADERS
 
 
+def _disable_two_factor(check_form):
+    return submit(check_form, lambda: services.disable_two_factor(
+        current_user, password=check_form.password.data, actor=current_user),
+        then=url_for("auth.profile"), message=_("Two-factor login is off."), validate=False)
+
+
+def _start_two_factor(check_form):
+    if not current_user.check_password(check_form.password.data or ""):
+        check_form.password.errors = [_("The password is wrong.")]
+        return None
+    secret = services.new_totp_secret()
+    session["totp_pending"] = services.seal_secret(secret)  # the cookie is only signed
+    return _render_two_factor(qr=services.provisioning_qr(current_user, secret), secret=secret)
+
+
+def _confirm_two_factor():
+    """The code from the app for the pending secret: the recovery codes, or the QR again
+    with the error (None when no secret is pending)."""
+    confirm_form = TwoFactorConfirmForm(prefix="confirm")
+    secret = services.open_secret(session.get("totp_pending"))
+    if secret and confirm_form.validate_on_submit():
+        ok, codes = attempt(lambda: services.confirm_two_factor(
+            current_user, secret, confirm_form.code.data, actor=current_user),
+            form=confirm_form)
+        if ok:
+            session.pop("totp_pending", None)
+            return _render_two_factor(codes=codes)
+    if secret:
+        return _render_two_factor(confirm_form=confirm_form, secret=secret, status=422,
+                                  qr=services.provisioning_qr(current_user, secret))
+    return None
+
+
+_TWO_FACTOR_STEPS = {"start": _start_two_factor, "disable": _disable_two_factor}
+
+
 @bp.route("/profile/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor():
@@ -266,32 +323,9 @@ def two_factor():
         return redirect(url_for("auth.profile"))
     chosen = request.form.get("action") if request.method == "POST" else None
     check_form = PasswordCheckForm(prefix="check")
-    if chosen in ("start", "disable") and check_form.validate_on_submit():
-        if chosen == "disable":
-            ok, _result = attempt(lambda: services.disable_two_factor(
-                current_user, password=check_form.password.data, actor=current_user),
-                form=check_form)
-            if ok:
-                flash(_("Two-factor login is off."), "success")
-                return redirect(url_for("auth.profile"))
-        elif current_user.check_password(check_form.password.data or ""):
-            secret = services.new_totp_secret()
-            session["totp_pending"] = services.seal_secret(secret)  # the cookie is only signed
-            return _render_two_factor(qr=services.provisioning_qr(current_user, secret),
-                                      secret=secret)
-        else:
-            check_form.password.errors = [_("The password is wrong.")]
+    done = None
+    if chosen in _TWO_FACTOR_STEPS and check_form.validate_on_submit():
+        done = _TWO_FACTOR_STEPS[chosen](check_form)
     elif chosen == "confirm":
-        confirm_form = TwoFactorConfirmForm(prefix="confirm")
-        secret = services.open_secret(session.get("totp_pending"))
-        if secret and confirm_form.validate_on_submit():
-            ok, codes = attempt(lambda: services.confirm_two_factor(
-                current_user, secret, confirm_form.code.data, actor=current_user),
-                form=confirm_form)
-            if ok:
-                session.pop("totp_pending", None)
-                return _render_two_factor(codes=codes)
-        if secret:
-            return _render_two_factor(confirm_form=confirm_form, secret=secret, status=422,
-                                      qr=services.provisioning_qr(current_user, secret))
-    return _render_two_factor(check_form=check_form, status=form_status(check_form))
+        done = _confirm_two_factor()
+    return done or _render_two_factor(check_form=check_form, status=form_status(check_form))

@@ -46,6 +46,15 @@ def _session_choices(training) -> list[tuple[str, str]]:
         for n, s in numbered_sessions(training)]
 
 
+TITLE_FIELDS = {"title.id": "title_id", "title.en": "title_en"}
+
+
+def _survey_form(training, **kwargs) -> SurveyForm:
+    form = SurveyForm(**kwargs)
+    form.session.choices = _session_choices(training)
+    return form
+
+
 @bp.route("/trainings/<int:training_id>/surveys")
 @login_required
 def surveys(training_id: int):
@@ -63,13 +72,11 @@ def create_survey(training_id: int):
     training = load_training(training_id)
     require(current_user, "survey.manage", training)
     zone = viewer_timezone(training.timezone)
-    form = SurveyForm()
-    form.session.choices = _session_choices(training)
+    form = _survey_form(training)
     done = submit(form, lambda: services.create_survey(
         training, _survey_data(form, zone), actor=current_user, with_questions=False),
         then=lambda survey: url_for("evaluation.edit_survey", survey_id=survey.id),
-        message=_("Survey created. Now add its questions."),
-        field_map={"title.id": "title_id", "title.en": "title_en"})
+        message=_("Survey created. Now add its questions."), field_map=TITLE_FIELDS)
     return done or (render_template("evaluation/survey_form.html", training=training, form=form,
                                     zone=zone, survey=None), form_status(form))
 
@@ -92,16 +99,9 @@ def _question_data(form: QuestionForm) -> dict:
             "required": bool(form.required.data), "options": options, "correct": correct}
 
 
-@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_survey(survey_id: int):
-    survey = services.load_survey(survey_id)
-    training = survey.training
-    require(current_user, "survey.manage", training)
-    zone = viewer_timezone(training.timezone)
-    form = SurveyForm(prefix="survey", obj=None)
-    form.session.choices = _session_choices(training)
-    question_form = QuestionForm(prefix="question")
+def _edit_forms(survey, zone: str) -> tuple[SurveyForm, QuestionForm]:
+    """The survey's form (filled from the survey on GET) and the new-question form."""
+    form = _survey_form(survey.training, prefix="survey", obj=None)
     if request.method == "GET":
         form.title_id.data, form.title_en.data = survey.title_id, survey.title_en
         form.kind.data, form.session.data = survey.kind, str(survey.session_id or "")
@@ -110,16 +110,31 @@ def edit_survey(survey_id: int):
         for name in ("opens_at", "closes_at"):
             value = getattr(survey, name)
             getattr(form, name).data = to_zone(value, zone).replace(tzinfo=None) if value else None
+    return form, QuestionForm(prefix="question")
+
+
+def _save_survey_or_question(survey, form, question_form, zone: str):
     back = url_for("evaluation.edit_survey", survey_id=survey.id)
-    done = None
     if "question-type" in request.form:
-        done = submit(question_form, lambda: services.add_question(
+        return submit(question_form, lambda: services.add_question(
             survey, _question_data(question_form), actor=current_user), then=back,
             message=_("Question added."), field_map={"text.id": "text_id", "text.en": "text_en"})
-    elif request.method == "POST":
-        done = submit(form, lambda: services.update_survey(
+    if request.method == "POST":
+        return submit(form, lambda: services.update_survey(
             survey, _survey_data(form, zone), actor=current_user), then=back,
-            message=_("Survey saved."), field_map={"title.id": "title_id", "title.en": "title_en"})
+            message=_("Survey saved."), field_map=TITLE_FIELDS)
+    return None
+
+
+@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_survey(survey_id: int):
+    survey = services.load_survey(survey_id)
+    training = survey.training
+    require(current_user, "survey.manage", training)
+    zone = viewer_timezone(training.timezone)
+    form, question_form = _edit_forms(survey, zone)
+    done = _save_survey_or_question(survey, form, question_form, zone)
     return done or (render_template(
         "evaluation/survey_form.html", training=training, survey=survey, form=form,
         question_form=question_form, zone=zone, types=dict(type_choices()),
@@ -171,6 +186,14 @@ def remind(survey_id: int):
                   message=lambda n: _("%(num)s reminders queued in the outbox.", num=n))
 
 
+def _plans_page(training, form):
+    all_plans = services.plans_of_training(training)
+    return render_template(
+        "evaluation/plans.html", training=training, plans=all_plans, form=form,
+        totals=services.totals(all_plans), labels=services.status_labels(),
+        sent=services.follow_up_counts(training), zone=viewer_timezone(training.timezone))
+
+
 @bp.route("/trainings/<int:training_id>/action-plans", methods=["GET", "POST"])
 @login_required
 def plans(training_id: int):
@@ -179,21 +202,16 @@ def plans(training_id: int):
     form = FollowUpForm()
     if request.method == "GET":
         form.days.data = ", ".join(str(d) for d in services.follow_up_days(training))
-
-    def save():
-        text = (form.days.data or "").replace(",", " ").split()
-        if not all(part.isdigit() for part in text):
-            raise ValidationError(_("Give whole numbers of days, e.g. 30, 90."), field="days")
-        return services.set_follow_up_days(training, [int(p) for p in text], actor=current_user)
-
-    done = submit(form, save, then=url_for("evaluation.plans", training_id=training.id),
+    done = submit(form, lambda: services.set_follow_up_days(
+        training, services.parse_days_text(form.days.data), actor=current_user),
+                  then=url_for("evaluation.plans", training_id=training.id),
                   message=_("Follow-up mails saved."), field_map={"follow_up_days": "days"})
-    all_plans = services.plans_of_training(training)
-    return done or (render_template(
-        "evaluation/plans.html", training=training, plans=all_plans, form=form,
-        totals=services.totals(all_plans), labels=services.status_labels(),
-        sent=services.follow_up_counts(training), zone=viewer_timezone(training.timezone)),
-        form_status(form))
+    return done or (_plans_page(training, form), form_status(form))
+
+
+def _report_page(template: str, data: dict, **context):
+    return render_template(template, report=data, charts=_charts(data),
+                           measures=services.measure_labels(), small=services.SMALL, **context)
 
 
 @bp.route("/trainings/<int:training_id>/evaluation-report")
@@ -207,9 +225,7 @@ def report(training_id: int):
         return send_download(*services.report_file(data, fmt, current_language()))
     if fmt:
         return redirect(url_for("evaluation.report", training_id=training.id))
-    return render_template("evaluation/report.html", training=training, report=data,
-                           charts=_charts(data), measures=services.measure_labels(),
-                           small=services.SMALL)
+    return _report_page("evaluation/report.html", data, training=training)
 
 
 def _charts(data: dict) -> dict:
@@ -233,10 +249,8 @@ def _programme(programme_id: int):
 def programme_report(programme_id: int):
     """The donor report of every training of a programme together (its managers, admins)."""
     programme = _programme(programme_id)
-    data = services.build_programme_report(programme)
-    return render_template("evaluation/programme_report.html", programme=programme,
-                           report=data, charts=_charts(data),
-                           measures=services.measure_labels(), small=services.SMALL)
+    return _report_page("evaluation/programme_report.html",
+                        services.build_programme_report(programme), programme=programme)
 
 
 @bp.route("/programmes/<int:programme_id>/report.<any(xlsx, pdf):fmt>")

@@ -59,19 +59,20 @@ def _version() -> int | None:
 def detail(slug):
     version = _version()
     module = services.publishable(slug, version)
+    return render_template("modules/detail.html", **_detail_context(slug, module, version))
+
+
+def _detail_context(slug: str, module, version: int | None) -> dict:
     first = _first_language()
-    second = "en" if first == "id" else "id"
     sections = services.sections_html(
         module, lambda src: url_for("modules.asset", slug=slug, filename=src, version=version),
         shift=1)
-    target = ownership.target(slug)
-    owner = can(current_user, "module.own", target)
+    owner = can(current_user, "module.own", ownership.target(slug))
     sessions = [s for s in ownership.sessions_using(slug) if can(current_user, "session.view", s)]
-    return render_template("modules/detail.html", module=services.summary(module),
-                           sections=sections, first=first, second=second,
-                           session_map=module.session_map(), editions=EDITIONS,
-                           version=version, versions=ownership.versions(slug),
-                           sessions=sessions, may_move=owner, move_form=EmptyForm())
+    return dict(module=services.summary(module), sections=sections, first=first,
+                second="en" if first == "id" else "id", session_map=module.session_map(),
+                editions=EDITIONS, version=version, versions=ownership.versions(slug),
+                sessions=sessions, may_move=owner, move_form=EmptyForm())
 
 
 @bp.route("/modules/<slug>/sessions/<int:session_id>/version", methods=["POST"])
@@ -114,15 +115,20 @@ def asset(slug, filename):
 @login_required
 def upload():
     require(current_user, "module.upload")
-    form, error = UploadForm(), None
-    if form.validate_on_submit():
-        ok, result = attempt(lambda: services.install_zip(form.file.data.stream,
-                                                          actor=current_user), form=form)
-        if ok:
-            flash(gettext("The module %(slug)s was uploaded and published.", slug=result.slug),
-                  "success")
-            return redirect(url_for("modules.detail", slug=result.slug))
-        if isinstance(result, Forbidden):  # a module that belongs to others: 403
-            raise result
-        error = result
-    return render_template("modules/upload.html", form=form, error=error), form_status(form)
+    form = UploadForm()
+    done, error = _install(form) if form.validate_on_submit() else (None, None)
+    return done or (render_template("modules/upload.html", form=form, error=error),
+                    form_status(form))
+
+
+def _install(form):
+    """``(redirect to the module, None)``, or ``(None, the error)`` after the rollback."""
+    ok, result = attempt(lambda: services.install_zip(form.file.data.stream,
+                                                      actor=current_user), form=form)
+    if ok:
+        flash(gettext("The module %(slug)s was uploaded and published.", slug=result.slug),
+              "success")
+        return redirect(url_for("modules.detail", slug=result.slug)), None
+    if isinstance(result, Forbidden):  # a module that belongs to others: 403
+        raise result
+    return None, result

@@ -26,6 +26,11 @@ def _queued_message(count: int) -> str:
     return text
 
 
+def _save_reminders(training, form):
+    hours = reminders.parse_hours_text(form.hours_before.data, "hours_before")
+    return reminders.set_reminders(training, {"hours_before": hours}, actor=current_user)
+
+
 @bp.route("/trainings/<int:training_id>/reminders", methods=["GET", "POST"])
 @login_required
 def reminder_settings(training_id: int):
@@ -34,14 +39,35 @@ def reminder_settings(training_id: int):
     form = RemindersForm()
     if not form.is_submitted():
         form.hours_before.data = ", ".join(str(h) for h in reminders.hours_of(training))
-    done = submit(form, lambda: reminders.set_reminders(
-        training, {"hours_before": reminders.parse_hours_text(form.hours_before.data,
-                                                              "hours_before")},
-        actor=current_user),
-        then=url_for("notifications.reminder_settings", training_id=training.id),
-        message=_("Reminders saved."), field_map={"reminders": "hours_before"})
+    done = submit(form, lambda: _save_reminders(training, form),
+                  then=url_for("notifications.reminder_settings", training_id=training.id),
+                  message=_("Reminders saved."), field_map={"reminders": "hours_before"})
     return done or (render_template("notifications/reminders.html", training=training,
                                     form=form, mail=delivery_configured()), form_status(form))
+
+
+RECIPIENT_FIELDS = {"to.status": "status", "to.country": "country"}
+ANNOUNCEMENT_FIELDS = {"subject.id": "subject_id", "subject.en": "subject_en",
+                       "body.id": "body_id", "body.en": "body_en", "subject": "subject_id",
+                       "body": "body_id", **RECIPIENT_FIELDS, "to": "status"}
+
+
+def _send_announcement(training, form):
+    return submit(form, lambda: announcements.announce(
+        training, {"id": form.subject_id.data, "en": form.subject_en.data},
+        {"id": form.body_id.data, "en": form.body_en.data}, form.recipients_filter(),
+        actor=current_user),
+        then=url_for("enrolment.outbox", training_id=training.id), message=_queued_message,
+        field_map=ANNOUNCEMENT_FIELDS)
+
+
+def _preview_recipients(training, form) -> list:
+    """Who the filter reaches (the preview), or nobody with the filter's error on the form."""
+    try:
+        return announcements.recipients(training, form.recipients_filter())
+    except DomainError as error:
+        form.apply_error(error, RECIPIENT_FIELDS)
+        return []
 
 
 @bp.route("/trainings/<int:training_id>/announcements", methods=["GET", "POST"])
@@ -50,23 +76,8 @@ def announce(training_id: int):
     training = load_training(training_id)
     require(current_user, "notifications.announce", training)
     form = AnnouncementForm(locale=current_language())
-    done = None
-    if form.send.data:
-        done = submit(form, lambda: announcements.announce(
-            training, {"id": form.subject_id.data, "en": form.subject_en.data},
-            {"id": form.body_id.data, "en": form.body_en.data}, form.recipients_filter(),
-            actor=current_user),
-            then=url_for("enrolment.outbox", training_id=training.id), message=_queued_message,
-            field_map={"subject.id": "subject_id", "subject.en": "subject_en",
-                       "body.id": "body_id", "body.en": "body_en", "subject": "subject_id",
-                       "body": "body_id", "to.status": "status", "to.country": "country",
-                       "to": "status"})
-    if done:
-        return done
-    try:
-        people = announcements.recipients(training, form.recipients_filter())
-    except DomainError as error:
-        form.apply_error(error, {"to.status": "status", "to.country": "country"})
-        people = []
-    return (render_template("notifications/announce.html", training=training, form=form,
-                            people=people, mail=delivery_configured()), form_status(form))
+    done = _send_announcement(training, form) if form.send.data else None
+    return done or (render_template(
+        "notifications/announce.html", training=training, form=form,
+        people=_preview_recipients(training, form), mail=delivery_configured()),
+        form_status(form))

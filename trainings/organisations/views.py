@@ -51,20 +51,31 @@ def hub(slug: str):
                            countries=[country_name(c) for c in hub.country_codes])
 
 
+def _create_organisation(form):
+    require(current_user, "organisation.create")
+    return submit(form, lambda: services.create_organisation(form.values(), actor=current_user),
+                  then=url_for("organisations.index"),
+                  message=lambda o: _("Organisation %(name)s added.", name=o.name))
+
+
 @bp.route("/organisations", methods=["GET", "POST"])
 @login_required
 def index():
     require(current_user, "organisation.list")
     form = OrganisationForm()
-    done = None
-    if form.is_submitted():
-        require(current_user, "organisation.create")
-        done = submit(form, lambda: services.create_organisation(form.values(), actor=current_user),
-                      then=url_for("organisations.index"),
-                      message=lambda o: _("Organisation %(name)s added.", name=o.name))
+    done = _create_organisation(form) if form.is_submitted() else None
     return done or (render_template("organisations/index.html", form=form,
                                     organisations=services.list_organisations()),
                     form_status(form))
+
+
+def _edit_form(organisation) -> OrganisationForm:
+    form = OrganisationForm()
+    if not form.is_submitted():
+        form.name.data, form.short_name.data = organisation.name, organisation.short_name
+        form.country.data = organisation.country_code or ""
+        form.website.data = organisation.website or ""
+    return form
 
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
@@ -72,11 +83,7 @@ def index():
 def edit(organisation_id: int):
     organisation = services.get_organisation(organisation_id)
     require(current_user, "organisation.edit", organisation)
-    form = OrganisationForm()
-    if not form.is_submitted():
-        form.name.data, form.short_name.data = organisation.name, organisation.short_name
-        form.country.data = organisation.country_code or ""
-        form.website.data = organisation.website or ""
+    form = _edit_form(organisation)
     done = submit(form, lambda: services.update_organisation(organisation, form.values(),
                                                              actor=current_user),
                   then=url_for("organisations.index"), message=_("Saved."))

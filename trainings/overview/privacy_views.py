@@ -47,11 +47,8 @@ def erase(person_id: int):
     done = submit(form, lambda: privacy.erase_person(person, actor=current_user,
                                                      reason=form.reason.data),
                   then=url_for("core.index"), message=_("The person's data was erased."))
-    if done:
-        return done
-    enrolments = privacy.enrolments_of(person)
-    return render_template("privacy/erase.html", person=person, form=form,
-                           enrolments=enrolments), form_status(form)
+    return done or (render_template("privacy/erase.html", person=person, form=form,
+                                    enrolments=privacy.enrolments_of(person)), form_status(form))
 
 
 def _page_number() -> int:
@@ -79,7 +76,6 @@ def retention(training_id: int):
                                                       actor=current_user),
                   then=url_for(".retention", training_id=training.id),
                   message=_("Retention setting saved."))
-    if done:
-        return done
-    return render_template("privacy/retention.html", training=training, form=form,
-                           preview=privacy.retention_preview(training)), form_status(form)
+    return done or (render_template("privacy/retention.html", training=training, form=form,
+                                    preview=privacy.retention_preview(training)),
+                    form_status(form))

@@ -136,23 +136,44 @@ def _organised_trainings(actor) -> list[Training]:
     return list(db.session.scalars(query))
 
 
+def _programme_form(trainings) -> ProgrammeForm:
+    form = ProgrammeForm()
+    lang = current_language()
+    form.trainings.choices = [(t.id, t.title(lang)) for t in trainings]
+    return form
+
+
+def _create_programme(form):
+    require(current_user, "programme.create")
+    return submit(form, lambda: programmes.create_programme(form.values(), actor=current_user),
+                  then=lambda p: url_for("overview.programme", programme_id=p.id),
+                  message=_("Programme created."))
+
+
 @bp.route("/programmes", methods=["GET", "POST"])
 @login_required
 def programmes_index():
     require(current_user, "programme.list")
-    form = ProgrammeForm()
-    lang = current_language()
-    form.trainings.choices = [(t.id, t.title(lang)) for t in _organised_trainings(current_user)]
-    done = None
-    if form.is_submitted():
-        require(current_user, "programme.create")
-        done = submit(form, lambda: programmes.create_programme(form.values(), actor=current_user),
-                      then=lambda p: url_for("overview.programme", programme_id=p.id),
-                      message=_("Programme created."))
+    form = _programme_form(_organised_trainings(current_user))
+    done = _create_programme(form) if form.is_submitted() else None
     return done or (render_template("overview/programmes.html", form=form,
                                     programmes=programmes.list_programmes(current_user),
                                     may_create=can(current_user, "programme.create")),
                     form_status(form))
+
+
+def _edit_form(programme) -> ProgrammeForm:
+    """The programme's form: the viewer's trainings and the programme's own to choose from,
+    filled from the programme until submitted."""
+    offered = {t.id: t for t in _organised_trainings(current_user)}
+    offered.update({t.id: t for t in programme.trainings})
+    form = _programme_form(offered.values())
+    if not form.is_submitted():
+        form.title_id.data, form.title_en.data = programme.title_id, programme.title_en
+        form.trainings.data = [t.id for t in programme.trainings]
+        form.managers.data = "\n".join(u.email for u in programme.managers)
+        form.organisations.data = "\n".join(o.name for o in programme.organisations)
+    return form
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
@@ -160,16 +181,7 @@ def programmes_index():
 def programme_edit(programme_id: int):
     programme = programmes.get_programme(programme_id)
     require(current_user, "programme.manage", programme)
-    form = ProgrammeForm()
-    lang = current_language()
-    offered = {t.id: t for t in _organised_trainings(current_user)}
-    offered.update({t.id: t for t in programme.trainings})
-    form.trainings.choices = [(t.id, t.title(lang)) for t in offered.values()]
-    if not form.is_submitted():
-        form.title_id.data, form.title_en.data = programme.title_id, programme.title_en
-        form.trainings.data = [t.id for t in programme.trainings]
-        form.managers.data = "\n".join(u.email for u in programme.managers)
-        form.organisations.data = "\n".join(o.name for o in programme.organisations)
+    form = _edit_form(programme)
     done = submit(form, lambda: programmes.update_programme(programme, form.values(),
                                                             actor=current_user),
                   then=url_for("overview.programme", programme_id=programme.id),

@@ -91,20 +91,29 @@ def _render_gathering(training, group_form, assign_form):
         form_status(group_form, assign_form)
 
 
+def _group_data(form) -> dict:
+    return {"name": {"id": form.name_id.data or "", "en": form.name_en.data or ""},
+            "capacity": form.capacity.data,
+            "facilitators": form.facilitators.data or None}
+
+
 @bp.route("/trainings/<int:training_id>/groups", methods=["POST"])
 @login_required
 def create_group(training_id: int):
     training = scheduling_services.load_training(training_id)
     require(current_user, "group.manage", training)
     form = GroupForm()
-    data = {"name": {"id": form.name_id.data or "", "en": form.name_en.data or ""},
-            "capacity": form.capacity.data,
-            "facilitators": form.facilitators.data or None}
-    done = submit(form, lambda: groups.create_group(training, data, actor=current_user),
+    done = submit(form, lambda: groups.create_group(training, _group_data(form),
+                                                    actor=current_user),
                   then=url_for("printing.gathering", training_id=training.id),
                   message=_("The group is added."),
                   field_map={"name": "name_en", "name.id": "name_id", "name.en": "name_en"})
     return done or _render_gathering(training, form, AssignForm())
+
+
+def _placed_message(result) -> str:
+    return ngettext("%(num)d participant is placed in a group.",
+                    "%(num)d participants are placed in groups.", result["assigned"])
 
 
 @bp.route("/trainings/<int:training_id>/groups/assign", methods=["POST"])
@@ -118,9 +127,7 @@ def assign_groups(training_id: int):
     done = submit(form, lambda: groups.assign(training, by, actor=current_user,
                                               reset=bool(form.reset.data)),
                   then=url_for("printing.gathering", training_id=training.id),
-                  message=lambda r: ngettext("%(num)d participant is placed in a group.",
-                                             "%(num)d participants are placed in groups.",
-                                             r["assigned"]))
+                  message=_placed_message)
     return done or _render_gathering(training, GroupForm(), form)
 
 
@@ -143,19 +150,22 @@ def join_group(group_id: int):
 def checkin_page(session_id: int):
     session = attendance_services.get_session(session_id)
     require(current_user, "attendance.checkin", session)
-    form = EmptyForm()
     query = (request.args.get("q") or "").strip()[:100]
     if request.method == "POST":
-        raw = request.form.get("enrolment", "")
-        enrolment_id = int(raw) if raw.isdigit() else None
-        then = url_for("printing.checkin_page", session_id=session.id, q=query or None)
-        return action(lambda: checkin.check_in_enrolment(session, enrolment_id,
-                                                         actor=current_user),
-                      then=then, message=_checkin_message)
+        return _check_in(session, query)
     return render_template(
-        "printing/checkin.html", session=session, training=session.training, form=form,
+        "printing/checkin.html", session=session, training=session.training, form=EmptyForm(),
         number=scheduling_services.session_number(session), query=query,
         results=checkin.search(session, query) if query else None)
+
+
+def _check_in(session, query: str):
+    """The search page's "check in" button for one enrolment; back to the same search."""
+    raw = request.form.get("enrolment", "")
+    enrolment_id = int(raw) if raw.isdigit() else None
+    then = url_for("printing.checkin_page", session_id=session.id, q=query or None)
+    return action(lambda: checkin.check_in_enrolment(session, enrolment_id, actor=current_user),
+                  then=then, message=_checkin_message)
 
 
 def _checkin_message(result) -> str:
@@ -188,14 +198,18 @@ def checkin_json(session_id: int):
 def sheet_result(session_id: int):
     session = attendance_services.get_session(session_id)
     require(current_user, "attendance.mark", session)
-    form = EmptyForm()
     if request.method == "POST":
-        signed = [int(v) for v in request.form.getlist("signed") if v.isdigit()]
-        return action(lambda: checkin.record_sheet(session, signed, actor=current_user),
-                      then=url_for("printing.sheet_result", session_id=session.id),
-                      message=lambda n: ngettext("%(num)d participant recorded as present.",
-                                                 "%(num)d participants recorded as present.", n))
+        return _record_sheet(session)
     return render_template(
-        "printing/sheet_result.html", session=session, training=session.training, form=form,
-        number=scheduling_services.session_number(session),
+        "printing/sheet_result.html", session=session, training=session.training,
+        form=EmptyForm(), number=scheduling_services.session_number(session),
         rows=attendance_services.roll_call(session))
+
+
+def _record_sheet(session):
+    """The ticked names of a signed sheet, recorded as present."""
+    signed = [int(v) for v in request.form.getlist("signed") if v.isdigit()]
+    return action(lambda: checkin.record_sheet(session, signed, actor=current_user),
+                  then=url_for("printing.sheet_result", session_id=session.id),
+                  message=lambda n: ngettext("%(num)d participant recorded as present.",
+                                             "%(num)d participants recorded as present.", n))

@@ -74,17 +74,12 @@ def _zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
     return entries
 
 
-@bp.route("/trainings/<int:training_id>")
-@login_required
-def detail(training_id: int):
-    training = load_training(training_id)
-    require(current_user, "training.view", training)
+def _detail_context(training) -> dict:
     zones = services.participant_zones(training)
     sessions = services.numbered_sessions(training)
     token = services.calendar_feed_token(current_user)
-    return render_template(
-        "scheduling/detail.html", training=training, sessions=sessions,
-        zone=viewer_timezone(training.timezone),
+    return dict(
+        training=training, sessions=sessions, zone=viewer_timezone(training.timezone),
         zone_lines={s.id: _zone_line(s.starts_at, training.timezone, zones)
                     for _n, s in sessions} if zones else {},
         organisers=services.staff_of(training, "organiser"),
@@ -93,6 +88,14 @@ def detail(training_id: int):
         subscribe_url=(absolute_url("scheduling.calendar", training_id=training.id, token=token)
                        if token else None),
         may_edit=can(current_user, "training.edit", training))
+
+
+@bp.route("/trainings/<int:training_id>")
+@login_required
+def detail(training_id: int):
+    training = load_training(training_id)
+    require(current_user, "training.view", training)
+    return render_template("scheduling/detail.html", **_detail_context(training))
 
 
 TRAINING_FIELD_MAP = {"title": "title_en", "description": "description_en", "capacity": "capacity",
@@ -310,6 +313,11 @@ def _add(training, which: str, one: SessionForm, series: SeriesForm):
     return series, lambda: services.create_series(training, _series_data(series), actor=current_user)
 
 
+def _added_message(which: str | None):
+    return lambda made: (_("The session is added.") if which == "one"
+                         else _("%(num)d sessions are added.", num=len(made[0])))
+
+
 @bp.route("/trainings/<int:training_id>/sessions", methods=["GET", "POST"])
 @login_required
 def sessions(training_id: int):
@@ -321,8 +329,7 @@ def sessions(training_id: int):
     one, series = _session_forms(training, which)
     done = which and submit(*_add(training, which, one, series), field_map=SESSION_FIELD_MAP,
                             then=_then_warn(url_for("scheduling.sessions", training_id=training.id)),
-                            message=lambda made: _("The session is added.") if which == "one"
-                            else _("%(num)d sessions are added.", num=len(made[0])))
+                            message=_added_message(which))
     return done or _render_sessions(training, one, series)
 
 
@@ -353,16 +360,21 @@ def _fill_session_form(form: SessionForm, session) -> SessionForm:
     return form
 
 
-@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_session(session_id: int):
-    session = load_session(session_id)
-    require(current_user, "session.edit", session)
+def _edit_session_form(session) -> SessionForm:
     form = SessionForm(prefix="s")
     form.facilitators.choices = _facilitator_choices(session.training)
     form.module.choices = _module_choices(session.module_slug)
     if request.method == "GET":
         _fill_session_form(form, session)
+    return form
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):
+    session = load_session(session_id)
+    require(current_user, "session.edit", session)
+    form = _edit_session_form(session)
     done = submit(form, lambda: services.update_session(session, _session_data(form), actor=current_user),
                   then=_then_warn(url_for("scheduling.sessions", training_id=session.training_id)),
                   message=_("The session is saved."), field_map=SESSION_FIELD_MAP)
@@ -376,6 +388,15 @@ def _render_edit_session(session, form):
         warnings=services.facilitator_conflicts(session), action_form=EmptyForm()), form_status(form)
 
 
+def _confirm_cancel_page(session):
+    """What cancelling does and who gets a mail."""
+    return render_template(
+        "scheduling/confirm_cancel.html", session=session, training=session.training,
+        number=services.session_number(session), form=EmptyForm(),
+        zone=viewer_timezone(session.training.timezone),
+        mailed=session.ends_at > utcnow() and not session.is_cancelled)
+
+
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_session(session_id: int):
@@ -384,11 +405,7 @@ def cancel_session(session_id: int):
     session = load_session(session_id)
     require(current_user, "session.edit", session)
     if request.method == "GET" or not request.form.get("confirmed"):
-        return render_template(
-            "scheduling/confirm_cancel.html", session=session, training=session.training,
-            number=services.session_number(session), form=EmptyForm(),
-            zone=viewer_timezone(session.training.timezone),
-            mailed=session.ends_at > utcnow() and not session.is_cancelled)
+        return _confirm_cancel_page(session)
     notify = request.form.get("notify") == "1"
     return action(lambda: services.cancel_session(session, actor=current_user, notify=notify),
                   then=url_for("scheduling.sessions", training_id=session.training_id),

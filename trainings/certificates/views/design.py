@@ -112,6 +112,13 @@ def organisation_of(training, organisation_id) -> Organisation:
     return organisation
 
 
+def _save_logo(form, organisation, then: str, **options):
+    return submit(form, lambda: services.set_logo(organisation, upload_bytes(form.logo, b""),
+                                                  actor=current_user),
+                  then=then, message=_("Logo of %(name)s saved.", name=organisation.name),
+                  **options)
+
+
 @bp.route("/trainings/<int:training_id>/certificates/logo", methods=["POST"])
 @login_required
 def logo(training_id: int):
@@ -120,10 +127,7 @@ def logo(training_id: int):
     form = LogoForm(prefix="logo")
     if form.validate_on_submit():
         organisation = organisation_of(training, form.organisation_id.data)  # 404, not a form error
-        done = submit(form, lambda: services.set_logo(organisation, upload_bytes(form.logo, b""),
-                                                      actor=current_user),
-                      then=manage_url(training.id), validate=False,
-                      message=_("Logo of %(name)s saved.", name=organisation.name))
+        done = _save_logo(form, organisation, manage_url(training.id), validate=False)
         if done:
             return done
     return render_manage(training, 422, logo_form=form)
@@ -138,13 +142,10 @@ def organisation_logo(organisation_id: int):
         raise NotFound()
     require(current_user, "organisation.edit", organisation)
     form = LogoForm(prefix="logo")
-    done = submit(form, lambda: services.set_logo(organisation, upload_bytes(form.logo, b""),
-                                                  actor=current_user),
-                  then=url_for("certificates.organisation_logo", organisation_id=organisation.id),
-                  message=_("Logo of %(name)s saved.", name=organisation.name))
-    has_logo = db.session.get(OrganisationLogo, organisation.id) is not None
-    return done or (render_template("certificates/organisation_logo.html", form=form,
-                                    organisation=organisation, has_logo=has_logo),
-                    form_status(form))
+    done = _save_logo(form, organisation, url_for("certificates.organisation_logo",
+                                                  organisation_id=organisation.id))
+    return done or (render_template(
+        "certificates/organisation_logo.html", form=form, organisation=organisation,
+        has_logo=db.session.get(OrganisationLogo, organisation.id) is not None), form_status(form))
 
 

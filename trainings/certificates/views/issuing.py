@@ -88,6 +88,12 @@ def issue_all(training_id: int):
     if not EmptyForm(prefix="all").validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(manage_url(training.id))
+    return _start_issue_all(training)
+
+
+def _start_issue_all(training):
+    """Queue the issuing job (a warning for signatories without a signature image) and
+    follow it on its page."""
     ok, job = attempt(lambda: services.start_issue_all(training, actor=current_user,
                                                         base=base_url()))
     if not ok:
@@ -182,9 +188,7 @@ def remind_names(training_id: int):
 def my_name(training_id: int):
     """The participant confirms or corrects the name printed on the certificate."""
     training = load_training(training_id)
-    enrolment = services.own_enrolment(training, current_user)
-    if enrolment is None:
-        raise NotFound()
+    enrolment = _own_enrolment(training)
     require(current_user, "certificate.confirm_name", enrolment)
     state = services.name_state(enrolment)
     form = CertificateNameForm(prefix="cn", name=state["name"])
@@ -192,10 +196,20 @@ def my_name(training_id: int):
                                                       actor=current_user),
                   then=url_for(".my_name", training_id=training.id),
                   message=_("Thank you: your name will be printed as you confirmed it."))
-    return done or (render_template("certificates/my_name.html", training=training,
-                                    enrolment=enrolment, state=state, form=form,
-                                    confirmed=services.confirmed_name(enrolment),
-                                    certificate=services.current_certificate(enrolment)),
-                    form_status(form))
+    return done or (_my_name_page(training, enrolment, state, form), form_status(form))
+
+
+def _own_enrolment(training):
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
+def _my_name_page(training, enrolment, state: dict, form):
+    return render_template("certificates/my_name.html", training=training,
+                           enrolment=enrolment, state=state, form=form,
+                           confirmed=services.confirmed_name(enrolment),
+                           certificate=services.current_certificate(enrolment))
 
 

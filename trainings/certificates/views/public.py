@@ -99,6 +99,10 @@ def verify(code: str):
         return render_unknown(code)
     if certificate.code != code:
         return redirect(url_for(".verify", code=certificate.code))
+    return _verify_page(certificate)
+
+
+def _verify_page(certificate):
     info = services.verification(certificate, base_url())
     holder = (current_user.is_authenticated and certificate.enrolment.user_id == current_user.id)
     return render_template(

@@ -16,6 +16,7 @@ from .plans import (  # noqa: F401
     follow_up_counts,
     follow_up_days,
     get_commitment,
+    parse_days_text,
     plan_dict,
     plan_of,
     plans_of_training,

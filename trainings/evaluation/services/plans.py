@@ -186,6 +186,15 @@ def follow_up_days(training) -> list[int]:
     return list(settings.follow_up_days or []) if settings else []
 
 
+def parse_days_text(value: str | None) -> list[int]:
+    """The settings form's "30, 90" (or "30 90"; empty: no follow-up mails) as days."""
+    parts = (value or "").replace(",", " ").split()
+    if not all(part.isdigit() for part in parts):
+        raise ValidationError(_("Give whole numbers of days, e.g. 30, 90."),
+                              field="follow_up_days")
+    return [int(part) for part in parts]
+
+
 def set_follow_up_days(training, days, *, actor) -> list[int]:
     if days is None:
         days = []
