@@ -11,6 +11,9 @@ Per process, made once and reused: the FontConfiguration (a new one per render l
 memory and is slow), the fetcher (its constructor loads the certificate store), parsed
 stylesheets (keyed by path and modification time) and compiled Jinja templates (Flask's
 environment caches them).
+
+WeasyPrint (~30 MB resident with its dependencies) is imported on the first render, not
+when the app starts: a web or worker process that never renders does not carry it.
 """
 from __future__ import annotations
 
@@ -23,17 +26,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import current_app
-from weasyprint import CSS, HTML
-from weasyprint import __version__ as weasyprint_version
-from weasyprint.text.ffi import harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSET_SCHEME = "anyam-asset"
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
 PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers
-PRODUCER = f"WeasyPrint {weasyprint_version}"
 
 #: The last URLs the fetcher refused (for logs and tests).
 REFUSED: collections.deque[str] = collections.deque(maxlen=200)
@@ -50,37 +47,50 @@ def asset_url(path: str, root: str = "static") -> str:
 
 def has_harfbuzz_subset() -> bool:
     """WeasyPrint falls back to fontTools (about 4x slower) without libharfbuzz-subset."""
+    from weasyprint.text.ffi import harfbuzz_subset
     return harfbuzz_subset is not None
 
 
-class RestrictedFetcher(URLFetcher):
-    def __init__(self, roots: dict[str, Path]):
-        super().__init__(timeout=5, allowed_protocols=("data", ASSET_SCHEME),
-                         allow_redirects=False, fail_on_errors=False)
-        self.roots = {name: path.resolve() for name, path in roots.items()}
+def producer() -> str:
+    from weasyprint import __version__
+    return f"WeasyPrint {__version__}"
 
-    def fetch(self, url, headers=None):
-        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == ASSET_SCHEME:
-            target = self._resolve(url)
-            if target is not None:
-                content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, target.read_bytes(), {"Content-Type": content_type})
-        REFUSED.append(url[:300])
-        raise ValueError(f"refused by Anyam's PDF URL fetcher: {url[:100]}")
 
-    def _resolve(self, url: str) -> Path | None:
-        rest = unquote(url[len(ASSET_SCHEME) + 1:].split("?")[0].split("#")[0]).lstrip("/")
-        root_name, _, relative = rest.partition("/")
-        root = self.roots.get(root_name)
-        if root is None or not relative:
-            return None
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            return None
-        return target
+def _fetcher_class():
+    """The restricted fetcher's class (made on first use: it subclasses WeasyPrint's)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class RestrictedFetcher(URLFetcher):
+        def __init__(self, roots: dict[str, Path]):
+            super().__init__(timeout=5, allowed_protocols=("data", ASSET_SCHEME),
+                             allow_redirects=False, fail_on_errors=False)
+            self.roots = {name: path.resolve() for name, path in roots.items()}
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == ASSET_SCHEME:
+                target = self._resolve(url)
+                if target is not None:
+                    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, target.read_bytes(),
+                                              {"Content-Type": content_type})
+            REFUSED.append(url[:300])
+            raise ValueError(f"refused by Anyam's PDF URL fetcher: {url[:100]}")
+
+        def _resolve(self, url: str) -> Path | None:
+            rest = unquote(url[len(ASSET_SCHEME) + 1:].split("?")[0].split("#")[0]).lstrip("/")
+            root_name, _, relative = rest.partition("/")
+            root = self.roots.get(root_name)
+            if root is None or not relative:
+                return None
+            target = (root / relative).resolve()
+            if not target.is_relative_to(root) or not target.is_file():
+                return None
+            return target
+
+    return RestrictedFetcher
 
 
 def _roots() -> dict[str, Path]:
@@ -101,27 +111,34 @@ def _shared(name: str, factory):
         return _state[name]
 
 
-def font_config() -> FontConfiguration:
-    return _shared("font_config", FontConfiguration)
+def font_config():
+    """WeasyPrint's FontConfiguration, one per process."""
+    def make():
+        from weasyprint.text.fonts import FontConfiguration
+        return FontConfiguration()
+    return _shared("font_config", make)
 
 
-def fetcher() -> RestrictedFetcher:
+def fetcher():
+    """The restricted URL fetcher (one per set of roots)."""
     key = "fetcher:" + ",".join(f"{k}={v}" for k, v in sorted(_roots().items()))
-    return _shared(key, lambda: RestrictedFetcher(_roots()))
+    return _shared(key, lambda: _shared("fetcher_class", _fetcher_class)(_roots()))
 
 
-def stylesheet(path: str) -> CSS:
+def stylesheet(path: str):
     """A parsed stylesheet from trainings/static (e.g. 'css/certificate.css'), cached."""
     file = (PACKAGE / "static" / path).resolve()
     if not file.is_relative_to(PACKAGE / "static") or not file.is_file():
         raise FileNotFoundError(path)
     key = f"css:{file}:{file.stat().st_mtime_ns}"
+    from weasyprint import CSS
     return _shared(key, lambda: CSS(string=file.read_text(encoding="utf-8"),
                                     base_url=asset_url(path), url_fetcher=fetcher(),
                                     font_config=font_config()))
 
 
-def html_document(html: str) -> HTML:
+def html_document(html: str):
+    from weasyprint import HTML
     return HTML(string=html, base_url=asset_url(""), url_fetcher=fetcher())
 
 
@@ -333,7 +350,7 @@ def _set_metadata(document, *, title: str | None = None, author: str | None = No
     body = []
     if is_ua:
         body.append('<rdf:Description rdf:about="" pdfuaid:part="1" />')
-    body.append(f'<rdf:Description rdf:about="" pdf:Producer="{escape(PRODUCER)}" />')
+    body.append(f'<rdf:Description rdf:about="" pdf:Producer="{escape(producer())}" />')
     if title is not None:
         document.docinfo["/Title"] = title
         body.append('<rdf:Description rdf:about=""><dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
@@ -342,7 +359,7 @@ def _set_metadata(document, *, title: str | None = None, author: str | None = No
         document.docinfo["/Author"] = author
         body.append('<rdf:Description rdf:about=""><dc:creator><rdf:Seq><rdf:li>'
                     f'{escape(author)}</rdf:li></rdf:Seq></dc:creator></rdf:Description>')
-    document.docinfo["/Producer"] = PRODUCER
+    document.docinfo["/Producer"] = producer()
     stream = pikepdf.Stream(document, _XMP.format(body="".join(body)).encode("utf-8"))
     stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
     document.Root.Metadata = document.make_indirect(stream)

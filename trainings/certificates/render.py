@@ -25,7 +25,6 @@ from concurrent.futures import as_completed
 from datetime import date
 from pathlib import Path
 
-import segno
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -87,6 +86,7 @@ def date_range(first: str, last: str, lang: str) -> str:
 
 def qr_data_uri(url: str) -> str:
     """A vector QR code (SVG) of the verification URL, as a data: URI."""
+    import segno
     return segno.make(url, error="m").svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
 
 
