@@ -148,13 +148,15 @@ def render_html(template: str, context: dict) -> str:
     return current_app.jinja_env.get_template(template).render(asset_url=asset_url, **context)
 
 
-def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = ()):
-    """Lay out a template into a WeasyPrint Document (pages can be split or combined)."""
+def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = (),
+                    cache: dict | None = None):
+    """Lay out a template into a WeasyPrint Document (pages can be split or combined);
+    ``cache``: WeasyPrint's image cache, kept by the caller to share images across renders."""
     html = render_html(template, context)
     enable_structure_languages()  # /Lang and /Scope in the structure tree, for every PDF
     return html_document(html).render(
         font_config=font_config(), stylesheets=[stylesheet(s) for s in stylesheets],
-        pdf_variant=PDF_VARIANT)
+        pdf_variant=PDF_VARIANT, cache=cache)
 
 
 def write_pdf(document, *, title: str | None = None, author: str | None = None,
@@ -404,50 +406,6 @@ def enable_structure_languages() -> bool:
     return _shared("structure_languages", install)
 
 
-# Rendering processes ----------------------------------------------------------------------
+# Rendering processes: made in one place, trainings/processes.py (re-exported here).
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent_pid: int, then=None) -> None:
-    """Pool initializer: the kernel kills this process when its parent dies (Linux
-    ``PR_SET_PDEATHSIG``), so a killed web or worker process leaves no renderer behind
-    holding its sockets; and if the parent is already gone, stop at once."""
-    import ctypes
-    import os
-    import signal
-    import sys
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(1)
-    if then is not None:
-        then()
-
-
-def can_fork_pool() -> bool:
-    """False inside a daemonic process (Celery's prefork children), which may not start
-    children of its own: there batches render in the calling process."""
-    import multiprocessing
-    if multiprocessing.current_process().daemon:
-        return False
-    try:
-        from billiard.process import current_process as billiard_process
-    except ImportError:
-        return True
-    return not billiard_process().daemon
-
-
-def process_pool(workers: int, *, initializer=None):
-    """A pool of ``workers`` forked rendering processes that die with this one, or None
-    when this process may not fork a pool (then render in-process). The one place where
-    rendering processes are made; ``initializer`` runs in each after the parent check."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-    if workers < 2 or not can_fork_pool():
-        return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent,
-                               initargs=(os.getpid(), initializer))
+from .processes import SharedPool, can_fork_pool, process_pool, start_workers  # noqa: E402,F401
