@@ -14,6 +14,7 @@ from trainings.certificates.demo import load_demo_certificates
 from trainings.extensions import db
 
 from .certificates_helpers import base, certified_training
+from .test_certificates_render import _qr
 
 NAMES = [f"Peserta {i}" for i in range(render.POOL_MIN)] + ["عائشہ صدیقی"]
 
@@ -21,14 +22,6 @@ NAMES = [f"Peserta {i}" for i in range(render.POOL_MIN)] + ["عائشہ صدیق
 def _text(data: bytes) -> str:
     return " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=data,
                                    capture_output=True, check=True).stdout.decode().split())
-
-
-def _qr(data: bytes, tmp_path) -> str:
-    (tmp_path / "p.pdf").write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "p.pdf"),
-                    str(tmp_path / "p")], check=True)
-    return subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "p.png")],
-                          capture_output=True, check=True).stdout.decode().strip()
 
 
 def test_the_pool_gives_the_same_certificates_as_the_calling_process(app, make, tmp_path):
