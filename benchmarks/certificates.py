@@ -8,7 +8,7 @@ so its CPU and peak memory are its own):
         rendering processes (``render.start_pool``: 2 spawned processes, each warmed with
         one sample certificate; the worker command does this once when it starts, so it is
         timed on its own row, not in the job), then the clock runs over what the organiser
-        waits for: the "issue all" job (issue, claims, contexts, QR codes, chunks of 25
+        waits for: the "issue all" job (issue, claims, contexts, QR codes, chunks of 10
         laid out as one document each, written once, split with pikepdf, each PDF stored in
         the cache by the rendering process) and then the ZIP download
         (``services.training_zip``: cached PDFs a slice at a time into a spooled file), on

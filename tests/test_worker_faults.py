@@ -20,7 +20,7 @@ from trainings.extensions import db
 from .certificates_helpers import base, certified_training
 from .processes import ROOT, alive, children_of, start_worker, wait_for, worker_env
 
-COUNT = 120  # certificates: five chunks of 25 on two rendering processes
+COUNT = 120  # certificates: twelve chunks of 10 on two rendering processes
 
 
 def job_state(job_id):
