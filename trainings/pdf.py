@@ -148,15 +148,13 @@ def render_html(template: str, context: dict) -> str:
     return current_app.jinja_env.get_template(template).render(asset_url=asset_url, **context)
 
 
-def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = (),
-                    cache: dict | None = None):
-    """Lay out a template into a WeasyPrint Document (pages can be split or combined);
-    ``cache``: WeasyPrint's image cache, kept by the caller to share images across renders."""
+def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = ()):
+    """Lay out a template into a WeasyPrint Document (pages can be split or combined)."""
     html = render_html(template, context)
     enable_structure_languages()  # /Lang and /Scope in the structure tree, for every PDF
     return html_document(html).render(
         font_config=font_config(), stylesheets=[stylesheet(s) for s in stylesheets],
-        pdf_variant=PDF_VARIANT, cache=cache)
+        pdf_variant=PDF_VARIANT)
 
 
 def write_pdf(document, *, title: str | None = None, author: str | None = None,

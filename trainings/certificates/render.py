@@ -207,14 +207,13 @@ def with_qr(ctx: dict) -> dict:
     return ctx if ctx.get("qr") else {**ctx, "qr": qr_data_uri(ctx["verify_url"])}
 
 
-def render_chunk(contexts: list[dict], *, cache: dict | None = None) -> list[bytes]:
-    """One document for the chunk, written once, split into one PDF per certificate
-    (``cache``: WeasyPrint's image cache, to share decoded logos across chunks)."""
+def render_chunk(contexts: list[dict]) -> list[bytes]:
+    """One document for the chunk, written once, split into one PDF per certificate."""
     contexts = [with_qr(c) for c in contexts]
     document = pdf.render_document(TEMPLATE, {"certificates": contexts},
-                                   stylesheets=(STYLESHEET,), cache=cache)
+                                   stylesheets=(STYLESHEET,))
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
-        return [render_chunk([c], cache=cache)[0] if len(contexts) > 1 else
+        return [render_chunk([c])[0] if len(contexts) > 1 else
                 pdf.write_pdf(document, **metadata(c)) for c in contexts]
     if len(contexts) == 1:
         return [pdf.write_pdf(document, **metadata(contexts[0]))]
@@ -233,7 +232,6 @@ def _settings() -> tuple:
 
 
 _apps: dict = {}
-_images: dict = {}  # WeasyPrint's image cache, shared by a process's chunks (logos)
 
 
 def _render_app(settings: tuple):
@@ -254,25 +252,14 @@ def _worker_chunk(settings: tuple, contexts: list[dict],
     sends nothing back (the parent neither unpickles nor holds them)."""
     try:
         with _render_app(settings).app_context():
-            pdfs = render_chunk(contexts, cache=_images)
+            pdfs = render_chunk(contexts)
             if keys is None:
                 return pdfs
             for key, data in zip(keys, pdfs, strict=True):
                 store(key, data)
             return None
     finally:
-        _keep_decoded_rasters()
         gc.collect()
-
-
-def _keep_decoded_rasters() -> None:
-    """Between chunks keep only decoded raster images (logos, signatures): an SVG image
-    (each QR code) holds its chunk's whole layout context."""
-    from weasyprint.images import RasterImage
-    for url in [url for url, image in _images.items() if not isinstance(image, RasterImage)]:
-        del _images[url]
-    if len(_images) > 64:
-        _images.clear()
 
 
 def _init_worker(settings: tuple) -> None:
