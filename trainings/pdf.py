@@ -178,7 +178,48 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
     return write_pdf(document, title=title, author=author, lang=lang)
 
 
-def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
+#: A 3×3 white PNG: laid out where a drawing goes that :func:`split_pages` puts in later
+#: (``<img src="{{ PLACEHOLDER }}" alt="...">`` keeps its box, its tag and its alt text).
+PLACEHOLDER = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAMAAAADCAAAAABzQ+pjAAAAD0lEQVR4"
+               "2mP8z8DAxADBAAslAQUlTV8lAAAAAElFTkSuQmCC")
+
+
+def _placeholder_prefix() -> str:
+    """WeasyPrint names an image XObject ``i`` + the MD5 of its URL (+ size and options)."""
+    import hashlib
+    return "/i" + hashlib.md5(PLACEHOLDER.encode(), usedforsecurity=False).hexdigest()
+
+
+def _draw_over_placeholder(target, page, drawing: bytes) -> int:
+    """Replace the placeholder image drawn on ``page`` (also inside its forms) by a form
+    XObject of ``drawing``: PDF operators in the unit square the image filled (y up, as
+    drawn on the page). The number of placeholders replaced."""
+    import pikepdf
+    prefix, replaced, seen = _placeholder_prefix(), 0, set()
+    form = target.make_stream(drawing)
+    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    form.BBox = pikepdf.Array([0, 0, 1, 1])
+
+    def visit(holder):
+        nonlocal replaced
+        objects = holder.get("/Resources", {}).get("/XObject")
+        if objects is None or objects.objgen in seen and objects.objgen != (0, 0):
+            return
+        seen.add(objects.objgen)
+        for name in list(objects.keys()):
+            item = objects[name]
+            if name.startswith(prefix) and item.get("/Subtype") == "/Image":
+                objects[name] = form
+                replaced += 1
+            elif item.get("/Subtype") == "/Form":
+                visit(item)
+
+    visit(page)
+    return replaced
+
+
+def split_pages(data: bytes, metadata: list[dict],
+                drawings: list[bytes] | None = None) -> list[bytes]:
     """One PDF per page of ``data`` without rendering again.
 
     ``data`` was written once by WeasyPrint (so the chunk's fonts were subset once). Each copy
@@ -186,6 +227,8 @@ def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
     its bookmarks, the catalogue's language and viewer preferences, and its own ``title``,
     ``author`` and ``lang`` (``metadata[i]``) in the document information and the XMP packet.
     The source is parsed once; qpdf copies only the objects a page reaches.
+    ``drawings[i]`` (PDF operators, see :func:`_draw_over_placeholder`) replaces the
+    :data:`PLACEHOLDER` image of page ``i``; a page without one is an error.
     """
     import pikepdf
     out = []
@@ -199,6 +242,8 @@ def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
             page = target.pages[0].obj
             structure.copy(source.pages[index].obj, target, page)
             _copy_outline(source, target, source.pages[index].obj, page)
+            if drawings is not None and not _draw_over_placeholder(target, page, drawings[index]):
+                raise ValueError(f"page {index + 1} has no placeholder to draw over")
             root = source.Root
             if "/Lang" in root:
                 target.Root.Lang = root.Lang

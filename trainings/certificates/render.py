@@ -85,6 +85,30 @@ def date_range(first: str, last: str, lang: str) -> str:
     return f"{format_date(start, 'd MMMM y', locale=lang)} – {full}"
 
 
+def qr_drawing(url: str) -> bytes:
+    """The QR code of ``url`` (error correction M, a quiet zone of 4 modules) as PDF vector
+    operators in the unit square (y up, the first row at the top): a white square, then one black
+    rectangle per run of dark modules in a row. Drawn over the page's placeholder when the
+    chunk is split (what WeasyPrint would otherwise parse and draw from an SVG image)."""
+    import segno
+    matrix = segno.make(url, error="m").matrix
+    border = 4
+    size = len(matrix) + 2 * border
+    ops = [f"q {1 / size:.6f} 0 0 {1 / size:.6f} 0 0 cm 1 g 0 0 {size} {size} re f 0 g"]
+    for y, row in enumerate(matrix, start=border):
+        x, width = 0, len(row)
+        while x < width:
+            if row[x]:
+                start = x
+                while x < width and row[x]:
+                    x += 1
+                ops.append(f"{start + border} {size - 1 - y} {x - start} 1 re")
+            else:
+                x += 1
+    ops.append("f Q")
+    return "\n".join(ops).encode()
+
+
 def qr_data_uri(url: str) -> str:
     """A vector QR code (SVG) of the verification URL, as a data: URI."""
     import segno
@@ -208,16 +232,21 @@ def with_qr(ctx: dict) -> dict:
 
 
 def render_chunk(contexts: list[dict]) -> list[bytes]:
-    """One document for the chunk, written once, split into one PDF per certificate."""
-    contexts = [with_qr(c) for c in contexts]
-    document = pdf.render_document(TEMPLATE, {"certificates": contexts},
-                                   stylesheets=(STYLESHEET,))
+    """One document for the chunk, written once, split into one PDF per certificate.
+
+    The QR codes are laid out as :data:`pdf.PLACEHOLDER` images (the same box, tag and alt
+    text) and drawn as vectors into each page while splitting (:func:`qr_drawing`)."""
+    drawings = [qr_drawing(c["verify_url"]) for c in contexts]
+    marked = [{**c, "qr": pdf.PLACEHOLDER} for c in contexts]
+    document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,))
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
-        return [render_chunk([c])[0] if len(contexts) > 1 else
-                pdf.write_pdf(document, **metadata(c)) for c in contexts]
-    if len(contexts) == 1:
+        if len(contexts) > 1:
+            return [render_chunk([c])[0] for c in contexts]
+        document = pdf.render_document(TEMPLATE, {"certificates": [with_qr(contexts[0])]},
+                                       stylesheets=(STYLESHEET,))  # its pages, whole
         return [pdf.write_pdf(document, **metadata(contexts[0]))]
-    return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts])
+    return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts],
+                           drawings=drawings)
 
 
 # Rendering processes ------------------------------------------------------------------
