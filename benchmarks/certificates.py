@@ -238,10 +238,11 @@ def main() -> None:
                  note=f"job process {median_extra(ours, 'self_kb') / 1024:.0f} MB "
                       f"(app at start {median_extra(ours, 'start_kb') / 1024:.0f} MB), "
                       f"rendering process {median_extra(ours, 'workers_kb') / 1024:.0f} MB")
-            emit("certificates", f"N={size} rendering processes start",
+            emit("certificates", f"N={size} worker start: renderers, locales",
                  value=median_extra(ours, "pool_wall") * 1000, unit="ms",
                  cpu=median_extra(ours, "pool_cpu") * 1000, load_avg=max(loads),
-                 runs=len(ours), note="2 spawned, warmed; once per `flask worker` life, "
+                 runs=len(ours), note="render.start_pool: 2 spawned renderers warmed, locale "
+                                      "data; once per `flask worker` life, "
                                       "not in the figures above")
             emit("certificates", f"N={size} of which the ZIP download",
                  value=median_extra(ours, "zip") * per, unit="ms", load_avg=max(loads),
