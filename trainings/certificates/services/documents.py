@@ -74,7 +74,7 @@ def training_pdfs(training, base: str) -> list[tuple[Certificate, bytes]]:
 
 
 ZIP_SLICE = 25  # certificates whose PDFs (~35 KB each) are held at once while a ZIP is written
-ZIP_IN_MEMORY = 2 * 1024 * 1024  # a larger ZIP (about 60 certificates) goes to a temporary file
+ZIP_IN_MEMORY = 512 * 1024  # a larger ZIP (about 15 certificates) goes to a temporary file
 
 
 def _write_zip(out, items) -> None:
