@@ -27,6 +27,9 @@ from urllib.parse import unquote
 
 from flask import current_app
 
+# Rendering processes are made in one place, trainings/processes.py (re-exported here).
+from .processes import SharedPool, can_fork_pool, process_pool, start_workers  # noqa: F401
+
 ASSET_SCHEME = "anyam-asset"
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
@@ -447,8 +450,3 @@ def enable_structure_languages() -> bool:
         return True
 
     return _shared("structure_languages", install)
-
-
-# Rendering processes: made in one place, trainings/processes.py (re-exported here).
-
-from .processes import SharedPool, can_fork_pool, process_pool, start_workers  # noqa: E402,F401
