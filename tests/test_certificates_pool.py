@@ -68,3 +68,29 @@ def test_the_cache_is_filled_in_the_instance_of_each_batch(app, make):
     db.session.commit()
     render.render_many(services.contexts_for(certificates, base()), workers=2, keep=False)
     assert len(list(render.cache_dir().glob("*.pdf"))) == len(NAMES)
+
+
+def test_a_batch_from_another_thread_gets_a_pool_of_its_own(app, make, monkeypatch):
+    import threading
+    training, _e, organiser = certified_training(make, names=NAMES)
+    certificates = services.issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    contexts = services.contexts_for(certificates, base())
+    render.render_many(contexts[:1] * render.POOL_MIN, workers=2, use_cache=False)
+    shared = render.POOL.pids()
+    made = []
+    real = processes.process_pool
+    monkeypatch.setattr(processes, "process_pool",
+                        lambda *a, **k: made.append(1) or real(*a, **k))
+    out = []
+
+    def batch():
+        with app.app_context():
+            out.extend(render.render_many(contexts, workers=2, use_cache=False))
+
+    thread = threading.Thread(target=batch)
+    thread.start()
+    thread.join(timeout=120)
+    assert len(out) == len(NAMES) and all(data.startswith(b"%PDF") for data in out)
+    assert made == [1]  # its own pool (the death signal follows the thread that starts it)
+    assert render.POOL.pids() == shared  # the shared one is still there, unchanged
