@@ -89,3 +89,26 @@ def test_split_pages_refuses_a_wrong_number_of_metadata_entries(contexts):
         render.with_qr(c) for c in contexts[:2]]}, stylesheets=(render.STYLESHEET,))
     with pytest.raises(ValueError):
         pdf.split_pages(pdf.write_pdf(document), [{"title": "only one"}])
+
+
+def test_the_qr_code_is_drawn_as_vectors_where_its_tagged_image_was(contexts):
+    parts = render.render_chunk(contexts)
+    for ctx, part in zip(contexts, parts, strict=True):
+        with pikepdf.open(io.BytesIO(part)) as document:
+            streams = [o for o in document.objects if isinstance(o, pikepdf.Stream)]
+            assert not [s for s in streams if s.get("/Subtype") == "/Image"
+                        and (int(s.Width), int(s.Height)) == (3, 3)]  # no placeholder left
+            forms = [s for s in streams if s.get("/Subtype") == "/Form"
+                     and list(s.BBox) == [0, 0, 1, 1]]
+            assert len(forms) == 1 and forms[0].read_bytes().count(b" re") > 100
+            figures = [o for o in document.objects if isinstance(o, pikepdf.Dictionary)
+                       and o.get("/S") == "/Figure" and "/Alt" in o]
+            assert f"QR: {ctx['verify_url']}" in [str(f.Alt) for f in figures]
+
+
+def test_a_page_without_the_placeholder_cannot_get_a_drawing(contexts):
+    document = pdf.render_document(render.TEMPLATE, {"certificates": [
+        render.with_qr(contexts[0])]}, stylesheets=(render.STYLESHEET,))
+    with pytest.raises(ValueError, match="no placeholder"):
+        pdf.split_pages(pdf.write_pdf(document), [render.metadata(contexts[0])],
+                        drawings=[render.qr_drawing(contexts[0]["verify_url"])])

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from trainings.extensions import db
 from .certificates_helpers import base, certified_training
 from .processes import ROOT, alive, children_of, start_worker, wait_for, worker_env
 
-COUNT = 120  # certificates: five chunks of 25 on two rendering processes
+COUNT = 120  # certificates: twelve chunks of 10 on two rendering processes
 
 
 def job_state(job_id):
@@ -40,7 +41,7 @@ def test_a_worker_killed_mid_batch_is_taken_over_without_duplicates(app, make, d
     first = start_worker(env)
     try:
         # Wait until it has rendered some, but not all, of the batch.
-        # (the first certificate renders in the worker itself, the rest on its pool)
+        # (on the rendering processes the worker started when it started)
         assert wait_for(lambda: 1 < job_state(job_id)[1] < COUNT and children_of(first.pid),
                         timeout=120), job_state(job_id)
         renderers = children_of(first.pid)
@@ -95,8 +96,10 @@ def test_rendering_processes_die_with_their_parent_and_free_its_port():
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert parent.stdout.readline().strip() == "ready"
-        children = children_of(parent.pid)
-        assert len(children) == 2
+        children = children_of(parent.pid)  # the 2 renderers and multiprocessing's tracker
+        renderers = [pid for pid in children
+                     if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(renderers) == 2
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=10)
     finally:
@@ -144,3 +147,24 @@ def test_a_zip_of_many_unrendered_pdfs_is_rendered_by_the_worker_not_the_web(app
     assert services.missing_pdfs(training, "http://localhost") == 0
     done = client.get(url)
     assert done.status_code == 200 and done.mimetype == "application/zip"
+
+
+def test_the_worker_starts_its_rendering_processes_when_it_starts(database_url, tmp_path):
+    env = worker_env(database_url, tmp_path / "instance", CERTIFICATES_PDF_WORKERS=2,
+                     WORKER_POLL=0.2)
+    worker = start_worker(env)
+    try:
+        lines = []
+        for line in worker.stdout:  # before any job: the renderers are started and warm
+            lines.append(line)
+            if "running with" in line:
+                break
+        assert "running with 2 rendering processes" in lines[-1], lines
+        renderers = [pid for pid in children_of(worker.pid)
+                     if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(renderers) == 2
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert wait_for(lambda: not any(alive(pid) for pid in renderers), timeout=10)

@@ -11,6 +11,9 @@ Per process, made once and reused: the FontConfiguration (a new one per render l
 memory and is slow), the fetcher (its constructor loads the certificate store), parsed
 stylesheets (keyed by path and modification time) and compiled Jinja templates (Flask's
 environment caches them).
+
+WeasyPrint (~30 MB resident with its dependencies) is imported on the first render, not
+when the app starts: a web or worker process that never renders does not carry it.
 """
 from __future__ import annotations
 
@@ -23,17 +26,14 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import current_app
-from weasyprint import CSS, HTML
-from weasyprint import __version__ as weasyprint_version
-from weasyprint.text.ffi import harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Rendering processes are made in one place, trainings/processes.py (re-exported here).
+from .processes import SharedPool, can_fork_pool, process_pool, start_workers  # noqa: F401
 
 ASSET_SCHEME = "anyam-asset"
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
 PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers
-PRODUCER = f"WeasyPrint {weasyprint_version}"
 
 #: The last URLs the fetcher refused (for logs and tests).
 REFUSED: collections.deque[str] = collections.deque(maxlen=200)
@@ -50,37 +50,50 @@ def asset_url(path: str, root: str = "static") -> str:
 
 def has_harfbuzz_subset() -> bool:
     """WeasyPrint falls back to fontTools (about 4x slower) without libharfbuzz-subset."""
+    from weasyprint.text.ffi import harfbuzz_subset
     return harfbuzz_subset is not None
 
 
-class RestrictedFetcher(URLFetcher):
-    def __init__(self, roots: dict[str, Path]):
-        super().__init__(timeout=5, allowed_protocols=("data", ASSET_SCHEME),
-                         allow_redirects=False, fail_on_errors=False)
-        self.roots = {name: path.resolve() for name, path in roots.items()}
+def producer() -> str:
+    from weasyprint import __version__
+    return f"WeasyPrint {__version__}"
 
-    def fetch(self, url, headers=None):
-        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == ASSET_SCHEME:
-            target = self._resolve(url)
-            if target is not None:
-                content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, target.read_bytes(), {"Content-Type": content_type})
-        REFUSED.append(url[:300])
-        raise ValueError(f"refused by Anyam's PDF URL fetcher: {url[:100]}")
 
-    def _resolve(self, url: str) -> Path | None:
-        rest = unquote(url[len(ASSET_SCHEME) + 1:].split("?")[0].split("#")[0]).lstrip("/")
-        root_name, _, relative = rest.partition("/")
-        root = self.roots.get(root_name)
-        if root is None or not relative:
-            return None
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            return None
-        return target
+def _fetcher_class():
+    """The restricted fetcher's class (made on first use: it subclasses WeasyPrint's)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class RestrictedFetcher(URLFetcher):
+        def __init__(self, roots: dict[str, Path]):
+            super().__init__(timeout=5, allowed_protocols=("data", ASSET_SCHEME),
+                             allow_redirects=False, fail_on_errors=False)
+            self.roots = {name: path.resolve() for name, path in roots.items()}
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == ASSET_SCHEME:
+                target = self._resolve(url)
+                if target is not None:
+                    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, target.read_bytes(),
+                                              {"Content-Type": content_type})
+            REFUSED.append(url[:300])
+            raise ValueError(f"refused by Anyam's PDF URL fetcher: {url[:100]}")
+
+        def _resolve(self, url: str) -> Path | None:
+            rest = unquote(url[len(ASSET_SCHEME) + 1:].split("?")[0].split("#")[0]).lstrip("/")
+            root_name, _, relative = rest.partition("/")
+            root = self.roots.get(root_name)
+            if root is None or not relative:
+                return None
+            target = (root / relative).resolve()
+            if not target.is_relative_to(root) or not target.is_file():
+                return None
+            return target
+
+    return RestrictedFetcher
 
 
 def _roots() -> dict[str, Path]:
@@ -101,27 +114,34 @@ def _shared(name: str, factory):
         return _state[name]
 
 
-def font_config() -> FontConfiguration:
-    return _shared("font_config", FontConfiguration)
+def font_config():
+    """WeasyPrint's FontConfiguration, one per process."""
+    def make():
+        from weasyprint.text.fonts import FontConfiguration
+        return FontConfiguration()
+    return _shared("font_config", make)
 
 
-def fetcher() -> RestrictedFetcher:
+def fetcher():
+    """The restricted URL fetcher (one per set of roots)."""
     key = "fetcher:" + ",".join(f"{k}={v}" for k, v in sorted(_roots().items()))
-    return _shared(key, lambda: RestrictedFetcher(_roots()))
+    return _shared(key, lambda: _shared("fetcher_class", _fetcher_class)(_roots()))
 
 
-def stylesheet(path: str) -> CSS:
+def stylesheet(path: str):
     """A parsed stylesheet from trainings/static (e.g. 'css/certificate.css'), cached."""
     file = (PACKAGE / "static" / path).resolve()
     if not file.is_relative_to(PACKAGE / "static") or not file.is_file():
         raise FileNotFoundError(path)
     key = f"css:{file}:{file.stat().st_mtime_ns}"
+    from weasyprint import CSS
     return _shared(key, lambda: CSS(string=file.read_text(encoding="utf-8"),
                                     base_url=asset_url(path), url_fetcher=fetcher(),
                                     font_config=font_config()))
 
 
-def html_document(html: str) -> HTML:
+def html_document(html: str):
+    from weasyprint import HTML
     return HTML(string=html, base_url=asset_url(""), url_fetcher=fetcher())
 
 
@@ -161,7 +181,48 @@ def render_pdf(template: str, context: dict, *, stylesheets: tuple[str, ...] = (
     return write_pdf(document, title=title, author=author, lang=lang)
 
 
-def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
+#: A 3×3 white PNG: laid out where a drawing goes that :func:`split_pages` puts in later
+#: (``<img src="{{ PLACEHOLDER }}" alt="...">`` keeps its box, its tag and its alt text).
+PLACEHOLDER = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAMAAAADCAAAAABzQ+pjAAAAD0lEQVR4"
+               "2mP8z8DAxADBAAslAQUlTV8lAAAAAElFTkSuQmCC")
+
+
+def _placeholder_prefix() -> str:
+    """WeasyPrint names an image XObject ``i`` + the MD5 of its URL (+ size and options)."""
+    import hashlib
+    return "/i" + hashlib.md5(PLACEHOLDER.encode(), usedforsecurity=False).hexdigest()
+
+
+def _draw_over_placeholder(target, page, drawing: bytes) -> int:
+    """Replace the placeholder image drawn on ``page`` (also inside its forms) by a form
+    XObject of ``drawing``: PDF operators in the unit square the image filled (y up, as
+    drawn on the page). The number of placeholders replaced."""
+    import pikepdf
+    prefix, replaced, seen = _placeholder_prefix(), 0, set()
+    form = target.make_stream(drawing)
+    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    form.BBox = pikepdf.Array([0, 0, 1, 1])
+
+    def visit(holder):
+        nonlocal replaced
+        objects = holder.get("/Resources", {}).get("/XObject")
+        if objects is None or objects.objgen in seen and objects.objgen != (0, 0):
+            return
+        seen.add(objects.objgen)
+        for name in list(objects.keys()):
+            item = objects[name]
+            if name.startswith(prefix) and item.get("/Subtype") == "/Image":
+                objects[name] = form
+                replaced += 1
+            elif item.get("/Subtype") == "/Form":
+                visit(item)
+
+    visit(page)
+    return replaced
+
+
+def split_pages(data: bytes, metadata: list[dict],
+                drawings: list[bytes] | None = None) -> list[bytes]:
     """One PDF per page of ``data`` without rendering again.
 
     ``data`` was written once by WeasyPrint (so the chunk's fonts were subset once). Each copy
@@ -169,6 +230,8 @@ def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
     its bookmarks, the catalogue's language and viewer preferences, and its own ``title``,
     ``author`` and ``lang`` (``metadata[i]``) in the document information and the XMP packet.
     The source is parsed once; qpdf copies only the objects a page reaches.
+    ``drawings[i]`` (PDF operators, see :func:`_draw_over_placeholder`) replaces the
+    :data:`PLACEHOLDER` image of page ``i``; a page without one is an error.
     """
     import pikepdf
     out = []
@@ -182,6 +245,8 @@ def split_pages(data: bytes, metadata: list[dict]) -> list[bytes]:
             page = target.pages[0].obj
             structure.copy(source.pages[index].obj, target, page)
             _copy_outline(source, target, source.pages[index].obj, page)
+            if drawings is not None and not _draw_over_placeholder(target, page, drawings[index]):
+                raise ValueError(f"page {index + 1} has no placeholder to draw over")
             root = source.Root
             if "/Lang" in root:
                 target.Root.Lang = root.Lang
@@ -333,7 +398,7 @@ def _set_metadata(document, *, title: str | None = None, author: str | None = No
     body = []
     if is_ua:
         body.append('<rdf:Description rdf:about="" pdfuaid:part="1" />')
-    body.append(f'<rdf:Description rdf:about="" pdf:Producer="{escape(PRODUCER)}" />')
+    body.append(f'<rdf:Description rdf:about="" pdf:Producer="{escape(producer())}" />')
     if title is not None:
         document.docinfo["/Title"] = title
         body.append('<rdf:Description rdf:about=""><dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
@@ -342,7 +407,7 @@ def _set_metadata(document, *, title: str | None = None, author: str | None = No
         document.docinfo["/Author"] = author
         body.append('<rdf:Description rdf:about=""><dc:creator><rdf:Seq><rdf:li>'
                     f'{escape(author)}</rdf:li></rdf:Seq></dc:creator></rdf:Description>')
-    document.docinfo["/Producer"] = PRODUCER
+    document.docinfo["/Producer"] = producer()
     stream = pikepdf.Stream(document, _XMP.format(body="".join(body)).encode("utf-8"))
     stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
     document.Root.Metadata = document.make_indirect(stream)
@@ -385,52 +450,3 @@ def enable_structure_languages() -> bool:
         return True
 
     return _shared("structure_languages", install)
-
-
-# Rendering processes ----------------------------------------------------------------------
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent_pid: int, then=None) -> None:
-    """Pool initializer: the kernel kills this process when its parent dies (Linux
-    ``PR_SET_PDEATHSIG``), so a killed web or worker process leaves no renderer behind
-    holding its sockets; and if the parent is already gone, stop at once."""
-    import ctypes
-    import os
-    import signal
-    import sys
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(1)
-    if then is not None:
-        then()
-
-
-def can_fork_pool() -> bool:
-    """False inside a daemonic process (Celery's prefork children), which may not start
-    children of its own: there batches render in the calling process."""
-    import multiprocessing
-    if multiprocessing.current_process().daemon:
-        return False
-    try:
-        from billiard.process import current_process as billiard_process
-    except ImportError:
-        return True
-    return not billiard_process().daemon
-
-
-def process_pool(workers: int, *, initializer=None):
-    """A pool of ``workers`` forked rendering processes that die with this one, or None
-    when this process may not fork a pool (then render in-process). The one place where
-    rendering processes are made; ``initializer`` runs in each after the parent check."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-    if workers < 2 or not can_fork_pool():
-        return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent,
-                               initargs=(os.getpid(), initializer))

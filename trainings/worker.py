@@ -109,7 +109,10 @@ def worker_command(once, poll):
         done = worker.run_once()
         click.echo(", ".join(f"{name}: {count}" for name, count in done.items()))
         return
-    click.echo(f"Worker {worker.name} running (Ctrl-C stops it).")
+    from .certificates import render
+    renderers = render.start_pool()  # certificate batches' renderers: started now, once
+    click.echo(f"Worker {worker.name} running with {len(renderers)} rendering processes "
+               "(Ctrl-C stops it).")
     worker.run_forever()
 
 

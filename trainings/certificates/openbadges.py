@@ -29,11 +29,15 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
+
+if TYPE_CHECKING:  # cryptography is imported where it is used (start-up memory)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -92,6 +96,8 @@ def _file_of(number: int) -> Path:
 
 
 def _write_new_key(path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -105,6 +111,8 @@ def _write_new_key(path: Path) -> None:
 
 
 def _load(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise RuntimeError(f"{path} is not an Ed25519 key")
@@ -146,11 +154,13 @@ def public_keys() -> dict[int, Ed25519PublicKey]:
 
 
 def public_multibase(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "z" + b58encode(_ED25519_PUB_PREFIX + raw)
 
 
 def public_from_multibase(value: str) -> Ed25519PublicKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     if not value.startswith("z"):
         raise ValueError("not a base58btc multibase value")
     data = b58decode(value[1:])
@@ -259,6 +269,7 @@ def _hash_data(options: dict, document: dict) -> bytes:
 
 
 def verify(credential: dict, public_key_multibase: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
     """True when the credential's proof was made by that key over exactly this content."""
     try:
         credential = copy.deepcopy(credential)

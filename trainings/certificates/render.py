@@ -2,10 +2,12 @@
 
 * A certificate's context is built from its stored claims (plain values only).
 * The QR code is drawn where the page is laid out (in the pool worker), not in the caller.
-* Several certificates are laid out as one WeasyPrint document per chunk (≤ 25 pages),
+* Several certificates are laid out as one WeasyPrint document per chunk (≤ 10 pages),
   written once (fonts subset once per chunk) and split into one PDF per certificate by
-  :func:`trainings.pdf.split_pages` without rendering again; chunks run on a pool of worker
-  processes (``fork``: the children inherit the parsed stylesheet and font configuration).
+  :func:`trainings.pdf.split_pages` without rendering again; chunks run on the process's
+  shared pool of rendering processes (spawned, started once and reused: each imports only
+  what rendering needs and warms fonts, stylesheet and template once per process life;
+  ``flask worker`` starts it when it starts, see :func:`start_pool`).
 * Every PDF is cached under ``<instance>/cache/certificates/<sha256>.pdf`` keyed by the
   context and the template, stylesheet and translations, so a re-download never renders.
 """
@@ -22,10 +24,10 @@ import os
 import tempfile
 import unicodedata
 from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 
-import segno
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -35,9 +37,10 @@ from .. import pdf
 
 TEMPLATE = "pdf/certificate.html"
 STYLESHEET = "css/certificate.css"
-CHUNK = 25  # pages per combined document (memory: ~0.55 MB per page while rendering)
+CHUNK = 10  # pages per combined document (~2.5 MB per page while rendering; CPU per page
+# is the same from 10 to 25, measured: fonts are subset once per chunk either way)
 POOL_MIN = 8  # fewer certificates than this render in the calling process
-# The pool: made in render_many only (one place), ``fork`` so workers inherit the warm state.
+POOL = pdf.SharedPool()  # this process's rendering processes (start_pool, render_many)
 
 # The fixed wording of the certificate: printed in Indonesian and English together.
 LABELS = {
@@ -51,9 +54,6 @@ LABELS = {
     "verify_at": _l("Check this certificate at"),
     "issued_on": _l("Certificate issued on"),
 }
-
-_APP = None  # the Flask app, for pool workers (set before forking)
-
 
 def labels() -> dict:
     """Each label in Indonesian and English (the certificate carries both)."""
@@ -85,8 +85,33 @@ def date_range(first: str, last: str, lang: str) -> str:
     return f"{format_date(start, 'd MMMM y', locale=lang)} – {full}"
 
 
+def qr_drawing(url: str) -> bytes:
+    """The QR code of ``url`` (error correction M, a quiet zone of 4 modules) as PDF vector
+    operators in the unit square (y up, the first row at the top): a white square, then one black
+    rectangle per run of dark modules in a row. Drawn over the page's placeholder when the
+    chunk is split (what WeasyPrint would otherwise parse and draw from an SVG image)."""
+    import segno
+    matrix = segno.make(url, error="m").matrix
+    border = 4
+    size = len(matrix) + 2 * border
+    ops = [f"q {1 / size:.6f} 0 0 {1 / size:.6f} 0 0 cm 1 g 0 0 {size} {size} re f 0 g"]
+    for y, row in enumerate(matrix, start=border):
+        x, width = 0, len(row)
+        while x < width:
+            if row[x]:
+                start = x
+                while x < width and row[x]:
+                    x += 1
+                ops.append(f"{start + border} {size - 1 - y} {x - start} 1 re")
+            else:
+                x += 1
+    ops.append("f Q")
+    return "\n".join(ops).encode()
+
+
 def qr_data_uri(url: str) -> str:
     """A vector QR code (SVG) of the verification URL, as a data: URI."""
+    import segno
     return segno.make(url, error="m").svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
 
 
@@ -129,6 +154,23 @@ def context(claims: dict, *, code: str, verify_url: str, assets: dict,
                         for s in claims.get("signatories", [])],
         "labels": label_text or labels(),
     }
+
+
+def _sample() -> dict:
+    """A made-up certificate (Latin and Arabic script, a logo-less organisation), rendered
+    once by each rendering process when it starts, to warm fonts and shaping."""
+    both = {"id": "Sertifikat", "en": "Certificate"}
+    return {"code": "0000-0000-0000-0000", "verify_url": "https://example.org/verify/0000",
+            "name": "Siti Rahmawati عائشہ صدیقی", "name_dir": "ltr",
+            "training": {"id": "Pelatihan", "en": "Training"},
+            "dates": {"id": "5–28 Desember 2023", "en": "5–28 December 2023"},
+            "issued": {"id": "28 Desember 2023", "en": "28 December 2023"},
+            "sessions_attended": 7, "sessions_held": 7,
+            "statement": {"id": "Pernyataan", "en": "Statement"},
+            "organisations": [{"name": "Anyam", "logo": None}],
+            "signatories": [{"name": "Ratih", "role": both, "organisation": "Anyam",
+                             "signature": None}],
+            "labels": {key: both for key in [*LABELS, "of"]}}
 
 
 def metadata(ctx: dict) -> dict:
@@ -190,22 +232,55 @@ def with_qr(ctx: dict) -> dict:
 
 
 def render_chunk(contexts: list[dict]) -> list[bytes]:
-    """One document for the chunk, written once, split into one PDF per certificate."""
-    contexts = [with_qr(c) for c in contexts]
-    document = pdf.render_document(TEMPLATE, {"certificates": contexts}, stylesheets=(STYLESHEET,))
+    """One document for the chunk, written once, split into one PDF per certificate.
+
+    The QR codes are laid out as :data:`pdf.PLACEHOLDER` images (the same box, tag and alt
+    text) and drawn as vectors into each page while splitting (:func:`qr_drawing`)."""
+    drawings = [qr_drawing(c["verify_url"]) for c in contexts]
+    marked = [{**c, "qr": pdf.PLACEHOLDER} for c in contexts]
+    document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,))
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
-        return [render_chunk([c])[0] if len(contexts) > 1 else
-                pdf.write_pdf(document, **metadata(c)) for c in contexts]
-    if len(contexts) == 1:
+        if len(contexts) > 1:
+            return [render_chunk([c])[0] for c in contexts]
+        document = pdf.render_document(TEMPLATE, {"certificates": [with_qr(contexts[0])]},
+                                       stylesheets=(STYLESHEET,))  # its pages, whole
         return [pdf.write_pdf(document, **metadata(contexts[0]))]
-    return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts])
+    return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts],
+                           drawings=drawings)
 
 
-def _worker_chunk(contexts: list[dict], keys: list | None = None) -> list[bytes] | None:
+# Rendering processes ------------------------------------------------------------------
+
+def _settings() -> tuple:
+    """What a rendering process needs of the app, as plain values (hashable): the template
+    folder, the instance (cache, uploads) and the PDF asset roots."""
+    app = current_app
+    roots = app.config.get("PDF_ASSET_ROOTS") or {}
+    return (str(Path(app.root_path, app.template_folder)), str(app.instance_path),
+            tuple(sorted((k, str(v)) for k, v in roots.items())))
+
+
+_apps: dict = {}
+
+
+def _render_app(settings: tuple):
+    """In a rendering process: a Flask app holding only what rendering reads (templates,
+    instance path, asset roots), made once per settings; never the whole application."""
+    if settings not in _apps:
+        from flask import Flask
+        template_folder, instance_path, roots = settings
+        app = Flask("trainings", template_folder=template_folder, instance_path=instance_path)
+        app.config["PDF_ASSET_ROOTS"] = dict(roots)
+        _apps[settings] = app
+    return _apps[settings]
+
+
+def _worker_chunk(settings: tuple, contexts: list[dict],
+                  keys: list | None = None) -> list[bytes] | None:
     """In a pool worker. With ``keys`` the worker stores the PDFs in the cache itself and
     sends nothing back (the parent neither unpickles nor holds them)."""
     try:
-        with _APP.app_context():
+        with _render_app(settings).app_context():
             pdfs = render_chunk(contexts)
             if keys is None:
                 return pdfs
@@ -216,20 +291,52 @@ def _worker_chunk(contexts: list[dict], keys: list | None = None) -> list[bytes]
         gc.collect()
 
 
-def _init_worker() -> None:
-    """A pool worker lays out pages: hundreds of thousands of short-lived objects per chunk.
-    Collect the youngest generation every 20 000 allocations, not 700 (the collector stays
-    on); a full collection after each chunk (``_worker_chunk``) frees the chunk's layout,
-    whose cycles outlived the young generations, so memory stays flat."""
+def _init_worker(settings: tuple) -> None:
+    """A rendering process, once when it starts: warm fonts, the stylesheet, the template
+    and shaping with one sample certificate, so no batch pays for them.
+
+    It lays out pages: hundreds of thousands of short-lived objects per chunk. Collect the
+    youngest generation every 20 000 allocations, not 700 (the collector stays on); a full
+    collection after each chunk (``_worker_chunk``) frees the chunk's layout, whose cycles
+    outlived the young generations, so memory stays flat."""
+    with _render_app(settings).app_context():
+        warm_up()
+        render_chunk([_sample()])
+    gc.collect()
+    gc.freeze()  # the warm state is never scanned again
     gc.set_threshold(20_000, 10, 10)
 
 
 def warm_up() -> None:
-    """Parse the stylesheet and make the font configuration (before forking workers)."""
+    """Parse the stylesheet and make the font configuration."""
     pdf.font_config()
     pdf.fetcher()
     pdf.stylesheet(STYLESHEET)
     current_app.jinja_env.get_template(TEMPLATE)
+
+
+def warm_caller() -> None:
+    """What a batch needs in the calling process, loaded once: Babel's Indonesian and
+    English locale data (month names: ~0.2 s to unpickle) and the label translations."""
+    for lang in ("id", "en"):
+        format_date(date(2000, 1, 1), "d MMMM y", locale=lang)
+    labels()
+
+
+def start_pool(workers: int | None = None) -> list[int]:
+    """Start this process's rendering processes now and wait until each is warm, and warm
+    this process for batches (``flask worker`` calls it when it starts, so that no job
+    pays for either); the rendering processes' ids, or
+    ``[]`` where there is no pool (one worker, or a daemonic process: Celery's children)."""
+    workers = workers if workers is not None else current_app.config["CERTIFICATES_PDF_WORKERS"]
+    warm_caller()
+    pool, shared = POOL.get(workers, initializer=_init_worker, initargs=(_settings(),))
+    if pool is None:
+        return []
+    if not shared:
+        pool.shutdown(wait=False)
+        return []
+    return pdf.start_workers(pool, workers)
 
 
 def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: bool = True,
@@ -238,7 +345,6 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
 
     ``keep=False`` (with the cache) only fills the cache and answers ``[]``: the caller's
     memory then stays flat however many certificates there are (a background job)."""
-    global _APP
     if not keep and not use_cache:
         raise ValueError("keep=False needs the cache")
     results: list[bytes | None] = [None] * len(contexts)
@@ -271,28 +377,23 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         if on_progress:
             on_progress(done)
 
-    pool = None
+    pool, shared = None, False
     if len(todo) >= POOL_MIN and workers > 1 and len(chunks) > 1:
-        # The first certificate is rendered here: it warms fonts, shaping and the stylesheet
-        # once, and the forked workers inherit them warm instead of each paying for it.
-        first, chunks[0] = chunks[0][:1], chunks[0][1:]
-        warm_up()
-        finish(first, render_chunk([contexts[first[0]]]))
-        _APP = current_app._get_current_object()
-        # Forked processes that die with this one; None where it may not fork (Celery prefork).
-        pool = pdf.process_pool(workers, initializer=_init_worker)
+        pool, shared = POOL.get(workers, initializer=_init_worker, initargs=(_settings(),))
     if pool is not None:
-        gc.collect()
-        gc.freeze()  # the workers never scan (nor copy) what they inherited
+        settings = _settings()
         try:
-            with pool:
-                futures = {pool.submit(_worker_chunk, [contexts[i] for i in chunk],
-                                       None if keep else [keys[i] for i in chunk]): chunk
-                           for chunk in chunks if chunk}
-                for future in as_completed(futures):
-                    finish(futures[future], future.result())
+            futures = {pool.submit(_worker_chunk, settings, [contexts[i] for i in chunk],
+                                   None if keep else [keys[i] for i in chunk]): chunk
+                       for chunk in chunks if chunk}
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+        except BrokenProcessPool:
+            POOL.discard(pool)  # a worker died: the next batch starts a new pool
+            raise
         finally:
-            gc.unfreeze()
+            if not shared:
+                pool.shutdown(wait=True)
     else:
         for chunk in chunks:
             if chunk:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import segno
 from sqlalchemy import select
 
 from ..attendance.checkin import code_of
@@ -23,6 +22,7 @@ STYLES = ("css/printing.css",)
 
 def qr_data_uri(text: str) -> str:
     """A vector QR code (SVG) as a data: URI."""
+    import segno
     return segno.make(text, error="m").svg_data_uri(scale=4, border=2, dark="#000",
                                                     light="#fff")
 
@@ -30,6 +30,7 @@ def qr_data_uri(text: str) -> str:
 def badge_qr(text: str) -> str:
     """The badge's QR code as a small PNG data: URI: WeasyPrint lays out 90 badges in ~60 %
     of the time it needs with SVG codes (3.4 s against 5.5 s on the shared 2-core machine)."""
+    import segno
     return segno.make(text, error="m").png_data_uri(scale=6, border=2)
 
 

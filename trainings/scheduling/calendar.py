@@ -14,7 +14,6 @@ from urllib.parse import urlencode, urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event
 
 from ..web import base_url
 from .services.venues import gathering_lines, venue_location
@@ -56,6 +55,7 @@ def _title(obj, lang: str, field: str = "title") -> str:
 
 def build_calendar(entries: Iterable[tuple], *, name: str, lang: str, url_for_training=None) -> bytes:
     """``entries``: (session, training, number, may_join) tuples → the .ics bytes."""
+    from icalendar import Alarm, Calendar, Event  # imported on first use (start-up memory)
     now = datetime.now(UTC)
     host = uid_host()
     with force_locale(lang):

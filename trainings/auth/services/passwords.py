@@ -9,7 +9,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from zxcvbn import zxcvbn
 
 from ...db import utcnow
 from ...errors import ValidationError
@@ -73,6 +72,7 @@ def check_strength(password: str | None, user: User | None = None, *,
            for w in personal):
         raise ValidationError(_("The password must not be your email address or your name."),
                               field=field, code="weak_password")
+    from zxcvbn import zxcvbn  # 13 MB of dictionaries: loaded on first use
     result = zxcvbn(password[:STRENGTH_CHECK_CHARS], user_inputs=personal)
     if result["score"] >= MIN_SCORE:
         return

@@ -11,12 +11,8 @@ from __future__ import annotations
 import base64
 import secrets
 import time
+from typing import TYPE_CHECKING
 
-import pyotp
-import segno
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -27,12 +23,18 @@ from ...extensions import db
 from ..models import RecoveryCode, User
 from .tokens import digest
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
 ISSUER = "Anyam"
 RECOVERY_CODES = 10
 STEP = 30  # seconds of one TOTP time step
 
 
 def _fernet() -> Fernet:
+    from cryptography.fernet import Fernet  # imported on first use (start-up memory)
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                info=b"anyam totp secret").derive(str(current_app.config["SECRET_KEY"]).encode())
     return Fernet(base64.urlsafe_b64encode(key))
@@ -48,6 +50,7 @@ def seal_secret(secret: str) -> str:
 
 
 def open_secret(sealed: str | None) -> str | None:
+    from cryptography.fernet import InvalidToken
     try:
         return _fernet().decrypt(sealed.encode()).decode() if sealed else None
     except InvalidToken:
@@ -61,11 +64,14 @@ def stored_secret(user: User) -> str | None:
 
 
 def new_totp_secret() -> str:
+    import pyotp
     return pyotp.random_base32()
 
 
 def provisioning_qr(user: User, secret: str) -> str:
     """The otpauth:// URI as a QR code, an SVG data URI (the CSP allows img-src data:)."""
+    import pyotp
+    import segno
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     svg = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code for your authenticator app"))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -76,6 +82,7 @@ def _matching_step(secret: str, code: str, after: int | None) -> int | None:
     code = "".join((code or "").split())
     if not code.isdigit() or len(code) != 6:
         return None
+    import pyotp
     totp, now = pyotp.TOTP(secret), int(time.time()) // STEP
     for step in (now - 1, now, now + 1):
         if (after is None or step > after) and secrets.compare_digest(totp.at(step * STEP), code):

@@ -17,7 +17,7 @@ from ...timezones import to_zone
 from .. import render
 from ..models import Certificate, CertificateAsset
 from .claims import training_claims
-from .queries import valid_certificates
+from .queries import certificates_by_id, valid_certificate_ids, valid_certificates
 from .urls import verify_url
 
 
@@ -73,8 +73,8 @@ def training_pdfs(training, base: str) -> list[tuple[Certificate, bytes]]:
     return list(zip(certificates, render.render_many(contexts_for(certificates, base)), strict=True))
 
 
-ZIP_SLICE = 100  # certificates whose PDFs are held at once while a ZIP is written
-ZIP_IN_MEMORY = 8 * 1024 * 1024  # a larger ZIP goes to a temporary file
+ZIP_SLICE = 25  # certificates whose PDFs (~35 KB each) are held at once while a ZIP is written
+ZIP_IN_MEMORY = 512 * 1024  # a larger ZIP (about 15 certificates) goes to a temporary file
 
 
 def _write_zip(out, items) -> None:
@@ -96,10 +96,11 @@ def zip_bytes(items: list[tuple[Certificate, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def _pdfs_in_slices(certificates, base: str):
-    """(certificate, PDF) one slice at a time (cached PDFs are read, missing ones rendered)."""
-    for start in range(0, len(certificates), ZIP_SLICE):
-        part = certificates[start:start + ZIP_SLICE]
+def _pdfs_in_slices(ids: list[int], base: str):
+    """(certificate, PDF) one slice at a time (rows read, cached PDFs read, missing ones
+    rendered, a slice at a time)."""
+    for start in range(0, len(ids), ZIP_SLICE):
+        part = certificates_by_id(ids[start:start + ZIP_SLICE])
         yield from zip(part, render.render_many(contexts_for(part, base)), strict=True)
 
 
@@ -107,7 +108,7 @@ def training_zip(training, base: str):
     """Every valid certificate's PDF in one ZIP, as a file object at its start: written a
     slice at a time into a spooled temporary file, so memory stays flat for 1000 people."""
     out = tempfile.SpooledTemporaryFile(max_size=ZIP_IN_MEMORY)
-    _write_zip(out, _pdfs_in_slices(valid_certificates(training), base))
+    _write_zip(out, _pdfs_in_slices(valid_certificate_ids(training), base))
     out.seek(0)
     return out
 

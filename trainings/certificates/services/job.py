@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from ... import jobs
 from ...auth.models import User
@@ -9,12 +10,14 @@ from ...errors import NotFound
 from ...extensions import db
 from ...scheduling.models import Training
 from .. import render
+from ..models import Certificate
 from .claims import training_claims
 from .documents import contexts_for
 from .issuing import issue_all, missing_eligible
-from .queries import valid_certificates
+from .queries import certificates_by_id, valid_certificate_ids, valid_certificates
 
 BATCH = 50
+RENDER_SLICE = 100  # certificates whose rows and contexts the job holds at once (10 chunks)
 
 
 def start_issue_all(training, *, actor, base: str) -> jobs.Job:
@@ -50,11 +53,23 @@ def render_job(job, progress) -> dict:
     training = db.session.get(Training, job.params["training_id"])
     if training is None:
         raise NotFound()
-    certificates = valid_certificates(training)
-    progress(0, len(certificates))
-    render.render_many(contexts_for(certificates, job.params["base_url"]),
-                       on_progress=lambda n: progress(n), keep=False)
-    return {"rendered": len(certificates), "result_ref": f"training:{training.id}"}
+    rendered = render_missing(training, job.params["base_url"], progress)
+    return {"rendered": rendered, "result_ref": f"training:{training.id}"}
+
+
+def render_missing(training, base: str, progress) -> int:
+    """Put every valid certificate's PDF in the cache (those there already are skipped), a
+    slice of ``RENDER_SLICE`` at a time: the job holds one slice's rows and contexts, so
+    its memory stays flat however many certificates there are. The number of them."""
+    ids = valid_certificate_ids(training)
+    progress(0, len(ids))
+    for start in range(0, len(ids), RENDER_SLICE):
+        part = certificates_by_id(ids[start:start + RENDER_SLICE])
+        # keep=False: the rendering processes store each PDF in the cache; nothing piles up.
+        render.render_many(contexts_for(part, base), keep=False,
+                           on_progress=lambda n, start=start: progress(start + n))
+        del part
+    return len(ids)
 
 
 def issue_all_job(job, progress) -> dict:
@@ -71,14 +86,12 @@ def issue_all_job(job, progress) -> dict:
         db.session.commit()
         if len(batch) < BATCH:
             break
-    certificates = valid_certificates(training)  # also those issued before a take-over
-    # Issued by this job, whichever of its workers did it:
-    issued = sum(1 for c in certificates if c.issued_at >= job.created_at)
+    # Issued by this job, whichever of its workers did it (also before a take-over):
+    issued = db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.training_id == training.id, Certificate.replaced_at.is_(None),
+        Certificate.revoked_at.is_(None), Certificate.issued_at >= job.created_at))
     if not current_app.config["CERTIFICATES_PRERENDER"]:
         progress(0, issued)
         return {"issued": issued, "result_ref": f"training:{training.id}"}
-    progress(0, len(certificates))
-    # keep=False: the workers store each PDF in the cache; nothing piles up here.
-    render.render_many(contexts_for(certificates, base), on_progress=lambda n: progress(n),
-                       keep=False)
+    render_missing(training, base, progress)
     return {"issued": issued, "result_ref": f"training:{training.id}"}
