@@ -138,7 +138,9 @@ def test_when_one_of_them_dies_the_other_is_stopped_too(started, smtp_server, di
     os.kill(started.child(dies), signal.SIGKILL)
     started.process.wait(timeout=STOPPED_WITHIN)
     assert wait_for(lambda: not alive(other), timeout=STOPPED_WITHIN), command_line(other)
-    assert not group_of(started.pgid)
+    # the killed worker's rendering processes follow it (parent-death signal): give them time
+    assert wait_for(lambda: not group_of(started.pgid), timeout=STOPPED_WITHIN), \
+        [command_line(p) for p in group_of(started.pgid)]
 
 
 def test_a_second_ctrl_c_stops_a_busy_worker_at_once_with_its_rendering_processes(
