@@ -77,7 +77,7 @@ def _zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
 @bp.route("/trainings/<int:training_id>")
 @login_required
 def detail(training_id: int):
-    training = load_training(training_id)
+    training = services.load_training_page(training_id)
     require(current_user, "training.view", training)
     zones = services.participant_zones(training)
     sessions = services.numbered_sessions(training)
