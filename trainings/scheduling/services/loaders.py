@@ -40,7 +40,7 @@ def get_training(training_id: int) -> Training | None:
 # built once: the training page shows its organisations, quotas and team, which were three
 # lazy loads after the training's own statement; joined here they are one statement (a
 # training has a handful of each, so the joined rows stay few; the page's statement count
-# does not grow with them: tests/test_scheduling_views.py).
+# does not grow with them: tests/test_light_page_loads.py).
 _TRAINING_PAGE = (select(Training)
                   .options(joinedload(Training.organisation_links), joinedload(Training.quotas),
                            joinedload(Training.staff))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import inspect
 
+from trainings.auth.models import User
 from trainings.errors import NotFound
 from trainings.extensions import db
 from trainings.scheduling import services
@@ -56,3 +58,32 @@ def test_load_training_page_is_the_training_with_its_collections_once(make):
     db.session.expunge_all()
     with pytest.raises(NotFound):
         services.load_training_page(training_id + 1000)
+
+
+def test_my_schedule_does_not_load_facilitators_and_the_api_still_lists_them(
+        make, login, client, api, count_queries):
+    from trainings.overview.schedule import schedule_for
+    facilitator = make.user("facilitator")
+    organiser = make.user("organiser")
+    participant = make.user()
+    make.enrolment(make.training(organiser=organiser, sessions=3, facilitators=[facilitator]),
+                   user=participant)
+    login(organiser)  # staffed and enrolled queries both run for an organiser
+    make.enrolment(make.training(organiser=make.user("organiser"), sessions=2), user=organiser)
+    client.get("/me/schedule")
+    with count_queries() as counter:
+        assert client.get("/me/schedule").status_code == 200
+    assert not [s for s in counter.statements if "session_facilitators.session_id" in s]
+    # another caller of the read model still gets the facilitators with the sessions
+    participant_id = participant.id
+    db.session.expunge_all()
+    items = schedule_for(db.session.get(User, participant_id))
+    assert len(items) == 3
+    assert all("facilitators" not in inspect(item.session).unloaded for item in items)
+    db.session.expunge_all()
+    participant = db.session.get(User, participant_id)
+    lean = schedule_for(participant, facilitators=False)
+    assert all("facilitators" in inspect(item.session).unloaded for item in lean)
+    assert [i.session.id for i in lean] == [i.session.id for i in items]
+    body = api(participant).get("/api/v1/me/schedule")
+    assert body.status_code == 200, body.json
