@@ -65,23 +65,45 @@ TRAINING_NAV = [
 ]
 
 
+# The URLs the navigation shows, built with url_for once per process and per (script root,
+# host) rather than ~25 url_for calls on every page: a static endpoint's URL, or an endpoint
+# taking ``training_id`` split around a placeholder id. The app registers no URL defaults or
+# value preprocessors, so url_for's answer depends on nothing else (tests/test_nav_urls.py).
+_PLACEHOLDER = 987654321987
+_NAV_URLS: dict[tuple, tuple[str, str]] = {}
+
+
+def _nav_url(endpoint: str, training_id: int | None = None) -> str:
+    key = (endpoint, request.script_root, request.host)
+    parts = _NAV_URLS.get(key)
+    if parts is None:
+        if training_id is None:
+            parts = (url_for(endpoint), "")
+        else:
+            head, _sep, tail = url_for(endpoint, training_id=_PLACEHOLDER).partition(str(_PLACEHOLDER))
+            parts = (head, tail)
+        _NAV_URLS[key] = parts
+    return parts[0] if training_id is None else f"{parts[0]}{int(training_id)}{parts[1]}"
+
+
 def training_nav(training) -> list[dict]:
     items = []
+    views, here = current_app.view_functions, request.endpoint
     for endpoint, label, needed in TRAINING_NAV:
-        if endpoint in current_app.view_functions and can(current_user, needed, training):
-            items.append({"url": url_for(endpoint, training_id=training.id), "label": label,
-                          "current": request.endpoint == endpoint})
+        if endpoint in views and can(current_user, needed, training):
+            items.append({"url": _nav_url(endpoint, training.id), "label": label,
+                          "current": here == endpoint})
     return items
 
 
 def nav_items() -> list[dict]:
     role = current_user.role if current_user.is_authenticated else "anonymous"
     items = []
+    views, here = current_app.view_functions, request.endpoint
     for endpoint, label, roles in NAV:
-        if role in roles and endpoint in current_app.view_functions:
-            url = url_for(endpoint)
-            items.append({"url": url, "label": label, "endpoint": endpoint,
-                          "current": request.endpoint == endpoint})
+        if role in roles and endpoint in views:
+            items.append({"url": _nav_url(endpoint), "label": label, "endpoint": endpoint,
+                          "current": here == endpoint})
     return items
 
 

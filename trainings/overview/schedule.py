@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from ..attendance.models import AttendanceRecord
 from ..enrolment.models import Enrolment
@@ -39,10 +40,12 @@ def _numbered_subquery():
     ).subquery()
 
 
-@lru_cache(maxsize=1)
-def _schedule_statements():
+@lru_cache(maxsize=2)
+def _schedule_statements(facilitators: bool = True):
     """The two statements of :func:`schedule_for`, built once with bound parameters
-    (building and keying them cost more than a third of the page's queries)."""
+    (building and keying them cost more than a third of the page's queries). Without
+    ``facilitators`` the sessions' facilitators are not loaded with them (one "selectin"
+    statement per query fewer; they would load lazily if asked for)."""
     numbered = _numbered_subquery()
     user = bindparam("schedule_user", type_=Integer)
     enrolled = (
@@ -62,16 +65,21 @@ def _schedule_statements():
         .where(Training.id.in_(select(TrainingStaff.training_id)
                                .where(TrainingStaff.user_id == user)))
         .order_by(TrainingSession.starts_at, TrainingSession.id))
+    if not facilitators:
+        enrolled = enrolled.options(lazyload(TrainingSession.facilitators))
+        staffed = staffed.options(lazyload(TrainingSession.facilitators))
     return enrolled, staffed
 
 
 def schedule_for(user, *, statuses=("accepted", "waitlisted", "applied"),
-                 include_staff: bool = True) -> list[ScheduleItem]:
+                 include_staff: bool = True, facilitators: bool = True) -> list[ScheduleItem]:
     """Every session of the user's trainings, with number, enrolment and own attendance.
 
-    Two joined queries whatever the number of trainings and sessions.
+    Two joined queries whatever the number of trainings and sessions (and the sessions'
+    facilitators in one more each, unless ``facilitators=False``: a page that does not
+    show them).
     """
-    enrolled, staffed = _schedule_statements()
+    enrolled, staffed = _schedule_statements(facilitators)
     items: dict[int, ScheduleItem] = {}
     if statuses:
         rows = db.session.execute(enrolled, {"schedule_user": user.id,

@@ -68,7 +68,7 @@ def _trainings_with_progress(items) -> list[dict]:
 @login_required
 def my_schedule():
     now = datetime.now(UTC)
-    items = schedule_for(current_user)
+    items = schedule_for(current_user, facilitators=False)  # not shown here
     token = calendar_feed_token(current_user)
     return render_template(
         "overview/my_schedule.html", upcoming=[i for i in items if i.session.ends_at >= now],

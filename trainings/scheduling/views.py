@@ -93,7 +93,7 @@ def _detail_context(training) -> dict:
 @bp.route("/trainings/<int:training_id>")
 @login_required
 def detail(training_id: int):
-    training = load_training(training_id)
+    training = services.load_training_page(training_id)
     require(current_user, "training.view", training)
     return render_template("scheduling/detail.html", **_detail_context(training))
 

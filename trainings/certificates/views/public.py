@@ -9,7 +9,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +19,7 @@ from .. import openbadges, services
 from ..forms import (
     VerifyForm,
 )
+from ..labels import both_languages, status_text  # translated once per process
 from .base import bp, verify_limit
 
 # Public verification ---------------------------------------------------------------------------
@@ -30,29 +30,6 @@ LABELS = {
     "signatories": _l("Signed by"), "statement": _l("Statement"), "issued_at": _l("Certificate issued on"),
     "code": _l("Verification code"), "status": _l("Status"),
 }
-
-
-def both_languages(labels: dict) -> dict:
-    out = {}
-    for lang in ("id", "en"):
-        with force_locale(lang):
-            for key, text in labels.items():
-                out.setdefault(key, {})[lang] = str(text)
-    return out
-
-
-def status_text(info: dict) -> dict:
-    out = {}
-    for lang in ("id", "en"):
-        with force_locale(lang):
-            if info["status"] == "valid":
-                out[lang] = _("Valid: this certificate was issued as shown below.")
-            elif info["status"] == "revoked":
-                out[lang] = _("Revoked: this certificate is no longer valid.")
-            else:
-                out[lang] = _("Replaced: a corrected certificate with the code %(code)s "
-                              "replaces this one.", code=info["replaced_by"] or "")
-    return out
 
 
 UNKNOWN_HELP = {

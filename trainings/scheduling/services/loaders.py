@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...auth.models import User
 from ...errors import NotFound
@@ -35,6 +35,25 @@ def visible_trainings(actor) -> list[Training]:
 
 def get_training(training_id: int) -> Training | None:
     return db.session.get(Training, training_id)
+
+
+# built once: the training page shows its organisations, quotas and team, which were three
+# lazy loads after the training's own statement; joined here they are one statement (a
+# training has a handful of each, so the joined rows stay few; the page's statement count
+# does not grow with them: tests/test_light_page_loads.py).
+_TRAINING_PAGE = (select(Training)
+                  .options(joinedload(Training.organisation_links), joinedload(Training.quotas),
+                           joinedload(Training.staff))
+                  .where(Training.id == bindparam("training_page", type_=Integer)))
+
+
+def load_training_page(training_id: int) -> Training:
+    """The training with its organisations, quotas and team loaded, or NotFound."""
+    training = db.session.execute(_TRAINING_PAGE, {"training_page": training_id}
+                                  ).unique().scalar_one_or_none()
+    if training is None:
+        raise NotFound(_l("No such training."))
+    return training
 
 
 def get_session(session_id: int) -> TrainingSession | None:

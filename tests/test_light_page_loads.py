@@ -1,0 +1,89 @@
+"""The training page loads the training with its organisations, quotas and team in one
+statement: the page's statements do not grow with them, and each shows once, in order."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import inspect
+
+from trainings.auth.models import User
+from trainings.errors import NotFound
+from trainings.extensions import db
+from trainings.scheduling import services
+
+
+def test_training_page_statements_do_not_grow_with_organisations_quotas_or_team(
+        make, login, client, count_queries):
+    organiser = make.user("organiser")
+    small = make.training(organiser=organiser, sessions=2, organisations=("Komnas Perempuan",))
+    large = make.training(organiser=organiser, sessions=2,
+                          organisations=("Komnas Perempuan", "INFID", "LBH Apik"),
+                          quotas={"ID": 10, "PK": 5, "BD": 3},
+                          facilitators=[make.user("facilitator", name=f"Fasilitator {i}")
+                                        for i in range(3)])
+    login(organiser)
+
+    def statements(training):
+        client.get(f"/trainings/{training.id}")  # warm: the same request twice
+        with count_queries() as counter:
+            response = client.get(f"/trainings/{training.id}")
+        assert response.status_code == 200
+        return counter.statements, response.get_data(as_text=True)
+
+    few, _html = statements(small)
+    many, html = statements(large)
+    assert len(many) == len(few)
+    lazy = [s for s in many if re.match(r"\s*SELECT\s+(training_country_quotas|training_organisations"
+                                        r"|training_staff)\.(id|training_id),", s)]
+    assert lazy == []  # no lazy load after the training's statement
+    assert html.count("Komnas Perempuan, INFID, LBH Apik") == 1
+    for i in range(3):
+        assert html.count(f"Fasilitator {i}") == 1
+    quotas = re.search(r"<dd>([^<]*: 10[^<]*)</dd>", html).group(1)
+    assert quotas.count(": ") == 3 and quotas.index(": 3") < quotas.index(": 10") < quotas.index(": 5")
+
+
+def test_load_training_page_is_the_training_with_its_collections_once(make):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, organisations=("Komnas Perempuan", "INFID"),
+                             quotas={"ID": 10, "PK": 5},
+                             facilitators=[make.user("facilitator"), make.user("facilitator")])
+    training_id = training.id
+    db.session.expunge_all()
+    loaded = services.load_training_page(training_id)
+    assert [o.name for o in loaded.organisations] == ["Komnas Perempuan", "INFID"]
+    assert loaded.country_quotas == {"ID": 10, "PK": 5}
+    assert sorted(s.role for s in loaded.staff) == ["facilitator", "facilitator", "organiser"]
+    db.session.expunge_all()
+    with pytest.raises(NotFound):
+        services.load_training_page(training_id + 1000)
+
+
+def test_my_schedule_does_not_load_facilitators_and_the_api_still_lists_them(
+        make, login, client, api, count_queries):
+    from trainings.overview.schedule import schedule_for
+    facilitator = make.user("facilitator")
+    organiser = make.user("organiser")
+    participant = make.user()
+    make.enrolment(make.training(organiser=organiser, sessions=3, facilitators=[facilitator]),
+                   user=participant)
+    login(organiser)  # staffed and enrolled queries both run for an organiser
+    make.enrolment(make.training(organiser=make.user("organiser"), sessions=2), user=organiser)
+    client.get("/me/schedule")
+    with count_queries() as counter:
+        assert client.get("/me/schedule").status_code == 200
+    assert not [s for s in counter.statements if "session_facilitators.session_id" in s]
+    # another caller of the read model still gets the facilitators with the sessions
+    participant_id = participant.id
+    db.session.expunge_all()
+    items = schedule_for(db.session.get(User, participant_id))
+    assert len(items) == 3
+    assert all("facilitators" not in inspect(item.session).unloaded for item in items)
+    db.session.expunge_all()
+    participant = db.session.get(User, participant_id)
+    lean = schedule_for(participant, facilitators=False)
+    assert all("facilitators" in inspect(item.session).unloaded for item in lean)
+    assert [i.session.id for i in lean] == [i.session.id for i in items]
+    body = api(participant).get("/api/v1/me/schedule")
+    assert body.status_code == 200, body.json
