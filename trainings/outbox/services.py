@@ -19,16 +19,18 @@ def delivery_configured(app=None) -> bool:
 
 def queue_mail(to_email: str, subject: str, body: str, *, to_name: str = "", training=None,
                kind: str = "general", attachment_ref: str | None = None,
-               language: str | None = None, attachments: list[dict] | None = None
-               ) -> OutboxMessage:
-    """Write a message to the outbox (in the caller's transaction); the worker sends it."""
+               language: str | None = None, attachments: list[dict] | None = None,
+               flush: bool = True) -> OutboxMessage:
+    """Write a message to the outbox (in the caller's transaction); the worker sends it.
+    ``flush=False``: added only, inserted at the caller's next flush (many mails at once)."""
     message = OutboxMessage(to_email=to_email, to_name=to_name, subject=subject[:300], body=body,
                             kind=kind, attachment_ref=attachment_ref, language=language,
                             attachments=list(attachments or []), state="pending",
                             attempts=0, next_attempt_at=utcnow(),
                             training_id=training.id if training is not None else None)
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 

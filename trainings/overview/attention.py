@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..attendance.models import AttendanceImport, AttendanceRecord
-from ..certificates.services import missing_eligible
+from ..certificates.services import eligible_missing
 from ..db import utcnow
 from ..enrolment.models import Enrolment
 from ..extensions import db
@@ -77,7 +77,7 @@ def attention_for(user) -> list[Attention]:
             if missing > 0:
                 entry.unmarked.append((number, session, missing))
         if people and any(s.ends_at <= now for s in numbered if not s.is_cancelled):
-            entry.to_certify = len(missing_eligible(training))
+            entry.to_certify = len(eligible_missing(training))
         entries.append(entry)
     entries.sort(key=lambda e: not e.needs_attention)
     return entries

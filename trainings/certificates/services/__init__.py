@@ -23,7 +23,7 @@ from .documents import (
     training_zip,
     zip_bytes,
 )
-from .issuing import issue_all, issue_one, missing_eligible
+from .issuing import eligible_missing, issue_all, issue_one, missing_eligible
 from .job import BATCH, issue_all_job, missing_pdfs, render_job, start_issue_all, start_render
 from .mail import mail_certificate
 from .names import (
@@ -67,7 +67,7 @@ __all__ = [
     "linkedin_url", "name_url", "own_enrolment", "preview_pdf", "remind_unconfirmed", "set_signature", "signatories_without_signature",
     "unconfirmed", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "STATEMENT_LIMIT", "add_signatory",
     "certificate_pdf", "credential_url", "get_status_list", "certificates_of", "contexts_for", "credential",
-    "current_certificate", "current_certificates_of_user", "get_by_code", "history",
+    "current_certificate", "current_certificates_of_user", "eligible_missing", "get_by_code", "history",
     "issue_all", "issue_all_job", "issue_one", "mail_certificate", "merged_pdf",
     "missing_eligible", "missing_pdfs", "new_certificate", "overview", "pdf_filename",
     "pdf_url", "reissue", "remove_signatory", "render_job", "revoke", "revoke_many", "set_logo",

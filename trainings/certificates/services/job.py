@@ -13,7 +13,7 @@ from .. import render
 from ..models import Certificate
 from .claims import training_claims
 from .documents import contexts_for
-from .issuing import issue_all, missing_eligible
+from .issuing import eligible_missing, issue_all
 from .queries import certificates_by_id, valid_certificate_ids, valid_certificates
 
 BATCH = 50
@@ -26,7 +26,7 @@ def start_issue_all(training, *, actor, base: str) -> jobs.Job:
     if running is not None:
         return running  # a stalled one is taken over when it is dispatched again
     training_claims(training)  # refuse at once when there is nothing to certify
-    total = len(missing_eligible(training))
+    total = len(eligible_missing(training))
     return jobs.create("certificates.issue_all", {"training_id": training.id, "base_url": base},
                        training=training, actor=actor, total=total)
 
@@ -81,11 +81,13 @@ def issue_all_job(job, progress) -> dict:
         raise NotFound()
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     base = job.params["base_url"]
-    while True:
-        batch = issue_all(training, actor=actor, base=base, limit=BATCH)
+    # Who is missing, computed once (plain rows), and the training's claims, read once;
+    # each batch loads only its own enrolments and skips those issued meanwhile.
+    pending, shared = eligible_missing(training), training_claims(training)
+    for start in range(0, len(pending), BATCH):
+        issue_all(training, actor=actor, base=base, pending=pending[start:start + BATCH],
+                  shared=shared)
         db.session.commit()
-        if len(batch) < BATCH:
-            break
     # Issued by this job, whichever of its workers did it (also before a take-over):
     issued = db.session.scalar(select(func.count()).select_from(Certificate).where(
         Certificate.training_id == training.id, Certificate.replaced_at.is_(None),

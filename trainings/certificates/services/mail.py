@@ -9,7 +9,8 @@ from ..models import Certificate
 from .urls import pdf_url, verify_url
 
 
-def mail_certificate(certificate: Certificate, enrolment, base: str) -> None:
+def mail_certificate(certificate: Certificate, enrolment, base: str, *, flush: bool = True) -> None:
+    """Queue the mail; ``flush=False`` leaves the insert to the caller's next flush (a batch)."""
     title = certificate.claims["training"]
     subject = f"Sertifikat / Certificate: {title['id']}"
     parts = []
@@ -23,4 +24,4 @@ def mail_certificate(certificate: Certificate, enrolment, base: str) -> None:
                 verify=verify_url(certificate.code, base)))
     queue_mail(enrolment.email, subject, "\n-----\n\n".join(parts), to_name=certificate.name,
                training=certificate.training, kind="certificate",
-               attachment_ref=f"certificate:{certificate.code}")
+               attachment_ref=f"certificate:{certificate.code}", flush=flush)
