@@ -181,8 +181,7 @@ def import_report(session_id: int):
     if request.method == "POST":
         return _stage(session, upload)
     if not token:
-        return _session_page("import.html", session, upload=upload, analysis=None,
-                             waiting=services.applied_with_open_rows(session))
+        return _upload_page(session, upload)
     staged = services.get_staged(session, token, actor=current_user)
     return _preview(session, staged, ApplyForm(formdata=None, token=staged.token))
 
@@ -193,8 +192,13 @@ def _stage(session, upload):
     done = submit(upload, lambda: services.stage_import(
         session, file.read(), actor=current_user, filename=file.filename or "report.csv"),
         then=lambda staged: url_for(".import_report", session_id=session.id, token=staged.token))
-    return done or _session_page("import.html", session, 422, upload=upload, analysis=None,
-                                 waiting=services.applied_with_open_rows(session))
+    return done or _upload_page(session, upload, 422)
+
+
+def _upload_page(session, upload, status=200):
+    """The upload form, with the applied reports whose unmatched rows wait to be resolved."""
+    return _session_page("import.html", session, status, upload=upload, analysis=None,
+                         waiting=services.applied_with_open_rows(session))
 
 
 def _preview(session, staged, apply_form, status=200, manual=None):
