@@ -54,3 +54,33 @@ def test_dashboard_counts_uploaded_reports_not_applied_yet(make, login, client):
     login(organiser)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "1 uploaded meeting report is not applied yet" in page
+
+
+def test_dashboard_queries_do_not_grow_with_trainings(make, login, client, count_queries):
+    """Pending applications, unmarked sessions and reports (staged, or applied with rows
+    that matched no one) are counted for all trainings at once. (The certificate count
+    runs its rule per training with accepted people; these trainings have none.)"""
+    from trainings.attendance.models import AttendanceImport
+    from trainings.db import utcnow
+
+    def organiser_with(trainings):
+        organiser = make.user("organiser")
+        for number in range(trainings):
+            training = make.training(organiser=organiser, sessions=3)
+            make.enrolment(training, status="applied")
+            db.session.add(AttendanceImport(
+                token=f"t-{organiser.id}-{number}", session_id=training.sessions[0].id,
+                platform="zoom", rows=[], applied_at=utcnow(), unmatched_open=1,
+                unmatched=[{"key": "name:x", "name": "X", "resolution": None}]))
+        db.session.commit()
+        return organiser
+
+    counts = []
+    for organiser, trainings in ((organiser_with(1), 1), (organiser_with(5), 5)):
+        login(organiser)
+        with count_queries() as counter:
+            page = client.get("/dashboard").get_data(as_text=True)
+        assert page.count("1 report row matched no participant") == trainings
+        counts.append(counter.count)
+        client.post("/logout")
+    assert counts[0] == counts[1], counts

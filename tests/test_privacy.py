@@ -293,3 +293,21 @@ def test_survey_answers_and_action_plans_are_exported_and_their_text_erased(worl
     assert response.answers == {"q1": 4, "q2": ""}  # the rating counts, the text is gone
     from trainings.evaluation.models import Commitment
     assert [c.text for c in db.session.scalars(select(Commitment))] == [""]
+
+
+def test_erasure_blanks_the_unmatched_report_rows_that_name_the_person(world):
+    from trainings.attendance.models import AttendanceImport
+    from trainings.db import utcnow
+    staged = AttendanceImport(
+        token="t-erase", session_id=world["training"].sessions[0].id, platform="zoom", rows=[],
+        applied_at=utcnow(), unmatched_open=2, unmatched=[
+            {"key": "email:x", "name": "S. (phone)", "email": EMAIL, "minutes": 50, "resolution": None},
+            {"key": "name:host", "name": "Host", "email": "", "minutes": 90, "resolution": None}])
+    db.session.add(staged)
+    db.session.commit()
+    privacy.erase_person(world["siti"], actor=world["organiser"], reason="asked")
+    db.session.commit()
+    staged = db.session.get(AttendanceImport, staged.id)
+    assert [(r["name"], r["email"], r["resolution"]) for r in staged.unmatched] == [
+        ("", "", "erased"), ("Host", "", None)]  # in place: the other row keeps its index
+    assert staged.unmatched_open == 1

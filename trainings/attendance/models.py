@@ -56,7 +56,9 @@ class AttendanceChange(db.Model):
 
 
 class AttendanceImport(db.Model):
-    """A parsed meeting report waiting for its preview to be applied (kept server-side)."""
+    """A parsed meeting report waiting for its preview to be applied (kept server-side).
+    Once applied, ``unmatched`` keeps the rows that matched no participant until an
+    organiser or facilitator matches each by hand or dismisses it."""
 
     __tablename__ = "attendance_imports"
 
@@ -71,3 +73,7 @@ class AttendanceImport(db.Model):
     rows: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # [{"key", "name", "email", "minutes", "status", "resolution": None | "matched" |
+    #   "dismissed", "enrolment", "by", "at"}]: the rows no participant matched when applied
+    unmatched: Mapped[list | None] = mapped_column(JSON)
+    unmatched_open: Mapped[int] = mapped_column(default=0, server_default="0")  # not yet resolved

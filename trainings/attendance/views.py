@@ -181,7 +181,7 @@ def import_report(session_id: int):
     if request.method == "POST":
         return _stage(session, upload)
     if not token:
-        return _session_page("import.html", session, upload=upload, analysis=None)
+        return _upload_page(session, upload)
     staged = services.get_staged(session, token, actor=current_user)
     return _preview(session, staged, ApplyForm(formdata=None, token=staged.token))
 
@@ -192,7 +192,13 @@ def _stage(session, upload):
     done = submit(upload, lambda: services.stage_import(
         session, file.read(), actor=current_user, filename=file.filename or "report.csv"),
         then=lambda staged: url_for(".import_report", session_id=session.id, token=staged.token))
-    return done or _session_page("import.html", session, 422, upload=upload, analysis=None)
+    return done or _upload_page(session, upload, 422)
+
+
+def _upload_page(session, upload, status=200):
+    """The upload form, with the applied reports whose unmatched rows wait to be resolved."""
+    return _session_page("import.html", session, status, upload=upload, analysis=None,
+                         waiting=services.applied_with_open_rows(session))
 
 
 def _preview(session, staged, apply_form, status=200, manual=None):
@@ -237,6 +243,45 @@ def _applied_message(result: dict) -> str:
         message += " " + ngettext("%(num)s status set by hand was kept.",
                                   "%(num)s statuses set by hand were kept.", result["kept"])
     return message
+
+
+# ---------------------------------------------------------------- unmatched rows of applied reports
+
+def _applied(session_id: int, import_id: int):
+    session = services.get_session(session_id)
+    require(current_user, "attendance.mark", session)
+    return session, services.get_applied(session, import_id)
+
+
+@bp.route("/sessions/<int:session_id>/attendance/imports/<int:import_id>")
+@login_required
+def unmatched(session_id: int, import_id: int):
+    """The rows of an applied report that matched no one, to match by hand or dismiss."""
+    session, staged = _applied(session_id, import_id)
+    return _session_page("unmatched.html", session, staged=staged,
+                         rows=services.open_rows(staged), participants=services.roll_call(session))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/imports/<int:import_id>/rows/<int:index>/match",
+          methods=["POST"])
+@login_required
+def match_row(session_id: int, import_id: int, index: int):
+    session, staged = _applied(session_id, import_id)
+    return action(lambda: services.match_row(session, staged, index, request.form.get("enrolment"),
+                                             actor=current_user),
+                  then=url_for(".unmatched", session_id=session.id, import_id=staged.id),
+                  message=lambda changed: _("Row matched: the participant is marked present.")
+                  if changed else _("Row matched: the participant was already marked so."))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/imports/<int:import_id>/rows/<int:index>/dismiss",
+          methods=["POST"])
+@login_required
+def dismiss_row(session_id: int, import_id: int, index: int):
+    session, staged = _applied(session_id, import_id)
+    return action(lambda: services.dismiss_row(session, staged, index, actor=current_user),
+                  then=url_for(".unmatched", session_id=session.id, import_id=staged.id),
+                  message=_("Row dismissed: it is not a participant."))
 
 
 # ---------------------------------------------------------------- matrix, settings, exports

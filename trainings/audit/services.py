@@ -33,6 +33,7 @@ ACTIONS = {
     "attendance.recorded": _l("Attendance recorded"),
     "attendance.imported": _l("Meeting report imported"),
     "attendance.settings": _l("Attendance settings changed"),
+    "attendance.row_dismissed": _l("Unmatched report row dismissed"),
     "certificate.issued": _l("Certificate issued"),
     "certificate.revoked": _l("Certificate revoked"),
     "certificate.reissued": _l("Certificate re-issued"),

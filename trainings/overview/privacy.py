@@ -188,6 +188,12 @@ def _erase_staged_imports(enrolments: list[Enrolment], names: set[str], emails: 
                                                            else row)} & lowered)]
         if kept != staged.rows:
             staged.rows = kept
+        left = [row if not ({str(row.get(k, "")).strip().lower() for k in ("name", "email")}
+                            & lowered) else {**row, "name": "", "email": "", "resolution": "erased"}
+                for row in (staged.unmatched or [])]  # blanked in place: the indexes stay
+        if left != (staged.unmatched or []):
+            staged.unmatched = left
+            staged.unmatched_open = sum(1 for row in left if not row.get("resolution"))
 
 
 def _erase_certificates(enrolments: list[Enrolment], actor, now: datetime, reason: str) -> int:

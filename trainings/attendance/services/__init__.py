@@ -4,6 +4,7 @@
 - :mod:`.loading`: sessions, trainings and the accepted participants attendance works on;
 - :mod:`.records`: roll call and records, every change appended to the audit table;
 - :mod:`.report_import`: the meeting-report pipeline (parse, match, preview, apply);
+- :mod:`.unmatched`: rows of an applied report that matched no one, matched or dismissed;
 - :mod:`.grid`: the participants × sessions matrix, its JSON and export table;
 - :mod:`.settings`: the certificate rule and the import thresholds of a training;
 - :mod:`.own`: a participant's own attendance and certificate progress.
@@ -47,13 +48,22 @@ from .report_import import (
     validate_min_minutes,
 )
 from .settings import update_settings
+from .unmatched import (
+    applied_with_open_rows,
+    dismiss_row,
+    get_applied,
+    match_row,
+    open_rows,
+    record_unmatched,
+)
 
 _accepted_ids = accepted_ids  # the name tests and older callers use
 
 __all__ = [
     "IMPORT_TTL", "NOTE_MAX", "OPENS_BEFORE", "SESSION_MARGIN", "Analysis", "AuditRow", "Change", "Matrix",
     "MatrixRow", "MatrixSession", "OwnAttendance", "Person", "RollRow", "accepted_ids",
-    "analyse", "analyse_staged", "apply_analysis", "apply_staged", "audit_trail",
+    "analyse", "analyse_staged", "dismiss_row", "get_applied", "match_row", "open_rows",
+    "record_unmatched", "applied_with_open_rows", "apply_analysis", "apply_staged", "audit_trail",
     "export_table", "get_session", "get_staged", "get_training", "import_report",
     "mark_all_present", "matrix", "matrix_json", "merge_intervals", "minutes_of",
     "own_attendance", "parse_upload", "roll_call", "roll_call_open", "session_number", "set_records",

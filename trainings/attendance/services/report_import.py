@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from ...db import utcnow
 from ...enrolment.models import Enrolment
@@ -19,6 +19,7 @@ from ...timezones import format_datetime, to_zone
 from .. import reports
 from ..models import AttendanceChange, AttendanceImport, AttendanceRecord
 from .records import Change, set_records
+from .unmatched import record_unmatched
 
 IMPORT_TTL = timedelta(days=2)
 
@@ -275,7 +276,9 @@ def import_report(session: TrainingSession, data: bytes, *, actor, filename: str
 def stage_import(session: TrainingSession, data: bytes, *, actor, filename: str = "") -> AttendanceImport:
     """Parse an upload and keep it server-side for the preview; a wrong file writes nothing."""
     report = parse_upload(session, data)
-    db.session.execute(delete(AttendanceImport).where(AttendanceImport.created_at < utcnow() - IMPORT_TTL))
+    db.session.execute(delete(AttendanceImport).where(  # kept while unmatched rows wait
+        AttendanceImport.created_at < utcnow() - IMPORT_TTL,
+        or_(AttendanceImport.applied_at.is_(None), AttendanceImport.unmatched_open == 0)))
     staged = AttendanceImport(token=secrets.token_urlsafe(24), session_id=session.id,
                               created_by_id=actor.id if actor is not None else None,
                               filename=(filename or "report")[-200:], platform=report.platform,
@@ -302,9 +305,10 @@ def analyse_staged(session, staged: AttendanceImport, *, min_minutes=None, manua
 
 def apply_staged(session, staged: AttendanceImport, *, actor, min_minutes=None, manual=None,
                  overwrite: bool = False) -> dict:
-    result = apply_analysis(session, analyse_staged(session, staged, min_minutes=min_minutes,
-                                                    manual=manual, overwrite=overwrite),
-                            actor=actor)
+    analysis = analyse_staged(session, staged, min_minutes=min_minutes, manual=manual,
+                              overwrite=overwrite)
+    result = apply_analysis(session, analysis, actor=actor)
+    record_unmatched(staged, analysis.unmatched)
     staged.applied_at = utcnow()
     db.session.flush()
     return result
