@@ -23,9 +23,8 @@ from .test_enrolment_web import FORM
 
 def test_a_web_request_only_queues_mail_and_the_worker_sends_it(make, client, mail_app,
                                                                  smtp_server):
-    training = make.training(organiser=make.user("organiser"), capacity=5, sessions=1)
-    training.applications_open = True
-    db.session.commit()
+    training = make.training(organiser=make.user("organiser"), capacity=5, sessions=1,
+                             applications_open=True)  # a session to come: applications taken
     assert client.post(f"/trainings/{training.id}/apply", data=FORM).status_code == 302
     message = db.session.scalar(select(OutboxMessage))
     assert (message.state, message.attempts) == ("pending", 0)
