@@ -235,6 +235,8 @@ def test_outbox_and_invitation_set_password_and_log_in(make, login, client, open
     done = client.post(f"/invitation/{token}", data={"password": "a-long-password-1",
                                                      "confirm": "a-long-password-1"})
     assert done.status_code == 302
+    welcome = client.get(done.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "Selamat datang, Siti Rahmawati." in welcome  # in her language, after the redirect
     user = db.session.scalar(select(User).where(User.email == "siti@example.org"))
     assert user.check_password("a-long-password-1")
     assert client.get(f"/trainings/{training.id}/my-enrolment").status_code == 200  # logged in

@@ -73,25 +73,31 @@ def type_label(prop: dict, components: dict) -> str:
 def api_docs():
     document = openapi.document()
     components = document["components"]["schemas"]
-    operations = []
-    for path, methods in document["paths"].items():
-        for method, operation in methods.items():
-            request = operation.get("requestBody", {}).get("content", {})
-            answers = []
-            for status, answer in operation["responses"].items():
-                content = answer.get("content", {})
-                schema = (content.get("application/json") or {}).get("schema")
-                answers.append({"status": status, "description": answer["description"],
-                                "media": ", ".join(content), "fields":
-                                _fields(schema, components) if status < "400" else []})
-            operations.append({
-                "method": method.upper(), "path": path, "id": operation["operationId"],
-                "summary": operation["summary"], "tag": operation["tags"][0],
-                "public": operation.get("security") == [],
-                "parameters": operation.get("parameters", []),
-                "media": [media for media in request if media != "application/json"],
-                "fields": _fields((request.get("application/json") or {}).get("schema"),
-                                  components),
-                "answers": answers,
-            })
+    operations = [_operation(path, method, operation, components)
+                  for path, methods in document["paths"].items()
+                  for method, operation in methods.items()]
     return render_template("api/docs.html", document=document, operations=operations)
+
+
+def _operation(path: str, method: str, operation: dict, components: dict) -> dict:
+    """One operation of the document as the page shows it."""
+    request = operation.get("requestBody", {}).get("content", {})
+    return {
+        "method": method.upper(), "path": path, "id": operation["operationId"],
+        "summary": operation["summary"], "tag": operation["tags"][0],
+        "public": operation.get("security") == [],
+        "parameters": operation.get("parameters", []),
+        "media": [media for media in request if media != "application/json"],
+        "fields": _fields((request.get("application/json") or {}).get("schema"), components),
+        "answers": [_answer(status, answer, components)
+                    for status, answer in operation["responses"].items()],
+    }
+
+
+def _answer(status: str, answer: dict, components: dict) -> dict:
+    """One answer of an operation; the fields of successful ones only."""
+    content = answer.get("content", {})
+    schema = (content.get("application/json") or {}).get("schema")
+    return {"status": status, "description": answer["description"],
+            "media": ", ".join(content),
+            "fields": _fields(schema, components) if status < "400" else []}

@@ -71,14 +71,15 @@ def create_enrolment(training_id: int):
     training = _training(training_id)
     require(actor(), "enrolment.manage", training)
     data = body(EnrolmentIn)
+    return _dict(commit(lambda: _enrol(training, data))), 201
 
-    def enrol():
-        enrolment = services.enrol(training, data, actor=actor())
-        if evaluation.has_demographic_fields(data):  # refused without consent: nothing written
-            evaluation.set_demographics(enrolment, data, actor=actor())
-        return enrolment
 
-    return _dict(commit(enrol)), 201
+def _enrol(training, data: dict):
+    """Enrol, with the demographics given (refused without consent: nothing written)."""
+    enrolment = services.enrol(training, data, actor=actor())
+    if evaluation.has_demographic_fields(data):
+        evaluation.set_demographics(enrolment, data, actor=actor())
+    return enrolment
 
 
 @bp.post("/trainings/<int:training_id>/applications")
@@ -152,20 +153,28 @@ def update_enrolment(enrolment_id: int):
     require(actor(), "enrolment.view", enrolment)
     raw = json_body()
     if "status" not in raw and evaluation.has_demographic_fields(raw):
-        # the participant's own demographics (with consent), or an organiser's correction
-        if not can(actor(), "enrolment.manage", enrolment):
-            require(actor(), "demographics.edit_own", enrolment)
-        data = body(DemographicsIn)
-        commit(lambda: evaluation.set_demographics(enrolment, data, actor=actor()))
-        return _dict(enrolment)
+        return _update_demographics(enrolment)
     status = body(EnrolmentStatusIn, code="invalid_status")["status"]
+    _require_status_change(enrolment, status)
+    promoted = commit(lambda: services.change_status(enrolment, status, actor=actor()))
+    return {**_dict(enrolment), "promoted": [e.id for e in promoted]}
+
+
+def _update_demographics(enrolment) -> dict:
+    """The participant's own demographics (with consent), or an organiser's correction."""
     if not can(actor(), "enrolment.manage", enrolment):
-        # A participant may only withdraw their own enrolment.
+        require(actor(), "demographics.edit_own", enrolment)
+    data = body(DemographicsIn)
+    commit(lambda: evaluation.set_demographics(enrolment, data, actor=actor()))
+    return _dict(enrolment)
+
+
+def _require_status_change(enrolment, status: str) -> None:
+    """Organisers change any status; a participant may only withdraw their own enrolment."""
+    if not can(actor(), "enrolment.manage", enrolment):
         require(actor(), "enrolment.withdraw_own", enrolment)
         if status != "withdrawn":
             require(actor(), "enrolment.manage", enrolment)
-    promoted = commit(lambda: services.change_status(enrolment, status, actor=actor()))
-    return {**_dict(enrolment), "promoted": [e.id for e in promoted]}
 
 
 @bp.get("/trainings/<int:training_id>/stats")

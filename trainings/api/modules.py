@@ -35,16 +35,21 @@ def list_modules():
      answers={200: ("application/pdf", _l("The module"))})
 def module_pdf(slug):
     lang = request.args.get("lang", "")
-    raw = request.args.get("version", "")
-    if raw and not raw.isdigit():
-        raise ValidationError(_l("version must be a whole number."), field="version")
-    version = int(raw) if raw else None
+    version = _version_asked()
     services.check_module(slug, version)  # 404 first for an unknown slug or version
     if lang not in EDITIONS:
         raise ValidationError(_l("lang must be one of id, en, bilingual."), field="lang")
     edition = services.edition_pdf(slug, lang, version)
     return send_download(edition.path, edition.filename, "application/pdf", inline=True,
                          max_age=300)
+
+
+def _version_asked() -> int | None:
+    """The ``version`` query parameter: a whole number, or None when not given."""
+    raw = request.args.get("version", "")
+    if raw and not raw.isdigit():
+        raise ValidationError(_l("version must be a whole number."), field="version")
+    return int(raw) if raw else None
 
 
 @bp.post("/modules")
@@ -57,13 +62,17 @@ def upload_module():
     with Content-Type application/zip). 201 with the module; 422 and nothing changed when
     the ZIP or the module in it has problems."""
     require(actor(), "module.upload")
-    upload = request.files.get("file")
-    if upload is not None:
-        stream = upload.stream
-    elif request.mimetype in ("application/zip", "application/x-zip-compressed") and request.data:
-        stream = io.BytesIO(request.get_data())
-    else:
-        raise ValidationError(_l("Send the module as a ZIP: a multipart field named file, or a "
-                                 "body of type application/zip."), field="file")
+    stream = _uploaded_zip()
     report = commit(lambda: services.install_zip(stream, actor=actor()))
     return dump(ModuleOut, services.summary(report.module)), 201
+
+
+def _uploaded_zip():
+    """The ZIP sent: a multipart field ``file`` or an application/zip body; else a 422."""
+    upload = request.files.get("file")
+    if upload is not None:
+        return upload.stream
+    if request.mimetype in ("application/zip", "application/x-zip-compressed") and request.data:
+        return io.BytesIO(request.get_data())
+    raise ValidationError(_l("Send the module as a ZIP: a multipart field named file, or a "
+                             "body of type application/zip."), field="file")

@@ -59,16 +59,17 @@ def list_trainings():
 def create_training():
     require(actor(), "training.create")
     data = body(TrainingIn)
-
-    def create():  # the reminders belong to notifications, the rest to scheduling
-        reminders = data.pop("reminders", None)
-        training = services.create_training(data, actor=actor())
-        if reminders is not None:
-            set_reminders(training, reminders, actor=actor())
-        return training
-
-    training = commit(create)
+    training = commit(lambda: _create(data))
     return TrainingOut.of(training), 201
+
+
+def _create(data: dict):
+    """Create a training: the reminders belong to notifications, the rest to scheduling."""
+    reminders = data.pop("reminders", None)
+    training = services.create_training(data, actor=actor())
+    if reminders is not None:
+        set_reminders(training, reminders, actor=actor())
+    return training
 
 
 @bp.get("/trainings/<int:training_id>")
@@ -85,21 +86,23 @@ def update_training(training_id: int):
     training = _training(training_id)
     require(actor(), "training.edit", training)
     data = body(TrainingPatch)
-
-    def change():  # follow_up_days: evaluation's setting; reminders: notifications'
-        services.update_training(training, {k: v for k, v in data.items()
-                                             if k not in ("follow_up_days", "reminders")},
-                                 actor=actor())
-        if "follow_up_days" in data:
-            evaluation.set_follow_up_days(training, data["follow_up_days"], actor=actor())
-        if "reminders" in data:
-            set_reminders(training, data["reminders"], actor=actor())
-
-    commit(change)
+    commit(lambda: _change(training, data))
     answer = TrainingOut.of(training)
     if "follow_up_days" in data:
         answer["follow_up_days"] = evaluation.follow_up_days(training)
     return answer
+
+
+def _change(training, data: dict) -> None:
+    """Change a training: follow_up_days is evaluation's setting, reminders notifications',
+    the rest scheduling's."""
+    services.update_training(training, {k: v for k, v in data.items()
+                                         if k not in ("follow_up_days", "reminders")},
+                             actor=actor())
+    if "follow_up_days" in data:
+        evaluation.set_follow_up_days(training, data["follow_up_days"], actor=actor())
+    if "reminders" in data:
+        set_reminders(training, data["reminders"], actor=actor())
 
 
 @bp.get("/trainings/<int:training_id>/staff")

@@ -75,16 +75,23 @@ def application_status(training_id: int):
     """Where an application stands: for the signed-in applicant, or for the browser that
     sent it (the session remembers which application it was; nothing else is shown)."""
     training = load_training(training_id)
-    enrolment = services.own_enrolment(training, current_user)
-    if enrolment is None:
-        applied = session.get("applied") or {}
-        if applied.get("training") == training.id and applied.get("enrolment"):
-            enrolment = services.get_enrolment(applied["enrolment"])
+    enrolment = _applicants_enrolment(training)
     if enrolment is None or enrolment.training_id != training.id:
         return render_template("enrolment/application_status.html", training=training,
                                enrolment=None), 404
     return render_template("enrolment/application_status.html", training=training,
                            enrolment=enrolment)
+
+
+def _applicants_enrolment(training):
+    """The signed-in person's enrolment, else the one this browser's session sent (which
+    may belong to another training: the caller checks)."""
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        applied = session.get("applied") or {}
+        if applied.get("training") == training.id and applied.get("enrolment"):
+            enrolment = services.get_enrolment(applied["enrolment"])
+    return enrolment
 
 
 @bp.route("/trainings/<int:training_id>/apply/thanks")

@@ -70,15 +70,20 @@ def import_enrolments(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.manage", training)
     form, apply_form = ImportForm(), ApplyImportForm()
-    checked, status = None, 200
     if request.method == "POST":
-        try:
-            step = request.form.get("action", "preview")
-        except RequestEntityTooLarge:
-            return _too_large(training, form)
-        if step == "apply":
-            return _apply_import(training, apply_form)
-        checked, status = _preview_import(training, form, apply_form)
+        return _import_step(training, form, apply_form)
+    return _import_page(training, form, apply_form, None), 200
+
+
+def _import_step(training, form, apply_form):
+    """A POST: apply the rows a preview staged, or read and check an upload."""
+    try:
+        step = request.form.get("action", "preview")
+    except RequestEntityTooLarge:
+        return _too_large(training, form)
+    if step == "apply":
+        return _apply_import(training, apply_form)
+    checked, status = _preview_import(training, form, apply_form)
     return _import_page(training, form, apply_form, checked), status
 
 

@@ -32,9 +32,7 @@ from .base import bp, load_training
 @login_required
 def my_enrolment(training_id: int):
     training = load_training(training_id)
-    enrolment = services.own_enrolment(training, current_user)
-    if enrolment is None:
-        raise NotFound()
+    enrolment = _own_enrolment(training)
     require(current_user, "enrolment.view", enrolment)
     if request.method == "POST":
         return action(lambda: services.withdraw_own(enrolment, actor=current_user),
@@ -44,22 +42,39 @@ def my_enrolment(training_id: int):
                            form=EmptyForm())
 
 
+def _own_enrolment(training):
+    """The signed-in person's enrolment in ``training``; 404 when there is none."""
+    enrolment = services.own_enrolment(training, current_user)
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def invitation(token: str):
     found = services.invitation_for_token(token)
     if found is None:
         return render_template("enrolment/invitation_invalid.html"), 404
-    if session.get("lang") not in ("id", "en") and found.user.language in ("id", "en"):
-        session["lang"] = found.user.language  # the language the person chose when applying
-        refresh_locale()
+    _adopt_language(found.user)
     form = InvitationForm()
     done = submit(form, lambda: _log_in(services.accept_invitation(token, form.password.data)),
                   then=url_for("core.index"),
                   message=lambda user: _("Your password is set. Welcome, %(name)s.", name=user.name))
-    response = render_template("enrolment/invitation.html", form=form, user=found.user)
-    return done or (response, form_status(form),
-                    {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+    return done or _invitation_page(form, found.user)
+
+
+def _adopt_language(user) -> None:
+    """Without a chosen language, the page speaks the one the person chose when applying."""
+    if session.get("lang") not in ("id", "en") and user.language in ("id", "en"):
+        session["lang"] = user.language
+        refresh_locale()
+
+
+def _invitation_page(form, user):
+    """The set-password page; the link's token stays out of referrers and caches."""
+    return (render_template("enrolment/invitation.html", form=form, user=user),
+            form_status(form), {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
 
 
 def _log_in(user):

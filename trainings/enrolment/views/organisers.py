@@ -54,15 +54,21 @@ def participants(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.list", training)
     filters = _filters()
-    try:
-        enrolments, error = services.list_enrolments(training, **filters), None
-    except DomainError as exc:  # a bad filter: the list stays empty, the message says why
-        enrolments, error = [], exc.message
+    enrolments, error = _filtered(training, filters)
     shown, page, pages = _page(enrolments)
     return render_template("enrolment/participants.html", training=training,
                            enrolments=shown, total=len(enrolments), page=page, pages=pages,
                            filters=filters, filter_error=error,
                            **_participants_context(training)), (422 if error else 200)
+
+
+def _filtered(training, filters: dict) -> tuple[list, str | None]:
+    """The enrolments the filters select, and no error; a bad filter gives an empty list
+    and the message that says why."""
+    try:
+        return services.list_enrolments(training, **filters), None
+    except DomainError as exc:
+        return [], exc.message
 
 
 def _participants_context(training) -> dict:
@@ -93,9 +99,13 @@ def settings(training_id: int):
         training, applications_open=form.applications_open.data,
         requires_approval=form.requires_approval.data, actor=current_user),
         then=back, message=_("The application settings are saved."))
-    if done is None:
-        flash(_("The settings could not be saved. Please try again."), "error")
-    return done or redirect(back)
+    return done or _retry(back, _("The settings could not be saved. Please try again."))
+
+
+def _retry(back: str, message: str):
+    """A change that could not be made (a stale form): say so and go back."""
+    flash(message, "error")
+    return redirect(back)
 
 
 # changes that end someone's participation are confirmed on a page of their own first
@@ -111,22 +121,32 @@ def change_status(enrolment_id: int):
     require(current_user, "enrolment.manage", enrolment)
     status = request.values.get("status", "")
     if request.method == "GET" or (status in CONFIRMED and not request.form.get("confirmed")):
-        if status not in CONFIRMED:
-            return redirect(_back_to(enrolment))
-        return render_template("enrolment/confirm_status.html", enrolment=enrolment,
-                               training=enrolment.training, status=status, form=EmptyForm(),
-                               back=_back_to(enrolment),
-                               label=services.STATUS_LABELS[status])
-    target = _back_to(enrolment)
+        return _confirm_page(enrolment, status)
     if not EmptyForm().validate_on_submit():
-        flash(_("The change could not be saved. Please try again."), "error")
-        return redirect(target)
+        return _retry(_back_to(enrolment), _("The change could not be saved. Please try again."))
+    _change_status(enrolment, status)
+    return redirect(_back_to(enrolment))
+
+
+def _confirm_page(enrolment, status: str):
+    """The confirmation page of a change that ends someone's participation; any other
+    status asked for by GET goes back to where it came from."""
+    if status not in CONFIRMED:
+        return redirect(_back_to(enrolment))
+    return render_template("enrolment/confirm_status.html", enrolment=enrolment,
+                           training=enrolment.training, status=status, form=EmptyForm(),
+                           back=_back_to(enrolment),
+                           label=services.STATUS_LABELS[status])
+
+
+def _change_status(enrolment, status: str) -> None:
+    """Change one status (mailing on a confirmed change only when asked) and say what
+    happened, or flash why not."""
     notify = status not in CONFIRMED or request.form.get("notify") == "1"
     ok, promoted = attempt(lambda: services.change_status(
         enrolment, status, actor=current_user, notify=notify))
     if ok:
         _flash_status(enrolment, promoted)
-    return redirect(target)
 
 
 @bp.route("/trainings/<int:training_id>/participants/bulk", methods=["POST"])
@@ -138,8 +158,13 @@ def bulk_status(training_id: int):
     back = request.form.get("next", "")
     back = back if is_safe_next(back) else url_for("enrolment.participants", training_id=training.id)
     if not EmptyForm().validate_on_submit():
-        flash(_("The change could not be saved. Please try again."), "error")
-        return redirect(back)
+        return _retry(back, _("The change could not be saved. Please try again."))
+    _change_statuses(training)
+    return redirect(back)
+
+
+def _change_statuses(training) -> None:
+    """Change the ticked people's status; say how many changed and why any were refused."""
     ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]
     ok, result = attempt(lambda: services.change_statuses(
         training, ids, request.form.get("status", ""), actor=current_user))
@@ -149,7 +174,6 @@ def bulk_status(training_id: int):
               "success")
         for enrolment, reason in refused:
             flash(f"{enrolment.name}: {reason}", "error")
-    return redirect(back)
 
 
 def _back_to(enrolment) -> str:
@@ -174,15 +198,21 @@ def _flash_status(enrolment, promoted) -> None:
 def add_participant(training_id: int):
     training = load_training(training_id)
     require(current_user, "enrolment.manage", training)
-    form = AddParticipantForm(locale=current_language())
-    if request.method == "GET":
-        form.timezone.data = training.timezone
-        form.language.data = "id" if training.timezone.startswith("Asia/J") else "en"
+    form = _add_form(training)
     done = submit(form, lambda: services.enrol(training, _form_data(form), actor=current_user),
                   then=url_for("enrolment.participants", training_id=training.id),
                   message=_added_message)
     return done or (render_template("enrolment/add.html", training=training, form=form),
                     form_status(form))
+
+
+def _add_form(training) -> AddParticipantForm:
+    """The form to add someone; first shown with the training's zone and its likely language."""
+    form = AddParticipantForm(locale=current_language())
+    if request.method == "GET":
+        form.timezone.data = training.timezone
+        form.language.data = "id" if training.timezone.startswith("Asia/J") else "en"
+    return form
 
 
 def _added_message(enrolment) -> str:
