@@ -70,7 +70,7 @@ def test_training_page_session_links_follow_the_mount_point(app, make, client, l
             assert path in plain and f"/anyam{path}" in mounted and path not in mounted
 
 
-def _url_for_calls(app, monkeypatch, client, path: str) -> int:
+def _url_for_calls(app, monkeypatch, client, path: str) -> list[str]:
     calls = []
     original = app.url_for
 
@@ -84,7 +84,7 @@ def _url_for_calls(app, monkeypatch, client, path: str) -> int:
         assert response.status_code == 200
     finally:
         monkeypatch.undo()
-    return len(calls)
+    return calls
 
 
 def test_url_for_calls_do_not_grow_with_the_rows(app, make, client, login, monkeypatch):
@@ -95,8 +95,8 @@ def test_url_for_calls_do_not_grow_with_the_rows(app, make, client, login, monke
     login(organiser)
     for training in (few, many):  # warm: the per-process cache filled
         client.get(f"/trainings/{training.id}")
-    assert (_url_for_calls(app, monkeypatch, client, f"/trainings/{few.id}")
-            == _url_for_calls(app, monkeypatch, client, f"/trainings/{many.id}"))
+    assert (len(_url_for_calls(app, monkeypatch, client, f"/trainings/{few.id}"))
+            == len(_url_for_calls(app, monkeypatch, client, f"/trainings/{many.id}")))
     client.post("/logout")
     enrolment = make.enrolment(few, user=participant)
     login(participant)
@@ -107,4 +107,21 @@ def test_url_for_calls_do_not_grow_with_the_rows(app, make, client, login, monke
     db.session.commit()
     make.enrolment(many, user=participant)
     six = _url_for_calls(app, monkeypatch, client, "/me/schedule")
-    assert one == six and one > 0
+    assert len(one) == len(six) and one
+    layout = {"static", "core.index", "core.set_language", "auth.profile", "auth.logout"}
+    assert not layout & set(six)  # the base layout's links come from the cache too
+
+
+def test_the_layout_links_follow_the_mount_point(app, make, client, login):
+    """The base layout's files and account links (web.static_url, web.id_url) under /anyam."""
+    login(make.user("participant"))
+    for _round in range(2):  # the second round is served from the cache
+        plain, mounted = _links_plain_and_mounted(client, "/profile")
+        for base, links in (("", plain), ("/anyam", mounted)):
+            with app.test_request_context("/", base_url=f"http://localhost{base}/"):
+                expected = {url_for("static", filename="css/anyam.css"), url_for("core.index"),
+                            url_for("auth.profile"), url_for("static", filename="favicon.svg")}
+                assert web.static_url("js/anyam.js") == url_for("static", filename="js/anyam.js")
+                assert web.id_url("auth.logout") == url_for("auth.logout")
+            assert expected <= links
+            assert all(u.startswith(base + "/") for u in expected)

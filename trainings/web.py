@@ -26,7 +26,7 @@ from .extensions import db
 from .forms import EmptyForm
 
 __all__ = ["EmptyForm", "absolute_url", "action", "attempt", "base_url", "form_status",
-           "id_url", "send_download", "submit"]
+           "id_url", "send_download", "static_url", "submit"]
 
 
 def attempt(operation: Callable[[], Any], *, form=None,
@@ -124,12 +124,15 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 # url_for for the links a page repeats per row (a training per schedule entry, a session per
-# row of the training page) and for the navigation: built once per process and per (script
-# root, host), an endpoint taking one integer id split around a placeholder id and joined
-# with the row's id. The app registers no URL defaults or value preprocessors, so url_for's
-# answer depends on nothing else (tests/test_nav_urls.py, tests/test_row_urls.py).
+# row of the training page), the navigation and the base layout: built once per app and per
+# (script root, host), an endpoint taking one integer id split around a placeholder id and
+# joined with the row's id. The app registers no URL defaults or value preprocessors, so
+# url_for's answer depends on nothing else (tests/test_nav_urls.py, tests/test_row_urls.py).
 _PLACEHOLDER = 987654321987
-_ID_URLS: dict[tuple, tuple[str, str]] = {}
+
+
+def _url_cache() -> dict:
+    return current_app.extensions.setdefault("anyam.urls", {})
 
 
 def id_url(endpoint: str, **value: int) -> str:
@@ -137,13 +140,27 @@ def id_url(endpoint: str, **value: int) -> str:
     if len(value) > 1 or endpoint.startswith("."):
         raise ValueError("id_url takes a full endpoint name and at most one id")
     (name, ident), = value.items() if value else ((None, None),)
-    key = (endpoint, name, request.script_root, request.host)
-    parts = _ID_URLS.get(key)
+    if not has_request_context():  # mail, jobs: url_for's own rules (SERVER_NAME)
+        return url_for(endpoint, **({name: int(ident)} if name else {}))
+    cache, key = _url_cache(), (endpoint, name, request.script_root, request.host)
+    parts = cache.get(key)
     if parts is None:
         if name is None:
             parts = (url_for(endpoint), "")
         else:
             head, _sep, tail = url_for(endpoint, **{name: _PLACEHOLDER}).partition(str(_PLACEHOLDER))
             parts = (head, tail)
-        _ID_URLS[key] = parts
+        cache[key] = parts
     return parts[0] if name is None else f"{parts[0]}{int(ident)}{parts[1]}"
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=...)`` from the same cache: the base layout links the
+    same three files on every page."""
+    if not has_request_context():
+        return url_for("static", filename=filename)
+    cache, key = _url_cache(), ("static", filename, request.script_root, request.host)
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for("static", filename=filename)
+    return url
