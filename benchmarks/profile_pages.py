@@ -97,8 +97,19 @@ def main() -> None:
     os.environ.update(load_bench.app_env(url, instance,
                                          CERTIFICATE_VERIFY_RATE_LIMIT="1000000/minute"))
     from bare_app import app as bare_app
+    from flask import render_template
+    from flask_login import login_required
 
     from wsgi import app  # as gunicorn builds it: instance/config.py, then ANYAM_* (no TESTING)
+    # compiled once, as a template file is (render_template_string compiles on every call)
+    floor = app.jinja_env.from_string(
+        '{% extends "base.html" %}{% block content %}<h1>Bench</h1>{% endblock %}')
+
+    @app.get("/bench-layout")  # before the first request: Flask refuses new routes after it
+    @login_required
+    def layout():  # the floor of any logged-in page: session, user, base layout, headers
+        return render_template(floor)
+
     header(f"light pages in-process, CPU per request, {args.requests} requests x "
            f"{args.rounds} rounds, {url.split(':', 1)[0]}")
     bare = bare_app.test_client()
@@ -109,6 +120,7 @@ def main() -> None:
         "training page (organiser)": (organiser, f"/trainings/{data['training']}"),
         "training page (participant)": (participant, f"/trainings/{data['training']}"),
         "my schedule": (participant, "/me/schedule"),
+        "base layout only (participant)": (participant, "/bench-layout"),
         "verify": (anonymous, f"/verify/{data['code']}"),
         "healthz": (anonymous, "/healthz"),
     }

@@ -146,7 +146,7 @@ def raw_rows(programme_id: int) -> None:
 
 
 def in_process(args) -> dict:
-    from flask import g, render_template_string
+    from flask import g, render_template
     from flask_login import login_required
 
     from trainings import create_app
@@ -165,11 +165,14 @@ def in_process(args) -> dict:
     def bare():
         return "ok"
 
+    # compiled once, as a template file is (render_template_string compiles on every call)
+    floor = app.jinja_env.from_string(
+        '{% extends "base.html" %}{% block content %}<h1>Bench</h1>{% endblock %}')
+
     @app.get("/bench-layout")
     @login_required
     def layout():  # the floor of any logged-in page: the session, the user, the base layout
-        return render_template_string(
-            '{% extends "base.html" %}{% block content %}<h1>Bench</h1>{% endblock %}')
+        return render_template(floor)
 
     with app.app_context():
         organiser = migrated_with_organiser()

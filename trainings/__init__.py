@@ -63,6 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     mail.init_app(app)
     init_i18n(app, babel)
+    from .web import id_url, static_url
+    app.jinja_env.globals["id_url"] = id_url  # url_for of a per-row link, built once
+    app.jinja_env.globals["static_url"] = static_url  # the same for the layout's files
 
     from .auth import init_auth
     init_auth(app, login_manager)

@@ -22,7 +22,7 @@ from .extensions import db
 from .forms import EmptyForm
 from .policy import can
 from .timezones import is_valid_timezone
-from .web import action
+from .web import action, id_url
 
 bp = Blueprint("core", __name__)
 
@@ -65,25 +65,9 @@ TRAINING_NAV = [
 ]
 
 
-# The URLs the navigation shows, built with url_for once per process and per (script root,
-# host) rather than ~25 url_for calls on every page: a static endpoint's URL, or an endpoint
-# taking ``training_id`` split around a placeholder id. The app registers no URL defaults or
-# value preprocessors, so url_for's answer depends on nothing else (tests/test_nav_urls.py).
-_PLACEHOLDER = 987654321987
-_NAV_URLS: dict[tuple, tuple[str, str]] = {}
-
-
 def _nav_url(endpoint: str, training_id: int | None = None) -> str:
-    key = (endpoint, request.script_root, request.host)
-    parts = _NAV_URLS.get(key)
-    if parts is None:
-        if training_id is None:
-            parts = (url_for(endpoint), "")
-        else:
-            head, _sep, tail = url_for(endpoint, training_id=_PLACEHOLDER).partition(str(_PLACEHOLDER))
-            parts = (head, tail)
-        _NAV_URLS[key] = parts
-    return parts[0] if training_id is None else f"{parts[0]}{int(training_id)}{parts[1]}"
+    """The navigation's URLs, built once per process and (script root, host) (``web.id_url``)."""
+    return id_url(endpoint) if training_id is None else id_url(endpoint, training_id=training_id)
 
 
 def training_nav(training) -> list[dict]:

@@ -26,7 +26,7 @@ from .extensions import db
 from .forms import EmptyForm
 
 __all__ = ["EmptyForm", "absolute_url", "action", "attempt", "base_url", "form_status",
-           "send_download", "submit"]
+           "id_url", "send_download", "static_url", "submit"]
 
 
 def attempt(operation: Callable[[], Any], *, form=None,
@@ -121,3 +121,46 @@ def absolute_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return base_url() + path
+
+
+# url_for for the links a page repeats per row (a training per schedule entry, a session per
+# row of the training page), the navigation and the base layout: built once per app and per
+# (script root, host), an endpoint taking one integer id split around a placeholder id and
+# joined with the row's id. The app registers no URL defaults or value preprocessors, so
+# url_for's answer depends on nothing else (tests/test_nav_urls.py, tests/test_row_urls.py).
+_PLACEHOLDER = 987654321987
+
+
+def _url_cache() -> dict:
+    return current_app.extensions.setdefault("anyam.urls", {})
+
+
+def id_url(endpoint: str, **value: int) -> str:
+    """``url_for(endpoint)`` or ``url_for(endpoint, name=id)`` for one integer id, from a cache."""
+    if len(value) > 1 or endpoint.startswith("."):
+        raise ValueError("id_url takes a full endpoint name and at most one id")
+    (name, ident), = value.items() if value else ((None, None),)
+    if not has_request_context():  # mail, jobs: url_for's own rules (SERVER_NAME)
+        return url_for(endpoint, **({name: int(ident)} if name else {}))
+    cache, key = _url_cache(), (endpoint, name, request.script_root, request.host)
+    parts = cache.get(key)
+    if parts is None:
+        if name is None:
+            parts = (url_for(endpoint), "")
+        else:
+            head, _sep, tail = url_for(endpoint, **{name: _PLACEHOLDER}).partition(str(_PLACEHOLDER))
+            parts = (head, tail)
+        cache[key] = parts
+    return parts[0] if name is None else f"{parts[0]}{int(ident)}{parts[1]}"
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=...)`` from the same cache: the base layout links the
+    same three files on every page."""
+    if not has_request_context():
+        return url_for("static", filename=filename)
+    cache, key = _url_cache(), ("static", filename, request.script_root, request.host)
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for("static", filename=filename)
+    return url
