@@ -304,10 +304,8 @@ def _undone_message(result: dict) -> str:
     message = _("Import undone: %(restored)s statuses restored, %(removed)s records removed.",
                 restored=result["restored"], removed=result["removed"])
     if result["kept"]:
-        message += " " + ngettext("Changed since, kept: %(names)s.", "Changed since, kept: %(names)s.",
-                                  len(result["kept"]), names="; ".join(
-                                      _("%(name)s (by %(by)s)", name=k["name"], by=k["by"])
-                                      for k in result["kept"]))
+        names = [_("%(name)s (by %(by)s)", name=k["name"], by=k["by"]) for k in result["kept"]]
+        message += " " + _("Changed since by someone else, kept: %(names)s.", names="; ".join(names))
     return message
 
 
