@@ -197,3 +197,23 @@ def test_in_indonesian(cohort, login, client):
     assert "Batalkan impor ini" in page and "catatan dihapus" in page
     done = client.post(url, follow_redirects=True).get_data(as_text=True)
     assert "Impor dibatalkan" in done
+
+
+def test_confirmation_page_queries_do_not_grow_with_records(cohort, make, login, client, count_queries):
+    session = cohort["session"]
+    first = apply(cohort)
+    for n in range(12):
+        make.enrolment(cohort["training"], name=f"Peserta {n}", email=f"p{n}@example.org")
+    db.session.commit()
+    second = apply(cohort)  # creates 12 more records (absent)
+    login(cohort["organiser"])
+    counts = []
+    for staged, rows in ((first, 5), (second, 12)):
+        url = f"/sessions/{session.id}/attendance/imports/{staged.id}/undo"
+        client.get(url)  # warm: the first request of a login loads more
+        with count_queries() as counter:
+            page = client.get(url)
+        assert page.status_code == 200
+        assert len(services.undo_plan(session, staged)) == rows
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
