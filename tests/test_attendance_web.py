@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from trainings.attendance.models import AttendanceChange, AttendanceRecord
+from trainings.attendance.models import AttendanceChange, AttendanceImport, AttendanceRecord
 from trainings.extensions import db
 
 DATA = Path(__file__).parent / "data" / "attendance"
@@ -215,7 +215,8 @@ def test_import_upload_preview_match_apply(setup, login, client):
     assert status_of(s, a) == "present"  # Budi's 30 minutes, matched by hand
     assert status_of(s, tan) == "absent"  # 20 minutes < 25
     sources = set(db.session.scalars(select(AttendanceChange.source)))
-    assert sources == {"import:zoom:zoom.csv"}
+    staged = db.session.scalar(select(AttendanceImport).where(AttendanceImport.token == token))
+    assert sources == {f"import:zoom:zoom.csv#{staged.id}"}  # names the import, for its undo
 
 
 def test_import_preview_shows_kept_and_the_box_overwrites(setup, login, client, api):

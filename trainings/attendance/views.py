@@ -198,7 +198,8 @@ def _stage(session, upload):
 def _upload_page(session, upload, status=200):
     """The upload form, with the applied reports whose unmatched rows wait to be resolved."""
     return _session_page("import.html", session, status, upload=upload, analysis=None,
-                         waiting=services.applied_with_open_rows(session))
+                         waiting=services.applied_with_open_rows(session),
+                         applied=services.applied_imports(session))
 
 
 def _preview(session, staged, apply_form, status=200, manual=None):
@@ -282,6 +283,30 @@ def dismiss_row(session_id: int, import_id: int, index: int):
     return action(lambda: services.dismiss_row(session, staged, index, actor=current_user),
                   then=url_for(".unmatched", session_id=session.id, import_id=staged.id),
                   message=_("Row dismissed: it is not a participant."))
+
+
+@bp.route("/sessions/<int:session_id>/attendance/imports/<int:import_id>/undo",
+          methods=["GET", "POST"])
+@login_required
+def undo_import(session_id: int, import_id: int):
+    """What undoing an applied report does (GET, the confirmation step), then undo it (POST)."""
+    session, staged = _applied(session_id, import_id)
+    if request.method == "POST":
+        return action(lambda: services.undo_import(session, staged, actor=current_user),
+                      then=lambda result: url_for(".roll_call", session_id=session.id) if result
+                      else url_for(".undo_import", session_id=session.id, import_id=staged.id),
+                      message=_undone_message)
+    return _session_page("undo.html", session, staged=staged, undone=services.is_undone(staged),
+                         plan=services.undo_plan(session, staged))
+
+
+def _undone_message(result: dict) -> str:
+    message = _("Import undone: %(restored)s statuses restored, %(removed)s records removed.",
+                restored=result["restored"], removed=result["removed"])
+    if result["kept"]:
+        names = [_("%(name)s (by %(by)s)", name=k["name"], by=k["by"]) for k in result["kept"]]
+        message += " " + _("Changed since by someone else, kept: %(names)s.", names="; ".join(names))
+    return message
 
 
 # ---------------------------------------------------------------- matrix, settings, exports

@@ -34,6 +34,7 @@ ACTIONS = {
     "attendance.imported": _l("Meeting report imported"),
     "attendance.settings": _l("Attendance settings changed"),
     "attendance.row_dismissed": _l("Unmatched report row dismissed"),
+    "attendance.import_undone": _l("Meeting report import undone"),
     "certificate.issued": _l("Certificate issued"),
     "certificate.revoked": _l("Certificate revoked"),
     "certificate.reissued": _l("Certificate re-issued"),

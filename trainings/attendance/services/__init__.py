@@ -5,6 +5,7 @@
 - :mod:`.records`: roll call and records, every change appended to the audit table;
 - :mod:`.report_import`: the meeting-report pipeline (parse, match, preview, apply);
 - :mod:`.unmatched`: rows of an applied report that matched no one, matched or dismissed;
+- :mod:`.undo`: undoing an applied report, once, keeping what was changed since;
 - :mod:`.grid`: the participants × sessions matrix, its JSON and export table;
 - :mod:`.settings`: the certificate rule and the import thresholds of a training;
 - :mod:`.own`: a participant's own attendance and certificate progress.
@@ -48,6 +49,7 @@ from .report_import import (
     validate_min_minutes,
 )
 from .settings import update_settings
+from .undo import UndoItem, applied_imports, import_source, is_undone, undo_import, undo_plan
 from .unmatched import (
     applied_with_open_rows,
     dismiss_row,
@@ -68,5 +70,6 @@ __all__ = [
     "mark_all_present", "matrix", "matrix_json", "merge_intervals", "minutes_of",
     "own_attendance", "parse_upload", "roll_call", "roll_call_open", "session_number", "set_records",
     "source_label", "stage_import", "status_for", "threshold_minutes", "update_settings",
-    "validate_min_minutes",
+    "validate_min_minutes", "UndoItem", "applied_imports", "import_source", "is_undone",
+    "undo_import", "undo_plan",
 ]

@@ -19,6 +19,7 @@ from ...timezones import format_datetime, to_zone
 from .. import reports
 from ..models import AttendanceChange, AttendanceImport, AttendanceRecord
 from .records import Change, set_records
+from .undo import import_source, refuse_if_undone
 from .unmatched import record_unmatched
 
 IMPORT_TTL = timedelta(days=2)
@@ -255,10 +256,11 @@ def source_label(platform: str, filename: str) -> str:
     return f"import:{platform}:{name}"[:100]
 
 
-def apply_analysis(session: TrainingSession, analysis: Analysis, *, actor) -> dict:
+def apply_analysis(session: TrainingSession, analysis: Analysis, *, actor,
+                   source: str | None = None) -> dict:
     if analysis.changes:
         set_records(session, analysis.changes, actor=actor,
-                    source=source_label(analysis.platform, analysis.filename))
+                    source=source or source_label(analysis.platform, analysis.filename))
     return {"present": analysis.present, "absent": analysis.absent, "kept": analysis.kept,
             "unmatched": [{"name": p.name, "email": p.email or None, "minutes": p.minutes}
                           for p in analysis.unmatched]}
@@ -305,9 +307,10 @@ def analyse_staged(session, staged: AttendanceImport, *, min_minutes=None, manua
 
 def apply_staged(session, staged: AttendanceImport, *, actor, min_minutes=None, manual=None,
                  overwrite: bool = False) -> dict:
+    refuse_if_undone(staged)
     analysis = analyse_staged(session, staged, min_minutes=min_minutes, manual=manual,
                               overwrite=overwrite)
-    result = apply_analysis(session, analysis, actor=actor)
+    result = apply_analysis(session, analysis, actor=actor, source=import_source(staged))
     record_unmatched(staged, analysis.unmatched)
     staged.applied_at = utcnow()
     db.session.flush()
