@@ -304,6 +304,7 @@ def _same_as_before(applied: AttendanceImport) -> AttendanceImport | None:
     """The session's latest other applied import of the same file with the same unmatched
     rows, when ``applied`` changed no record (a retried or repeated one-step import)."""
     if db.session.scalar(select(AttendanceChange.id).where(
+            AttendanceChange.session_id == applied.session_id,
             AttendanceChange.source == import_source(applied)).limit(1)) is not None:
         return None
     before = db.session.scalar(select(AttendanceImport).where(
