@@ -178,7 +178,7 @@ def test_import_pipeline_on_every_platform(cohort, sample, late):
     assert changes_count() == before
     sources = set(db.session.scalars(select(AttendanceChange.source)))
     platform = {"meet": "meet", "teams": "teams"}.get(sample.split("_")[0], "zoom")
-    assert sources == {f"import:{platform}:{sample}"}
+    assert sources == {f"import:{platform}:{sample}#{result['import']}"}  # the applied import
 
 
 def test_zoom_counts_match_the_api_contract(cohort):

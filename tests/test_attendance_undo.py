@@ -18,6 +18,12 @@ ZOOM = (Path(__file__).parent / "data" / "attendance" / "zoom_participants.csv")
 
 @pytest.fixture
 def cohort(make):
+    return five_participants(make)
+
+
+def five_participants(make):
+    """A training of two sessions, five accepted participants, the first session's
+    facilitator "Fasilitator Ayu" (the one-step import tests use them too)."""
     organiser = make.user("organiser")
     facilitator = make.user("facilitator", name="Fasilitator Ayu")
     training = make.training(organiser=organiser, sessions=2)

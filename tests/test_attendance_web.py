@@ -76,7 +76,8 @@ def test_api_import_and_matrix_shapes(setup, api):
         data=(DATA / "zoom_participants.csv").read_bytes(), headers={"Content-Type": "text/csv"})
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"present", "absent", "kept", "unmatched"} and body["kept"] == 0
+    assert set(body) == {"present", "absent", "kept", "unmatched", "import"} and body["kept"] == 0
+    assert db.session.get(AttendanceImport, body["import"]).session_id == s.id
     assert body["present"] == 1 and body["absent"] == 2  # Tan (20 min >= 15); two not in it
     assert {"name": "Budi (Android)", "email": None, "minutes": 30} in body["unmatched"]
     assert status_of(s, tan) == "present"

@@ -92,6 +92,10 @@ class DefaultConfig:
     ENROLMENT_IMPORT_MAX_ROWS = 5000  # rows accepted in one CSV/XLSX import
     INVITATION_DAYS = 14  # days an account invitation (set-your-password link) stays valid
 
+    # Attendance: days an applied meeting-report import can be undone; then it is deleted (its
+    # rows name attendees) unless unmatched rows still wait for someone to resolve them
+    ATTENDANCE_IMPORT_UNDO_DAYS = 14
+
     # Certificates
     CERTIFICATE_ISSUER_NAME = None  # Open Badges issuer name; None: "Anyam"
     CERTIFICATE_VERIFY_RATE_LIMIT = "30/minute"  # per client, public verification page and API

@@ -8,7 +8,7 @@ from ..attendance import reports, services
 from ..errors import ValidationError
 from ..policy import require
 from .base import actor, body, bp, commit, doc
-from .schemas import AttendanceIn, Matrix, ReportResult, Updated, dump
+from .schemas import AttendanceIn, Matrix, ReportResult, Undone, Updated, dump
 
 REPORT_TYPES = ("text/csv", "text/plain", "text/tab-separated-values",
                 "application/octet-stream", "application/vnd.ms-excel")
@@ -54,6 +54,16 @@ def import_attendance(session_id: int):
     return dump(ReportResult, commit(lambda: services.import_report(
         session, data, actor=actor(), filename=filename, min_minutes=min_minutes,
         overwrite=overwrite)))
+
+
+@bp.post("/attendance-imports/<int:import_id>/undo")
+@doc(_l("Undo an applied meeting-report import once (records changed since are kept)"),
+     answer=Undone)
+def undo_attendance_import(import_id: int):
+    staged = services.get_import(import_id)
+    session = services.get_session(staged.session_id)
+    require(actor(), "attendance.mark", session)
+    return dump(Undone, commit(lambda: services.undo_import(session, staged, actor=actor())))
 
 
 def _flag(value: str | None, name: str) -> bool:

@@ -37,10 +37,10 @@ def import_command(session_id, report, min_minutes, dry_run):
             db.session.rollback()
             click.echo("Dry run: nothing written.")
             return
-        result = services.apply_analysis(session, analysis, actor=None)
+        result = services.apply_one_step(session, analysis, actor=None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"present {result['present']}, absent {result['absent']}, "
-               f"unmatched {len(result['unmatched'])}")
+               f"unmatched {len(result['unmatched'])} (import {result['import']})")

@@ -1,7 +1,7 @@
 """The API's one schema layer (pydantic): request bodies are checked with :func:`load`,
 answers are built with ``<Schema>.of(...)`` or :func:`dump`, and the OpenAPI document
 (:mod:`trainings.api.openapi`) is generated from the same classes."""
-from .attendance import AttendanceIn, Matrix, Record, ReportResult, Updated
+from .attendance import AttendanceIn, Matrix, Record, ReportResult, Undone, Updated
 from .certificates import (
     BulkRevokeIn,
     CertificateName,
@@ -62,7 +62,7 @@ __all__ = [
     "ChangedEnrolment",
     "Credential", "EnrolmentIn", "EnrolmentOut", "EnrolmentStatusIn", "Enrolments", "Error",
     "ImportResult", "Input", "Issued", "Job", "Matrix", "ModuleOut", "Modules", "Output",
-    "Record", "ReissueIn", "ReportResult", "RevokeIn", "Schedule", "ScheduleItem",
+    "Record", "ReissueIn", "ReportResult", "Undone", "RevokeIn", "Schedule", "ScheduleItem",
     "SeriesAnswer", "SeriesIn", "SessionAnswer", "SessionIn", "SessionOut", "SessionPatch",
     "Sessions", "StaffIn", "StaffList", "StaffOut", "Stats", "TrainingIn", "TrainingOut",
     "TrainingPatch", "Trainings", "Updated", "Verification", "dump", "load",

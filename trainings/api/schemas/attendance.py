@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field
+
 from .core import Input, Output
 
 
@@ -32,6 +34,22 @@ class ReportResult(Output):
     absent: int
     kept: int = 0  # records set by hand that the report would have lowered, left as they were
     unmatched: list[Unmatched]
+    # the applied import (an extension): undo it with POST /attendance-imports/{id}/undo
+    import_: int | None = Field(None, alias="import")
+
+    def dump(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class KeptRecord(Output):
+    name: str
+    by: str | None
+
+
+class Undone(Output):
+    restored: int  # statuses set back to what they were before the import
+    removed: int  # records the import had created, removed
+    kept: list[KeptRecord]  # records changed since the import, kept as they are
 
 
 class MatrixSession(Output):

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
@@ -19,7 +20,7 @@ from ...timezones import format_datetime, to_zone
 from .. import reports
 from ..models import AttendanceChange, AttendanceImport, AttendanceRecord
 from .records import Change, set_records
-from .undo import import_source, refuse_if_undone
+from .undo import import_source, is_undone, refuse_if_undone
 from .unmatched import record_unmatched
 
 IMPORT_TTL = timedelta(days=2)
@@ -272,15 +273,66 @@ def import_report(session: TrainingSession, data: bytes, *, actor, filename: str
     report = parse_upload(session, data)
     analysis = analyse(session, report.rows, platform=report.platform, filename=filename,
                        min_minutes=min_minutes, overwrite=overwrite)
-    return apply_analysis(session, analysis, actor=actor)
+    return apply_one_step(session, analysis, actor=actor)
+
+
+def apply_one_step(session: TrainingSession, analysis: Analysis, *, actor) -> dict:
+    """Apply an analysis uploaded and applied at once (the API, the command line) as an
+    applied import: its unmatched rows reach the dashboard and it can be undone. The
+    report's rows are not kept (no preview to come back to): only the unmatched ones.
+    The result has ``"import"``: the import's id."""
+    purge_imports()
+    applied = AttendanceImport(token=secrets.token_urlsafe(24), session_id=session.id,
+                               created_by_id=getattr(actor, "id", None),
+                               filename=(analysis.filename or "report")[-200:],
+                               platform=analysis.platform, rows=[])
+    db.session.add(applied)
+    db.session.flush()
+    result = apply_analysis(session, analysis, actor=actor, source=import_source(applied))
+    record_unmatched(applied, analysis.unmatched)
+    applied.applied_at = utcnow()
+    db.session.flush()
+    same = _same_as_before(applied)
+    if same is not None:  # the same report again changed nothing: no second list of rows
+        db.session.delete(applied)
+        db.session.flush()
+        applied = same
+    return {**result, "import": applied.id}
+
+
+def _same_as_before(applied: AttendanceImport) -> AttendanceImport | None:
+    """The session's latest other applied import of the same file with the same unmatched
+    rows, when ``applied`` changed no record (a retried or repeated one-step import)."""
+    if db.session.scalar(select(AttendanceChange.id).where(
+            AttendanceChange.session_id == applied.session_id,
+            AttendanceChange.source == import_source(applied)).limit(1)) is not None:
+        return None
+    before = db.session.scalar(select(AttendanceImport).where(
+        AttendanceImport.session_id == applied.session_id, AttendanceImport.id != applied.id,
+        AttendanceImport.applied_at.is_not(None), AttendanceImport.platform == applied.platform,
+        AttendanceImport.filename == applied.filename).order_by(AttendanceImport.id.desc()).limit(1))
+    keys = [row["key"] for row in applied.unmatched or []]
+    if before is None or [row["key"] for row in before.unmatched or []] != keys or is_undone(before):
+        return None
+    return before
+
+
+def purge_imports(now: datetime | None = None) -> int:
+    """Delete uploads never applied after ``IMPORT_TTL`` and applied imports once they can no
+    longer be undone (``ATTENDANCE_IMPORT_UNDO_DAYS`` after upload); an applied import whose
+    unmatched rows nobody resolved yet stays until they are. How many were deleted."""
+    now = now or utcnow()
+    undo_days = timedelta(days=current_app.config["ATTENDANCE_IMPORT_UNDO_DAYS"])
+    return db.session.execute(delete(AttendanceImport).where(or_(
+        (AttendanceImport.applied_at.is_(None)) & (AttendanceImport.created_at < now - IMPORT_TTL),
+        (AttendanceImport.applied_at.is_not(None)) & (AttendanceImport.unmatched_open == 0)
+        & (AttendanceImport.created_at < now - undo_days)))).rowcount
 
 
 def stage_import(session: TrainingSession, data: bytes, *, actor, filename: str = "") -> AttendanceImport:
     """Parse an upload and keep it server-side for the preview; a wrong file writes nothing."""
     report = parse_upload(session, data)
-    db.session.execute(delete(AttendanceImport).where(  # kept while unmatched rows wait
-        AttendanceImport.created_at < utcnow() - IMPORT_TTL,
-        or_(AttendanceImport.applied_at.is_(None), AttendanceImport.unmatched_open == 0)))
+    purge_imports()
     staged = AttendanceImport(token=secrets.token_urlsafe(24), session_id=session.id,
                               created_by_id=actor.id if actor is not None else None,
                               filename=(filename or "report")[-200:], platform=report.platform,

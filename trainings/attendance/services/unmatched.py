@@ -34,6 +34,14 @@ def get_applied(session: TrainingSession, import_id: int) -> AttendanceImport:
     return staged
 
 
+def get_import(import_id: int) -> AttendanceImport:
+    """An applied import by its id alone (the API: the caller then checks its session)."""
+    staged = db.session.get(AttendanceImport, import_id)
+    if staged is None or staged.applied_at is None:
+        raise NotFound(_l("No applied meeting report has this id."))
+    return staged
+
+
 def applied_with_open_rows(session: TrainingSession) -> list[AttendanceImport]:
     """The applied reports of this session with rows nobody resolved yet, newest first."""
     return list(db.session.scalars(select(AttendanceImport).where(
