@@ -219,7 +219,8 @@ def _draw_over_placeholder(target, page, drawing: bytes | None, shared: dict) ->
                 replaced += 1
             elif name[:34] in shared:
                 if name[:34] not in copies:
-                    copies[name[:34]] = target.copy_foreign(shared[name[:34]])
+                    with _lock:  # the form's PDF is shared by this process's threads
+                        copies[name[:34]] = target.copy_foreign(shared[name[:34]])
                 objects[name] = copies[name[:34]]
 
     visit(page)

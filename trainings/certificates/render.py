@@ -237,7 +237,8 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
     """One document for the chunk, written once, split into one PDF per certificate.
 
     The QR codes are laid out as :data:`pdf.PLACEHOLDER` images (the same box, tag and alt
-    text) and drawn as vectors into each page while splitting (:func:`qr_drawing`)."""
+    text) and drawn as vectors into each page while splitting (:func:`qr_drawing`); so are
+    the SVG logos and signatures, each drawn once per process (:func:`_drawn_once`)."""
     drawings = [qr_drawing(c["verify_url"]) for c in contexts]
     shared: dict = {}
     marked = [{**_drawn_once(c, shared), "qr": pdf.PLACEHOLDER} for c in contexts]
