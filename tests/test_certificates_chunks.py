@@ -112,3 +112,50 @@ def test_a_page_without_the_placeholder_cannot_get_a_drawing(contexts):
     with pytest.raises(ValueError, match="no placeholder"):
         pdf.split_pages(pdf.write_pdf(document), [render.metadata(contexts[0])],
                         drawings=[render.qr_drawing(contexts[0]["verify_url"])])
+
+
+def _pixels(data: bytes, tmp_path, name: str):
+    from PIL import Image
+    (tmp_path / f"{name}.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", str(tmp_path / f"{name}.pdf"),
+                    str(tmp_path / name)], check=True)
+    return Image.open(tmp_path / f"{name}.png").convert("RGB")
+
+
+def test_svg_logos_and_signatures_drawn_once_look_as_when_laid_out_on_each_page(
+        app, make, tmp_path):
+    """The demo's SVG logos (text in them) and signatures are drawn once per process and put
+    over blank images of their size: the page looks as WeasyPrint laying out the SVGs
+    draws it, each keeps its tagged figure and alt text, and no blank image is left."""
+    from PIL import ImageChops
+
+    from trainings.certificates.demo import load_demo_certificates
+    training, _e, organiser = certified_training(make, names=NAMES[:2])
+    load_demo_certificates(training)
+    certificates = services.issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    contexts = services.contexts_for(certificates, base())
+    assert all(o["logo"] and o["logo"].startswith("data:image/svg+xml")
+               for o in contexts[0]["organisations"])
+    parts = render.render_chunk(contexts)
+    for index, (ctx, part) in enumerate(zip(contexts, parts, strict=True)):
+        naive = pdf.render_pdf(render.TEMPLATE, {"certificates": [render.with_qr(ctx)]},
+                               stylesheets=(render.STYLESHEET,))
+        ours, theirs = _pixels(part, tmp_path, f"ours{index}"), _pixels(naive, tmp_path,
+                                                                         f"naive{index}")
+        assert ours.size == theirs.size
+        difference = ImageChops.difference(ours, theirs).convert("L")
+        differing = sum(difference.histogram()[97:])
+        assert differing < ours.size[0] * ours.size[1] / 2000  # anti-aliasing at most
+        purple = (0x7A, 0x2E, 0x5F)  # the Komnas Perempuan mark's circle
+        assert sum(count for count, colour in ours.getcolors(1 << 20) if all(
+            abs(a - b) < 12 for a, b in zip(colour, purple, strict=True))) > 50
+        with pikepdf.open(io.BytesIO(part)) as document:
+            images = [o for o in document.objects if isinstance(o, pikepdf.Stream)
+                      and o.get("/Subtype") == "/Image"]
+            assert not images  # neither the QR's nor a logo's blank image is left
+            alts = [str(o.Alt) for o in document.objects if isinstance(o, pikepdf.Dictionary)
+                    and o.get("/S") == "/Figure" and "/Alt" in o]
+            assert all(o["name"] in alts for o in ctx["organisations"])
+            assert sum(1 for a in alts if a.startswith("Tanda tangan")) == len(
+                ctx["signatories"])

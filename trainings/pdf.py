@@ -18,6 +18,7 @@ when the app starts: a web or worker process that never renders does not carry i
 from __future__ import annotations
 
 import collections
+import functools
 import io
 import logging
 import mimetypes
@@ -188,20 +189,20 @@ PLACEHOLDER = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAMAAAADCAAAAABzQ+
 
 
 def _placeholder_prefix() -> str:
-    """WeasyPrint names an image XObject ``i`` + the MD5 of its URL (+ size and options)."""
-    import hashlib
-    return "/i" + hashlib.md5(PLACEHOLDER.encode(), usedforsecurity=False).hexdigest()
+    return placeholder_prefix(PLACEHOLDER)
 
 
-def _draw_over_placeholder(target, page, drawing: bytes) -> int:
+def _draw_over_placeholder(target, page, drawing: bytes | None, shared: dict) -> int:
     """Replace the placeholder image drawn on ``page`` (also inside its forms) by a form
     XObject of ``drawing``: PDF operators in the unit square the image filled (y up, as
-    drawn on the page). The number of placeholders replaced."""
+    drawn on the page); and each image named by a prefix of ``shared`` by its form (from
+    :func:`drawn_once`, copied once per PDF). The number of :data:`PLACEHOLDER` replaced."""
     import pikepdf
-    prefix, replaced, seen = _placeholder_prefix(), 0, set()
-    form = target.make_stream(drawing)
-    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
-    form.BBox = pikepdf.Array([0, 0, 1, 1])
+    prefix, replaced, seen, copies = _placeholder_prefix(), 0, set(), {}
+    if drawing is not None:
+        form = target.make_stream(drawing)
+        form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        form.BBox = pikepdf.Array([0, 0, 1, 1])
 
     def visit(holder):
         nonlocal replaced
@@ -211,18 +212,59 @@ def _draw_over_placeholder(target, page, drawing: bytes) -> int:
         seen.add(objects.objgen)
         for name in list(objects.keys()):
             item = objects[name]
-            if name.startswith(prefix) and item.get("/Subtype") == "/Image":
+            if item.get("/Subtype") == "/Form":
+                visit(item)
+            elif drawing is not None and name.startswith(prefix):
                 objects[name] = form
                 replaced += 1
-            elif item.get("/Subtype") == "/Form":
-                visit(item)
+            elif name[:34] in shared:
+                if name[:34] not in copies:
+                    with _lock:  # the form's PDF is shared by this process's threads
+                        copies[name[:34]] = target.copy_foreign(shared[name[:34]])
+                objects[name] = copies[name[:34]]
 
     visit(page)
     return replaced
 
 
+@functools.lru_cache(maxsize=32)
+def drawn_once(url: str) -> tuple | None:
+    """An image (e.g. an SVG ``data:`` URI) drawn once, alone, as a form XObject in the unit
+    square (y up), to go over a placeholder of the same intrinsic size (see
+    :func:`split_pages`): ``(width px, height px, form, its PDF)``, or None when that size
+    is not whole pixels."""
+    from html import escape
+
+    import pikepdf
+    from weasyprint.formatting_structure import boxes
+    side = 4000  # px; the page of the lone image, large enough not to constrain it
+    html = (f"<style>@page{{size:{side}px;margin:0}}body{{margin:0}}img{{display:block}}"
+            f'</style><img src="{escape(url)}" alt="">')
+    document = html_document(html).render(font_config=font_config())
+    image = next((b for b in document.pages[0]._page_box.descendants()
+                  if isinstance(b, boxes.ReplacedBox)), None)
+    if image is None or not all(float(v).is_integer() and 0 < v <= 2000
+                                for v in (image.width, image.height)):
+        return None
+    x, y, w, h = image.content_box_x(), image.content_box_y(), image.width, image.height
+    source = pikepdf.open(io.BytesIO(document.write_pdf()))  # untagged: no marked content
+    form = source.pages[0].as_form_xobject()
+    scale, top = 0.75, side * 0.75  # px to pt; PDF y grows upwards from the page's bottom
+    x0, y0, x1, y1 = x * scale, top - (y + h) * scale, (x + w) * scale, top - y * scale
+    form.BBox = pikepdf.Array([x0, y0, x1, y1])
+    form.Matrix = pikepdf.Array([1 / (x1 - x0), 0, 0, 1 / (y1 - y0), -x0 / (x1 - x0),
+                                 -y0 / (y1 - y0)])
+    return int(w), int(h), form, source  # the form lives in its source: kept with it
+
+
+def placeholder_prefix(url: str) -> str:
+    """WeasyPrint names an image XObject ``i`` + the MD5 of its URL (+ size and options)."""
+    import hashlib
+    return "/i" + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+
+
 def split_pages(data: bytes, metadata: list[dict],
-                drawings: list[bytes] | None = None) -> list[bytes]:
+                drawings: list[bytes] | None = None, shared: dict | None = None) -> list[bytes]:
     """One PDF per page of ``data`` without rendering again.
 
     ``data`` was written once by WeasyPrint (so the chunk's fonts were subset once). Each copy
@@ -231,7 +273,8 @@ def split_pages(data: bytes, metadata: list[dict],
     ``author`` and ``lang`` (``metadata[i]``) in the document information and the XMP packet.
     The source is parsed once; qpdf copies only the objects a page reaches.
     ``drawings[i]`` (PDF operators, see :func:`_draw_over_placeholder`) replaces the
-    :data:`PLACEHOLDER` image of page ``i``; a page without one is an error.
+    :data:`PLACEHOLDER` image of page ``i``; a page without one is an error. ``shared``
+    maps a placeholder image's URL to a form (:func:`drawn_once`), drawn wherever it was laid out.
     """
     import pikepdf
     out = []
@@ -239,13 +282,15 @@ def split_pages(data: bytes, metadata: list[dict],
         if len(source.pages) != len(metadata):
             raise ValueError("one metadata dict per page is needed")
         structure = _PageStructure(source)
+        forms = {placeholder_prefix(url): form for url, form in (shared or {}).items()}
         for index, meta in enumerate(metadata):
             target = pikepdf.Pdf.new()
             target.pages.append(source.pages[index])
             page = target.pages[0].obj
             structure.copy(source.pages[index].obj, target, page)
             _copy_outline(source, target, source.pages[index].obj, page)
-            if drawings is not None and not _draw_over_placeholder(target, page, drawings[index]):
+            drawing = drawings[index] if drawings is not None else None
+            if _draw_over_placeholder(target, page, drawing, forms) == 0 and drawing is not None:
                 raise ValueError(f"page {index + 1} has no placeholder to draw over")
             root = source.Root
             if "/Lang" in root:

@@ -21,8 +21,10 @@ import io
 import json
 import math
 import os
+import struct
 import tempfile
 import unicodedata
+import zlib
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -235,9 +237,11 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
     """One document for the chunk, written once, split into one PDF per certificate.
 
     The QR codes are laid out as :data:`pdf.PLACEHOLDER` images (the same box, tag and alt
-    text) and drawn as vectors into each page while splitting (:func:`qr_drawing`)."""
+    text) and drawn as vectors into each page while splitting (:func:`qr_drawing`); so are
+    the SVG logos and signatures, each drawn once per process (:func:`_drawn_once`)."""
     drawings = [qr_drawing(c["verify_url"]) for c in contexts]
-    marked = [{**c, "qr": pdf.PLACEHOLDER} for c in contexts]
+    shared: dict = {}
+    marked = [{**_drawn_once(c, shared), "qr": pdf.PLACEHOLDER} for c in contexts]
     document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,))
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
         if len(contexts) > 1:
@@ -246,7 +250,43 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
                                        stylesheets=(STYLESHEET,))  # its pages, whole
         return [pdf.write_pdf(document, **metadata(contexts[0]))]
     return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts],
-                           drawings=drawings)
+                           drawings=drawings, shared=shared)
+
+
+def _drawn_once(ctx: dict, shared: dict) -> dict:
+    """The context with its SVG logos and signatures replaced by blank images of the same
+    size (their forms, drawn once per process, go into ``shared``): WeasyPrint then
+    neither parses nor draws an SVG on every page."""
+    def swap(url):
+        made = _placeholder(url) if url and url.startswith("data:image/svg+xml") else None
+        if made is None:
+            return url
+        shared[made[0]] = made[1]
+        return made[0]
+    return {**ctx,
+            "organisations": [{**o, "logo": swap(o["logo"])} for o in ctx["organisations"]],
+            "signatories": [{**s, "signature": swap(s["signature"])} for s in ctx["signatories"]]}
+
+
+@functools.lru_cache(maxsize=32)
+def _placeholder(url: str) -> tuple | None:
+    """``(URL of a blank PNG of the image's intrinsic size, the image's form)``; the PNG
+    names the image (its own URL, so its own XObject name)."""
+    drawn = pdf.drawn_once(url)
+    if drawn is None:
+        return None
+    width, height, form, _source = drawn
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    tag = hashlib.sha256(url.encode()).hexdigest().encode()
+    png = (b"\x89PNG\r\n\x1a\n"
+           + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+           + chunk(b"tEXt", b"Comment\x00" + tag)
+           + chunk(b"IDAT", zlib.compress((b"\x00" + b"\xff" * width) * height))
+           + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode(), form
 
 
 # Rendering processes ------------------------------------------------------------------
