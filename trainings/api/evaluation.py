@@ -190,13 +190,8 @@ def training_action_plans(training_id: int):
 def training_report(training_id: int):
     training = load_training(training_id)
     require(actor(), "evaluation.view", training)
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "xlsx", "pdf"):
-        raise ValidationError(_l("format is json, xlsx or pdf."), field="format")
-    report = services.build_report(training)
-    if fmt in ("xlsx", "pdf"):
-        return send_download(*services.report_file(report, fmt, actor().language or "en"))
-    return dump(Report, report)
+    fmt = _report_format()
+    return _report_answer(Report, services.build_report(training), fmt)
 
 
 @bp.get("/programmes/<int:programme_id>/report")
@@ -208,10 +203,20 @@ def training_report(training_id: int):
 def programme_report(programme_id: int):
     programme = get_programme(programme_id)
     require(actor(), "programme.report", programme)
+    fmt = _report_format()
+    return _report_answer(ProgrammeReport, services.build_programme_report(programme), fmt)
+
+
+def _report_format() -> str:
+    """``?format=``: json (the default), xlsx or pdf; anything else is a 422."""
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "xlsx", "pdf"):
         raise ValidationError(_l("format is json, xlsx or pdf."), field="format")
-    report = services.build_programme_report(programme)
+    return fmt
+
+
+def _report_answer(schema, report: dict, fmt: str):
+    """A donor report as JSON in ``schema``'s shape, or as its XLSX/PDF file."""
     if fmt in ("xlsx", "pdf"):
         return send_download(*services.report_file(report, fmt, actor().language or "en"))
-    return dump(ProgrammeReport, report)
+    return dump(schema, report)
