@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..attendance.eligibility import ATTENDED, counting_statuses, required_sessions
 from ..attendance.models import AttendanceRecord
@@ -20,7 +21,8 @@ from ..certificates.models import Certificate
 from ..enrolment.models import Enrolment
 from ..extensions import db
 from ..organisations.names import fold
-from ..programmes.models import programme_trainings
+from ..programmes.models import Programme, programme_trainings
+from ..programmes.services import get_programme
 from ..scheduling.models import Training, TrainingSession
 from . import summaries
 
@@ -162,15 +164,30 @@ def programme_dashboard(programme) -> dict:
 # every process, bumped out of date in the same transaction as any change to what they are
 # made of, recomputed by the next view or the worker's periodic task.
 
-def cached_dashboard(programme) -> dict:
+def load_programme(programme_id: int, *, organisations: bool = False) -> tuple:
+    """(programme, stored row) for a dashboard view in one statement: the programme with its
+    managers (what ``programme.view`` checks) and its stored figures' row (see
+    :func:`summaries.programme_and_row`); ``organisations`` loads those too (the page names
+    them). ``NotFound`` for no such programme."""
+    options = [joinedload(Programme.managers)]
+    if organisations:
+        options.append(selectinload(Programme.organisations))
+    programme, row = summaries.programme_and_row(programme_id, *options)
+    if programme is None:
+        get_programme(programme_id)  # raises NotFound, with the programmes area's message
+    return programme, row
+
+
+def cached_dashboard(programme, row=summaries.UNREAD) -> dict:
     """:func:`programme_dashboard` as stored, or computed now when the stored figures are
-    out of date; the answer carries ``computed_at`` (ISO, UTC). Never older than the data."""
-    return summaries.figures(programme, programme_dashboard)
+    out of date; the answer carries ``computed_at`` (ISO, UTC). Never older than the data.
+    ``row``: the stored row when :func:`load_programme` read it."""
+    return summaries.figures_and_key(programme, programme_dashboard, row)[1]
 
 
-def dashboard_and_key(programme) -> tuple[tuple | None, dict]:
+def dashboard_and_key(programme, row=summaries.UNREAD) -> tuple[tuple | None, dict]:
     """:func:`cached_dashboard` with the key of stored figures (None when computed now)."""
-    return summaries.figures_and_key(programme, programme_dashboard)
+    return summaries.figures_and_key(programme, programme_dashboard, row)
 
 
 def refresh_dashboards(now) -> int:

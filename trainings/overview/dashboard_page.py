@@ -4,11 +4,12 @@ The stored figures of one version never change (any change makes a new version),
 HTML of the figures (key figures, the trainings table, the charts with their tables) is
 rendered once per stored version and language and kept in this process. A view still reads
 the current version from the database first, so it never shows an older one; the kept HTML
-is used only when the figures it was made from are equal to the ones just read.
+is used only when the figures it was made from are equal to the ones just read. The API's
+JSON answer is kept the same way (serialised once per stored version).
 """
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -17,7 +18,8 @@ from ..i18n import current_language
 from . import charts
 
 _RENDERED: dict[tuple, tuple[dict, Markup]] = {}
-LIMIT = 256  # programmes x languages kept per process
+_ANSWERS: dict[tuple, tuple[dict, bytes]] = {}  # the API's JSON text
+LIMIT = 256  # entries (programmes x languages) kept per process, in each of the two
 
 
 def sector_label(code: str) -> str:
@@ -33,16 +35,34 @@ def _render(programme, data: dict) -> Markup:
         sector_chart=charts.bars([(sector_label(s), n) for s, n in data["by_sector"].items()])))
 
 
+def _kept(kept: dict, key: tuple, data: dict, make):
+    """``make()`` kept under ``key`` while the figures it was made from equal ``data``."""
+    hit = kept.get(key)
+    if hit is not None and hit[0] == data:
+        return hit[1]
+    made = make()
+    if len(kept) >= LIMIT:
+        kept.clear()
+    kept[key] = (data, made)
+    return made
+
+
 def figures_html(programme, key: tuple | None, data: dict) -> Markup:
     """The figures' HTML; ``key`` as given by ``summaries.figures_and_key`` (None: not kept)."""
     if key is None:
         return _render(programme, data)
     full = (current_app.config["SQLALCHEMY_DATABASE_URI"], current_language(), *key)
-    hit = _RENDERED.get(full)
-    if hit is not None and hit[0] == data:
-        return hit[1]
-    html = _render(programme, data)
-    if len(_RENDERED) >= LIMIT:
-        _RENDERED.clear()
-    _RENDERED[full] = (data, html)
-    return html
+    return _kept(_RENDERED, full, data, lambda: _render(programme, data))
+
+
+def answer_json(key: tuple | None, data: dict, serialise) -> Response:
+    """The API's answer: ``serialise(data)`` as Flask's JSON answer, serialised once per
+    stored version (``key`` as for :func:`figures_html`) and kept: the answer names no
+    language, zone or viewer, so every caller allowed to see it gets the same text."""
+    def make() -> bytes:  # exactly Flask's own JSON answer (compact or not, as configured)
+        return current_app.json.response(serialise(data)).get_data()
+    if key is None:
+        text = make()
+    else:
+        text = _kept(_ANSWERS, (current_app.config["SQLALCHEMY_DATABASE_URI"], *key), data, make)
+    return current_app.response_class(text, mimetype=current_app.json.mimetype)

@@ -33,7 +33,7 @@ from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import people
 from .attention import attention_for
-from .dashboard import cached_dashboard, dashboard_and_key
+from .dashboard import cached_dashboard, dashboard_and_key, load_programme
 from .dashboard_page import figures_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
@@ -199,8 +199,9 @@ def _load(programme_id: int):
 @bp.route("/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
-    programme = _load(programme_id)
-    key, data = dashboard_and_key(programme)
+    programme, row = load_programme(programme_id, organisations=True)
+    require(current_user, "programme.view", programme)
+    key, data = dashboard_and_key(programme, row)
     return render_template(
         "overview/dashboard.html", programme=programme, title=programme.title(current_language()),
         figures=figures_html(programme, key, data),
