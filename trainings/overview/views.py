@@ -127,19 +127,23 @@ def my_calendar():
 # --------------------------------------------------------------------------- networks
 
 
-def _organised_trainings(actor) -> list[Training]:
-    """Trainings the actor may put into a programme (organisers; admins: every one)."""
-    query = select(Training).order_by(Training.created_at.desc(), Training.id.desc())
+def _organised_trainings(actor) -> list:
+    """Trainings the actor may put into a programme (organisers; admins: every one): rows
+    of (id, title_id, title_en), only what the form's choices show."""
+    query = (select(Training.id, Training.title_id, Training.title_en)
+             .order_by(Training.created_at.desc(), Training.id.desc()))
     if not (actor.role == "admin"):
         query = query.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
             TrainingStaff.user_id == actor.id, TrainingStaff.role == "organiser")
-    return list(db.session.scalars(query))
+    return db.session.execute(query).all()
 
 
 def _programme_form(trainings) -> ProgrammeForm:
+    """The form with ``trainings`` (rows or trainings: id, title_id, title_en) to choose."""
     form = ProgrammeForm()
     lang = current_language()
-    form.trainings.choices = [(t.id, t.title(lang)) for t in trainings]
+    form.trainings.choices = [(t.id, t.title_id if lang == "id" and t.title_id else t.title_en)
+                              for t in trainings]
     return form
 
 
@@ -150,16 +154,19 @@ def _create_programme(form):
                   message=_("Programme created."))
 
 
+def _index_page(form):
+    return render_template("overview/programmes.html", form=form,
+                           programmes=programmes.programme_rows(current_user),
+                           may_create=can(current_user, "programme.create")), form_status(form)
+
+
 @bp.route("/programmes", methods=["GET", "POST"])
 @login_required
 def programmes_index():
     require(current_user, "programme.list")
     form = _programme_form(_organised_trainings(current_user))
     done = _create_programme(form) if form.is_submitted() else None
-    return done or (render_template("overview/programmes.html", form=form,
-                                    programmes=programmes.list_programmes(current_user),
-                                    may_create=can(current_user, "programme.create")),
-                    form_status(form))
+    return done or _index_page(form)
 
 
 def _edit_form(programme) -> ProgrammeForm:
