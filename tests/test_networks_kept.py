@@ -1,14 +1,18 @@
-"""The programme dashboard's cheap paths: the programme, its managers and its stored row read
-in one statement, the API's JSON kept per stored version (never stale, the same bytes as a
-fresh answer), and the programme list without per-row work."""
+"""The programme dashboard's cheap paths: the programme with its stored row in one statement
+and its managers (and organisations) in a second, no ORM objects; the API's JSON kept per
+stored version (never stale, the same bytes as a fresh answer); the programme list without
+per-row work."""
 import re
+from dataclasses import FrozenInstanceError
 
+import pytest
 from flask import current_app
 
 from trainings.api.schemas import dump
 from trainings.api.schemas.networks import Dashboard
 from trainings.extensions import db
 from trainings.overview import dashboard, dashboard_page, summaries
+from trainings.policy import can
 from trainings.programmes import services as programmes
 
 
@@ -25,11 +29,11 @@ def _programme(make, organiser, trainings=2, people=2, **extra):
 
 def _dashboard_statements(statements):
     return [s for s in statements if "programme_dashboards" in s or "FROM programmes" in s
-            or "programme_managers" in s]
+            or "programme_managers" in s or "programme_organisations" in s]
 
 
-def test_the_programme_its_managers_and_the_stored_row_come_in_one_statement(
-        make, api, count_queries):
+def test_the_dashboard_reads_the_programme_with_its_row_then_its_people_and_no_more(
+        make, api, login, client, count_queries):
     organiser, colleague = make.user("organiser"), make.user("organiser")
     programme, _ = _programme(make, organiser, managers=[colleague.email])
     caller, url = api(colleague), f"/api/v1/programmes/{programme.id}/dashboard"
@@ -38,24 +42,56 @@ def test_the_programme_its_managers_and_the_stored_row_come_in_one_statement(
         answer = caller.get(url)
     assert answer.status_code == 200 and answer.get_json()["people"] == 2
     touching = _dashboard_statements(counter.statements)
-    assert len(touching) == 1, touching  # programme + managers + stored row, nothing after
-    assert "programme_dashboards" in touching[0] and "programme_managers" in touching[0]
+    assert len(touching) == 2, touching  # the programme with its stored row; its managers
+    assert "programme_dashboards" in touching[0] and "programme_managers" in touching[1]
     assert api(make.user("organiser")).get(url).status_code == 403  # still checked
     assert caller.get("/api/v1/programmes/999999/dashboard").status_code == 404
 
+    login(colleague)  # the page: its organisations come with the managers
+    page_url = f"/programmes/{programme.id}"
+    client.get(page_url)
+    with count_queries() as counter:
+        page = client.get(page_url)
+    assert page.status_code == 200
+    touching = _dashboard_statements(counter.statements)
+    assert len(touching) == 2 and "programme_organisations" in touching[1], touching
 
-def test_load_programme_gives_the_row_of_stored_figures_only_once_there_is_one(make):
-    organiser = make.user("organiser")
-    programme, _ = _programme(make, organiser)
+
+def test_load_programme_reads_managers_organisations_and_the_row(make):
+    organiser = make.user("organiser", name="Zed", email="zed@example.org")
+    colleague = make.user("organiser", name="Amy", email="amy@example.org")
+    programme, _ = _programme(make, organiser, managers=[colleague.email],
+                              organisations=["Yayasan B", "Kalyanamitra"])
     db.session.execute(summaries.summaries.delete())
     db.session.commit()
-    db.session.expire_all()
     loaded, row = dashboard.load_programme(programme.id)
-    assert loaded.id == programme.id and row is None
-    assert [m.id for m in loaded.managers] == [organiser.id]
+    assert row is None and loaded.title("en") == "Kept" and loaded.organisations == ()
+    assert [(m.name, m.email) for m in loaded.managers] == [("Amy", "amy@example.org"),
+                                                           ("Zed", "zed@example.org")]
+    assert can(colleague, "programme.view", loaded) and can(organiser, "programme.manage", loaded)
+    assert not can(make.user("organiser"), "programme.view", loaded)
     dashboard.cached_dashboard(loaded)  # computes and stores
     loaded, row = dashboard.load_programme(programme.id, organisations=True)
     assert row.version == row.computed_version and row.data["people"] == 2
+    assert [o.name for o in loaded.organisations] == ["Kalyanamitra", "Yayasan B"]
+    assert len(loaded.managers) == 2
+
+
+def test_the_page_names_managers_and_organisations_and_follows_their_changes(
+        make, login, client):
+    organiser = make.user("organiser", name="Zed Manager")
+    programme, _ = _programme(make, organiser, organisations=["Kalyanamitra"])
+    login(organiser)
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Organisations: Kalyanamitra" in page and "Managers: Zed Manager" in page
+    programmes.update_programme(programme, {"organisations": ["LBH APIK", "Kalyanamitra"]},
+                                actor=organiser)
+    organiser.name = "Zed Renamed"
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Organisations: Kalyanamitra, LBH APIK" in page and "Managers: Zed Renamed" in page
+    with pytest.raises(FrozenInstanceError):
+        dashboard.load_programme(programme.id)[0].title_en = "changed"
 
 
 def test_the_kept_json_is_a_fresh_answer_byte_for_byte_and_follows_every_change(

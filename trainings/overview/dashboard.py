@@ -11,17 +11,19 @@ the database and never older than the data (``overview.summaries``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import String, and_, case, func, literal, select, union_all
 
 from ..attendance.eligibility import ATTENDED, counting_statuses, required_sessions
 from ..attendance.models import AttendanceRecord
+from ..auth.models import User
 from ..certificates.models import Certificate
 from ..enrolment.models import Enrolment
 from ..extensions import db
+from ..organisations.models import Organisation
 from ..organisations.names import fold
-from ..programmes.models import Programme, programme_trainings
+from ..programmes.models import programme_managers, programme_organisations, programme_trainings
 from ..programmes.services import get_programme
 from ..scheduling.models import Training, TrainingSession
 from . import summaries
@@ -164,18 +166,63 @@ def programme_dashboard(programme) -> dict:
 # every process, bumped out of date in the same transaction as any change to what they are
 # made of, recomputed by the next view or the worker's periodic task.
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class NamedOrganisation:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ProgrammeRead:
+    """A programme as a dashboard view reads it, plain values of this request: its id and
+    titles, its managers (what the ``programme.*`` rules check, ordered by email) and its
+    organisations (by name; empty unless asked for). Read-only: change a programme through
+    ``programmes.services``."""
+    id: int
+    title_id: str
+    title_en: str
+    managers: tuple[Person, ...]
+    organisations: tuple[NamedOrganisation, ...] = ()
+
+    def title(self, lang: str) -> str:
+        return self.title_id if lang == "id" and self.title_id else self.title_en
+
+
+def _managers_and_organisations(programme_id: int, organisations: bool) -> list:
+    managers = (select(literal("manager", String).label("kind"), User.id, User.name,
+                       User.email.label("key"))
+                .join(programme_managers, programme_managers.c.user_id == User.id)
+                .where(programme_managers.c.programme_id == programme_id))
+    if not organisations:
+        return db.session.execute(managers.order_by(User.email)).all()
+    both = union_all(managers, select(
+        literal("organisation", String), Organisation.id, Organisation.name, Organisation.name)
+        .join(programme_organisations, programme_organisations.c.organisation_id == Organisation.id)
+        .where(programme_organisations.c.programme_id == programme_id)).subquery()
+    return db.session.execute(select(both).order_by(both.c.kind, both.c.key)).all()
+
+
 def load_programme(programme_id: int, *, organisations: bool = False) -> tuple:
-    """(programme, stored row) for a dashboard view in one statement: the programme with its
-    managers (what ``programme.view`` checks) and its stored figures' row (see
-    :func:`summaries.programme_and_row`); ``organisations`` loads those too (the page names
-    them). ``NotFound`` for no such programme."""
-    options = [joinedload(Programme.managers)]
-    if organisations:
-        options.append(selectinload(Programme.organisations))
-    programme, row = summaries.programme_and_row(programme_id, *options)
-    if programme is None:
+    """(programme, stored row) for a dashboard view in two statements, no ORM objects: the
+    programme's titles with its stored figures' row (:func:`summaries.programme_and_row`),
+    then its managers (and with ``organisations`` its organisations too, for the page) as a
+    :class:`ProgrammeRead`. ``NotFound`` for no such programme."""
+    head, row = summaries.programme_and_row(programme_id)
+    if head is None:
         get_programme(programme_id)  # raises NotFound, with the programmes area's message
-    return programme, row
+    found = _managers_and_organisations(programme_id, organisations)
+    return ProgrammeRead(
+        head.id, head.title_id, head.title_en,
+        managers=tuple(Person(r.id, r.name, r.key) for r in found if r.kind == "manager"),
+        organisations=tuple(NamedOrganisation(r.id, r.name) for r in found
+                            if r.kind == "organisation")), row
 
 
 def cached_dashboard(programme, row=summaries.UNREAD) -> dict:

@@ -223,19 +223,19 @@ def stored(programme_id: int):
                summaries.c.computed_at).where(summaries.c.programme_id == programme_id)).first()
 
 
-def programme_and_row(programme_id: int, *options):
-    """(programme, stored row) in one statement: the programme with what ``options`` load
-    eagerly (its managers for the permission check: ``joinedload(Programme.managers)``) and
-    the row as :func:`stored` gives it (None when there is none); (None, None) for no such
-    programme. The row is read in the same statement, so it is the one of this request."""
+def programme_and_row(programme_id: int):
+    """(programme, stored row) in one statement: the programme's id and titles (a row) and
+    its stored row as :func:`stored` gives it (None when there is none); (None, None) for no
+    such programme. The row is read in the same statement, so it is the one of this
+    request."""
     found = db.session.execute(
-        select(Programme, summaries.c.version, summaries.c.computed_version, summaries.c.data,
-               summaries.c.computed_at)
+        select(Programme.id, Programme.title_id, Programme.title_en, summaries.c.version,
+               summaries.c.computed_version, summaries.c.data, summaries.c.computed_at)
         .outerjoin(summaries, summaries.c.programme_id == Programme.id)
-        .where(Programme.id == programme_id).options(*options)).unique().first()
+        .where(Programme.id == programme_id)).first()
     if found is None:
         return None, None
-    return found[0], (found if found.version is not None else None)
+    return found, (found if found.version is not None else None)
 
 
 def store(programme_id: int, version: int, data: dict, computed_at: datetime) -> bool:
