@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, case, func, literal, select, union_all
+from sqlalchemy import Integer, String, and_, bindparam, case, func, literal, select, union_all
 
 from ..attendance.eligibility import ATTENDED, counting_statuses, required_sessions
 from ..attendance.models import AttendanceRecord
@@ -195,29 +195,32 @@ class ProgrammeRead:
         return self.title_id if lang == "id" and self.title_id else self.title_en
 
 
-def _managers_and_organisations(programme_id: int, organisations: bool) -> list:
-    managers = (select(literal("manager", String).label("kind"), User.id, User.name,
-                       User.email.label("key"))
-                .join(programme_managers, programme_managers.c.user_id == User.id)
-                .where(programme_managers.c.programme_id == programme_id))
-    if not organisations:
-        return db.session.execute(managers.order_by(User.email)).all()
-    both = union_all(managers, select(
-        literal("organisation", String), Organisation.id, Organisation.name, Organisation.name)
-        .join(programme_organisations, programme_organisations.c.organisation_id == Organisation.id)
-        .where(programme_organisations.c.programme_id == programme_id)).subquery()
-    return db.session.execute(select(both).order_by(both.c.kind, both.c.key)).all()
+# built once (a view asks on every request), for the programme ``bindparam("programme")``
+_PROGRAMME = bindparam("programme", type_=Integer)
+_MANAGERS = (select(literal("manager", String).label("kind"), User.id, User.name,
+                    User.email.label("key"))
+             .join(programme_managers, programme_managers.c.user_id == User.id)
+             .where(programme_managers.c.programme_id == _PROGRAMME))
+_BOTH = union_all(_MANAGERS, select(
+    literal("organisation", String), Organisation.id, Organisation.name, Organisation.name)
+    .join(programme_organisations, programme_organisations.c.organisation_id == Organisation.id)
+    .where(programme_organisations.c.programme_id == _PROGRAMME)).subquery()
+_PEOPLE = {False: _MANAGERS.order_by(User.email),
+           True: select(_BOTH).order_by(_BOTH.c.kind, _BOTH.c.key)}
 
 
 def load_programme(programme_id: int, *, organisations: bool = False) -> tuple:
     """(programme, stored row) for a dashboard view in two statements, no ORM objects: the
     programme's titles with its stored figures' row (:func:`summaries.programme_and_row`),
     then its managers (and with ``organisations`` its organisations too, for the page) as a
-    :class:`ProgrammeRead`. ``NotFound`` for no such programme."""
+    :class:`ProgrammeRead`. ``NotFound`` for no such programme. Both are built once and run
+    on the session's connection (its transaction, without the ORM's execution path, which
+    cost more than the statements themselves; a read, so nothing to flush first)."""
     head, row = summaries.programme_and_row(programme_id)
     if head is None:
         get_programme(programme_id)  # raises NotFound, with the programmes area's message
-    found = _managers_and_organisations(programme_id, organisations)
+    found = db.session.connection().execute(_PEOPLE[organisations],
+                                            {"programme": programme_id}).all()
     return ProgrammeRead(
         head.id, head.title_id, head.title_en,
         managers=tuple(Person(r.id, r.name, r.key) for r in found if r.kind == "manager"),

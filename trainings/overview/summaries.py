@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import event, inspect, or_, select, true, union
+from sqlalchemy import Integer, bindparam, event, inspect, or_, select, true, union
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -223,16 +223,18 @@ def stored(programme_id: int):
                summaries.c.computed_at).where(summaries.c.programme_id == programme_id)).first()
 
 
+_WITH_ROW = (select(Programme.id, Programme.title_id, Programme.title_en, summaries.c.version,
+                    summaries.c.computed_version, summaries.c.data, summaries.c.computed_at)
+             .outerjoin(summaries, summaries.c.programme_id == Programme.id)
+             .where(Programme.id == bindparam("programme", type_=Integer)))  # built once
+
+
 def programme_and_row(programme_id: int):
     """(programme, stored row) in one statement: the programme's id and titles (a row) and
     its stored row as :func:`stored` gives it (None when there is none); (None, None) for no
     such programme. The row is read in the same statement, so it is the one of this
-    request."""
-    found = db.session.execute(
-        select(Programme.id, Programme.title_id, Programme.title_en, summaries.c.version,
-               summaries.c.computed_version, summaries.c.data, summaries.c.computed_at)
-        .outerjoin(summaries, summaries.c.programme_id == Programme.id)
-        .where(Programme.id == programme_id)).first()
+    request. On the session's connection (a read: nothing to flush first)."""
+    found = db.session.connection().execute(_WITH_ROW, {"programme": programme_id}).first()
     if found is None:
         return None, None
     return found, (found if found.version is not None else None)
