@@ -164,3 +164,61 @@ def test_the_edit_form_checks_the_programmes_own_trainings(make, login, client):
                  for i in range(3))
     assert boxes == {str(first.id): " checked", str(second.id): " checked", str(other.id): ""}
     assert re.search(r'<label for="trainings-\d+">Not in it</label>', page)
+
+
+def _as_of(page):
+    text = page.get_data(as_text=True)
+    return text[text.index("Figures as of") + len("Figures as of "):].split(";")[0]
+
+
+def test_the_kept_page_is_per_zone_and_per_permission(make, login, client):
+    jakarta = make.user("organiser", timezone="Asia/Jakarta")
+    karachi = make.user("organiser", timezone="Asia/Karachi")
+    admin = make.user("admin")
+    programme, (first, _second) = _programme(make, jakarta, managers=[karachi.email])
+    url = f"/programmes/{programme.id}"
+    views = {}
+    for viewer in (jakarta, karachi, jakarta, karachi):  # the second round: kept pieces
+        login(viewer)
+        views.setdefault(viewer.id, []).append(client.get(url))
+        client.post("/logout")
+    assert [_as_of(p)[-3:] for p in views[jakarta.id]] == ["WIB", "WIB"]
+    assert [_as_of(p)[-3:] for p in views[karachi.id]] == ["PKT", "PKT"]
+    for pages in views.values():
+        assert pages[0].get_data() == pages[1].get_data()
+    text = views[karachi.id][1].get_data(as_text=True)
+    assert f"/programmes/{programme.id}/edit" in text and "donor report" in text
+
+    manager = make.user("participant")  # a participant managing it: no donor report
+    programmes.update_programme(programme, {"managers": [jakarta.email, manager.email]},
+                                actor=jakarta)
+    db.session.commit()
+    login(manager)
+    text = client.get(url).get_data(as_text=True)
+    assert "donor report" not in text and f"/programmes/{programme.id}/edit" in text
+    client.post("/logout")
+    login(jakarta)  # karachi is no longer a manager: the kept page named him
+    text = client.get(url).get_data(as_text=True)
+    assert karachi.name not in text and manager.name in text and "donor report" in text
+    client.post("/logout")
+    login(karachi)
+    assert client.get(url).status_code == 403  # kept pieces never skip the check
+    client.post("/logout")
+    login(admin)
+    assert client.get(url).status_code == 200
+
+
+def test_the_kept_page_follows_a_change_of_the_figures_and_of_the_title(make, login, client):
+    organiser = make.user("organiser")
+    programme, (first, _second) = _programme(make, organiser)
+    url = f"/programmes/{programme.id}"
+    login(organiser)
+    client.get(url)
+    before = client.get(url).get_data(as_text=True)
+    assert "<strong>2</strong> people reached" in before
+    make.enrolment(first, email="third@example.org")
+    assert "<strong>3</strong> people reached" in client.get(url).get_data(as_text=True)
+    programmes.update_programme(programme, {"title": "Renamed"}, actor=organiser)
+    db.session.commit()
+    client.get(url)
+    assert "<h1>Renamed</h1>" in client.get(url).get_data(as_text=True)

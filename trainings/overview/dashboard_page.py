@@ -5,7 +5,9 @@ HTML of the figures (key figures, the trainings table, the charts with their tab
 rendered once per stored version and language and kept in this process. A view still reads
 the current version from the database first, so it never shows an older one; the kept HTML
 is used only when the figures it was made from are equal to the ones just read. The API's
-JSON answer is kept the same way (serialised once per stored version).
+JSON answer is kept the same way (serialised once per stored version), and so is the page's
+whole content with its header (per version, language, zone, the programme's header as read in
+the request and the viewer's permissions it shows).
 """
 from __future__ import annotations
 
@@ -14,12 +16,15 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..countries import country_name
-from ..i18n import current_language
+from ..i18n import current_language, viewer_timezone
+from ..policy import can
+from ..timezones import parse_aware
 from . import charts
 
 _RENDERED: dict[tuple, tuple[dict, Markup]] = {}
 _ANSWERS: dict[tuple, tuple[dict, bytes]] = {}  # the API's JSON text
-LIMIT = 256  # entries (programmes x languages) kept per process, in each of the two
+_PAGES: dict[tuple, tuple[dict, Markup]] = {}  # the page's content, header included
+LIMIT = 256  # entries (programmes x languages [x zones x permissions]) per process, in each
 
 
 def sector_label(code: str) -> str:
@@ -53,6 +58,27 @@ def figures_html(programme, key: tuple | None, data: dict) -> Markup:
         return _render(programme, data)
     full = (current_app.config["SQLALCHEMY_DATABASE_URI"], current_language(), *key)
     return _kept(_RENDERED, full, data, lambda: _render(programme, data))
+
+
+def page_html(programme, key: tuple | None, data: dict, viewer) -> Markup:
+    """The page's content under its heading: the programme's header, the figures and the
+    links the viewer may follow, kept per stored version (``key``), language, the viewer's
+    zone (the "as of" time), the programme as read in this request (``ProgrammeRead``: its
+    titles, managers and organisations) and the two permissions it shows: shared by every
+    viewer with the same, never older than what this request read."""
+    lang, zone = current_language(), viewer_timezone()
+    flags = (can(viewer, "programme.manage", programme), can(viewer, "programme.report", programme))
+
+    def make() -> Markup:
+        return Markup(render_template(  # noqa: S704 - a template, autoescaped
+            "overview/_dashboard_body.html", programme=programme, title=programme.title(lang),
+            figures=figures_html(programme, key, data), may_manage=flags[0],
+            may_report=flags[1], zone=zone,
+            computed_at=parse_aware(data["computed_at"], "computed_at")))
+    if key is None:
+        return make()
+    full = (current_app.config["SQLALCHEMY_DATABASE_URI"], lang, zone, programme, flags, *key)
+    return _kept(_PAGES, full, data, make)
 
 
 def answer_json(key: tuple | None, data: dict, serialise) -> Response:

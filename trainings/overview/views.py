@@ -29,12 +29,11 @@ from ..scheduling.calendar import build_calendar
 from ..scheduling.models import Training, TrainingStaff
 from ..scheduling.services import calendar_feed_token, user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
-from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import people
 from .attention import attention_for
 from .dashboard import cached_dashboard, dashboard_and_key, load_programme
-from .dashboard_page import figures_html, sector_label
+from .dashboard_page import page_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
@@ -209,10 +208,8 @@ def programme(programme_id: int):
     programme, row = load_programme(programme_id, organisations=True)
     require(current_user, "programme.view", programme)
     key, data = dashboard_and_key(programme, row)
-    return render_template(
-        "overview/dashboard.html", programme=programme, title=programme.title(current_language()),
-        figures=figures_html(programme, key, data),
-        computed_at=parse_aware(data["computed_at"], "computed_at"))
+    return render_template("overview/dashboard.html", title=programme.title(current_language()),
+                           body=page_html(programme, key, data, current_user))
 
 
 def _export_rows(programme):
