@@ -126,15 +126,20 @@ def my_calendar():
 # --------------------------------------------------------------------------- networks
 
 
+_EVERY_TRAINING = (select(Training.id, Training.title_id, Training.title_en)
+                   .order_by(Training.created_at.desc(), Training.id.desc()))
+_ORGANISED = _EVERY_TRAINING.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
+    TrainingStaff.user_id == bindparam("actor", type_=Integer),
+    TrainingStaff.role == "organiser")  # both built once: the programme list asks every time
+
+
 def _organised_trainings(actor) -> list:
     """Trainings the actor may put into a programme (organisers; admins: every one): rows
-    of (id, title_id, title_en), only what the form's choices show."""
-    query = (select(Training.id, Training.title_id, Training.title_en)
-             .order_by(Training.created_at.desc(), Training.id.desc()))
-    if not (actor.role == "admin"):
-        query = query.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
-            TrainingStaff.user_id == actor.id, TrainingStaff.role == "organiser")
-    return db.session.execute(query).all()
+    of (id, title_id, title_en), only what the form's choices show (a read on the session's
+    connection, not through the ORM's execution path)."""
+    if actor.role == "admin":
+        return db.session.connection().execute(_EVERY_TRAINING).all()
+    return db.session.connection().execute(_ORGANISED, {"actor": actor.id}).all()
 
 
 def _programme_form(trainings) -> ProgrammeForm:
