@@ -4,7 +4,10 @@ The data: each training has 100 accepted participants drawn from a pool of 200 p
 people are counted once across trainings), 6 sessions with attendance for everyone, and
 certificates for a quarter; 20 x 100 is 2000 enrolments and 12 000 attendance records.
 
-Per size, medians of interleaved rounds (GC on), wall time beside CPU time, queries per call:
+Per size, medians of interleaved rounds (GC on), wall time beside CPU time, queries per call;
+every request starts with an empty database session, as under gunicorn (until 1 December 2026
+the shared app context kept the session, so a repeat view found the programme and its
+managers in the identity map and loaded nothing):
   * bare:        a trivial Flask route through the same test client: the floor of a request,
                  and the baseline of every page row (the light-page budget of the performance
                  issue, >= 25 % of the bare Flask rate, is a CPU ratio <= 4 here);
@@ -195,6 +198,7 @@ def in_process(args) -> dict:
             def run():
                 for key in ("_flask_babel", "_login_user", "_policy_ties"):
                     g.pop(key, None)  # the app context is shared: a new request forgets these
+                db.session.remove()  # and starts with an empty session, as under gunicorn
                 response = client.get(path, **kwargs)
                 assert response.status_code == 200, (path, response.status_code)
             return run
@@ -213,9 +217,11 @@ def in_process(args) -> dict:
         variants = {"bare": (None, get("/bench-bare")), "layout": (None, get("/bench-layout")),
                     "light": (None, get("/programmes"))}
         def forget_rendered(programme_id):
-            def prepare():  # a process that has not rendered these figures yet
-                for key in [k for k in dashboard_page._RENDERED if k[2] == programme_id]:
-                    del dashboard_page._RENDERED[key]
+            def prepare():  # a process that has not rendered these figures (nor the page) yet
+                for kept, at in ((dashboard_page._RENDERED, 2),
+                                 (getattr(dashboard_page, "_PAGES", {}), 5)):
+                    for key in [k for k in kept if k[at] == programme_id]:
+                        del kept[key]
             return prepare
 
         for size, (pid, changed) in programmes.items():

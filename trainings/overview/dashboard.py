@@ -11,16 +11,20 @@ the database and never older than the data (``overview.summaries``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Integer, String, and_, bindparam, case, func, literal, select, union_all
 
 from ..attendance.eligibility import ATTENDED, counting_statuses, required_sessions
 from ..attendance.models import AttendanceRecord
+from ..auth.models import User
 from ..certificates.models import Certificate
 from ..enrolment.models import Enrolment
 from ..extensions import db
+from ..organisations.models import Organisation
 from ..organisations.names import fold
-from ..programmes.models import programme_trainings
+from ..programmes.models import programme_managers, programme_organisations, programme_trainings
+from ..programmes.services import get_programme
 from ..scheduling.models import Training, TrainingSession
 from . import summaries
 
@@ -162,15 +166,78 @@ def programme_dashboard(programme) -> dict:
 # every process, bumped out of date in the same transaction as any change to what they are
 # made of, recomputed by the next view or the worker's periodic task.
 
-def cached_dashboard(programme) -> dict:
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class NamedOrganisation:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ProgrammeRead:
+    """A programme as a dashboard view reads it, plain values of this request: its id and
+    titles, its managers (what the ``programme.*`` rules check, ordered by email) and its
+    organisations (by name; empty unless asked for). Read-only: change a programme through
+    ``programmes.services``."""
+    id: int
+    title_id: str
+    title_en: str
+    managers: tuple[Person, ...]
+    organisations: tuple[NamedOrganisation, ...] = ()
+
+    def title(self, lang: str) -> str:
+        return self.title_id if lang == "id" and self.title_id else self.title_en
+
+
+# built once (a view asks on every request), for the programme ``bindparam("programme")``
+_PROGRAMME = bindparam("programme", type_=Integer)
+_MANAGERS = (select(literal("manager", String).label("kind"), User.id, User.name,
+                    User.email.label("key"))
+             .join(programme_managers, programme_managers.c.user_id == User.id)
+             .where(programme_managers.c.programme_id == _PROGRAMME))
+_BOTH = union_all(_MANAGERS, select(
+    literal("organisation", String), Organisation.id, Organisation.name, Organisation.name)
+    .join(programme_organisations, programme_organisations.c.organisation_id == Organisation.id)
+    .where(programme_organisations.c.programme_id == _PROGRAMME)).subquery()
+_PEOPLE = {False: _MANAGERS.order_by(User.email),
+           True: select(_BOTH).order_by(_BOTH.c.kind, _BOTH.c.key)}
+
+
+def load_programme(programme_id: int, *, organisations: bool = False) -> tuple:
+    """(programme, stored row) for a dashboard view in two statements, no ORM objects: the
+    programme's titles with its stored figures' row (:func:`summaries.programme_and_row`),
+    then its managers (and with ``organisations`` its organisations too, for the page) as a
+    :class:`ProgrammeRead`. ``NotFound`` for no such programme. Both are built once and run
+    on the session's connection (its transaction, without the ORM's execution path, which
+    cost more than the statements themselves; a read, so nothing to flush first)."""
+    head, row = summaries.programme_and_row(programme_id)
+    if head is None:
+        get_programme(programme_id)  # raises NotFound, with the programmes area's message
+    found = db.session.connection().execute(_PEOPLE[organisations],
+                                            {"programme": programme_id}).all()
+    return ProgrammeRead(
+        head.id, head.title_id, head.title_en,
+        managers=tuple(Person(r.id, r.name, r.key) for r in found if r.kind == "manager"),
+        organisations=tuple(NamedOrganisation(r.id, r.name) for r in found
+                            if r.kind == "organisation")), row
+
+
+def cached_dashboard(programme, row=summaries.UNREAD) -> dict:
     """:func:`programme_dashboard` as stored, or computed now when the stored figures are
-    out of date; the answer carries ``computed_at`` (ISO, UTC). Never older than the data."""
-    return summaries.figures(programme, programme_dashboard)
+    out of date; the answer carries ``computed_at`` (ISO, UTC). Never older than the data.
+    ``row``: the stored row when :func:`load_programme` read it."""
+    return summaries.figures_and_key(programme, programme_dashboard, row)[1]
 
 
-def dashboard_and_key(programme) -> tuple[tuple | None, dict]:
+def dashboard_and_key(programme, row=summaries.UNREAD) -> tuple[tuple | None, dict]:
     """:func:`cached_dashboard` with the key of stored figures (None when computed now)."""
-    return summaries.figures_and_key(programme, programme_dashboard)
+    return summaries.figures_and_key(programme, programme_dashboard, row)
 
 
 def refresh_dashboards(now) -> int:

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import event, inspect, or_, select, true, union
+from sqlalchemy import Integer, bindparam, event, inspect, or_, select, true, union
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -223,6 +223,23 @@ def stored(programme_id: int):
                summaries.c.computed_at).where(summaries.c.programme_id == programme_id)).first()
 
 
+_WITH_ROW = (select(Programme.id, Programme.title_id, Programme.title_en, summaries.c.version,
+                    summaries.c.computed_version, summaries.c.data, summaries.c.computed_at)
+             .outerjoin(summaries, summaries.c.programme_id == Programme.id)
+             .where(Programme.id == bindparam("programme", type_=Integer)))  # built once
+
+
+def programme_and_row(programme_id: int):
+    """(programme, stored row) in one statement: the programme's id and titles (a row) and
+    its stored row as :func:`stored` gives it (None when there is none); (None, None) for no
+    such programme. The row is read in the same statement, so it is the one of this
+    request. On the session's connection (a read: nothing to flush first)."""
+    found = db.session.connection().execute(_WITH_ROW, {"programme": programme_id}).first()
+    if found is None:
+        return None, None
+    return found, (found if found.version is not None else None)
+
+
 def store(programme_id: int, version: int, data: dict, computed_at: datetime) -> bool:
     """Keep figures computed at ``version`` unless the version moved on meanwhile; commits.
     False when they were not kept (a change raced the computation, or the database was busy:
@@ -252,11 +269,17 @@ def figures(programme, compute: Callable[[object], dict]) -> dict:
     return figures_and_key(programme, compute)[1]
 
 
-def figures_and_key(programme, compute: Callable[[object], dict]) -> tuple[tuple | None, dict]:
+UNREAD = object()  # figures_and_key's row: not read yet
+
+
+def figures_and_key(programme, compute: Callable[[object], dict],
+                    row=UNREAD) -> tuple[tuple | None, dict]:
     """(key, figures): ``key`` names stored figures that are current (programme, version,
     when computed), None for figures computed in this call. Anything derived from the
-    figures alone (the page's rendered charts) may be kept under that key."""
-    row = stored(programme.id)
+    figures alone (the page's rendered charts) may be kept under that key. ``row``: the
+    stored row if the caller read it in this request (:func:`programme_and_row`)."""
+    if row is UNREAD:
+        row = stored(programme.id)
     if row is not None and row.data is not None and row.computed_version == row.version:
         data = dict(row.data)
         data["computed_at"] = iso_utc(row.computed_at)

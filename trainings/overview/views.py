@@ -29,12 +29,11 @@ from ..scheduling.calendar import build_calendar
 from ..scheduling.models import Training, TrainingStaff
 from ..scheduling.services import calendar_feed_token, user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
-from ..timezones import parse_aware
 from ..web import EmptyForm, absolute_url, form_status, send_download, submit
 from . import people
 from .attention import attention_for
-from .dashboard import cached_dashboard, dashboard_and_key
-from .dashboard_page import figures_html, sector_label
+from .dashboard import cached_dashboard, dashboard_and_key, load_programme
+from .dashboard_page import page_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
@@ -127,19 +126,28 @@ def my_calendar():
 # --------------------------------------------------------------------------- networks
 
 
-def _organised_trainings(actor) -> list[Training]:
-    """Trainings the actor may put into a programme (organisers; admins: every one)."""
-    query = select(Training).order_by(Training.created_at.desc(), Training.id.desc())
-    if not (actor.role == "admin"):
-        query = query.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
-            TrainingStaff.user_id == actor.id, TrainingStaff.role == "organiser")
-    return list(db.session.scalars(query))
+_EVERY_TRAINING = (select(Training.id, Training.title_id, Training.title_en)
+                   .order_by(Training.created_at.desc(), Training.id.desc()))
+_ORGANISED = _EVERY_TRAINING.join(TrainingStaff, TrainingStaff.training_id == Training.id).where(
+    TrainingStaff.user_id == bindparam("actor", type_=Integer),
+    TrainingStaff.role == "organiser")  # both built once: the programme list asks every time
+
+
+def _organised_trainings(actor) -> list:
+    """Trainings the actor may put into a programme (organisers; admins: every one): rows
+    of (id, title_id, title_en), only what the form's choices show (a read on the session's
+    connection, not through the ORM's execution path)."""
+    if actor.role == "admin":
+        return db.session.connection().execute(_EVERY_TRAINING).all()
+    return db.session.connection().execute(_ORGANISED, {"actor": actor.id}).all()
 
 
 def _programme_form(trainings) -> ProgrammeForm:
+    """The form with ``trainings`` (rows or trainings: id, title_id, title_en) to choose."""
     form = ProgrammeForm()
     lang = current_language()
-    form.trainings.choices = [(t.id, t.title(lang)) for t in trainings]
+    form.trainings.choices = [(t.id, t.title_id if lang == "id" and t.title_id else t.title_en)
+                              for t in trainings]
     return form
 
 
@@ -150,16 +158,19 @@ def _create_programme(form):
                   message=_("Programme created."))
 
 
+def _index_page(form):
+    return render_template("overview/programmes.html", form=form,
+                           programmes=programmes.programme_rows(current_user),
+                           may_create=can(current_user, "programme.create")), form_status(form)
+
+
 @bp.route("/programmes", methods=["GET", "POST"])
 @login_required
 def programmes_index():
     require(current_user, "programme.list")
     form = _programme_form(_organised_trainings(current_user))
     done = _create_programme(form) if form.is_submitted() else None
-    return done or (render_template("overview/programmes.html", form=form,
-                                    programmes=programmes.list_programmes(current_user),
-                                    may_create=can(current_user, "programme.create")),
-                    form_status(form))
+    return done or _index_page(form)
 
 
 def _edit_form(programme) -> ProgrammeForm:
@@ -199,12 +210,11 @@ def _load(programme_id: int):
 @bp.route("/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
-    programme = _load(programme_id)
-    key, data = dashboard_and_key(programme)
-    return render_template(
-        "overview/dashboard.html", programme=programme, title=programme.title(current_language()),
-        figures=figures_html(programme, key, data),
-        computed_at=parse_aware(data["computed_at"], "computed_at"))
+    programme, row = load_programme(programme_id, organisations=True)
+    require(current_user, "programme.view", programme)
+    key, data = dashboard_and_key(programme, row)
+    return render_template("overview/dashboard.html", title=programme.title(current_language()),
+                           body=page_html(programme, key, data, current_user))
 
 
 def _export_rows(programme):
