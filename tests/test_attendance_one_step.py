@@ -221,3 +221,20 @@ def test_the_same_report_again_adds_no_second_import(cohort):
     db.session.commit()  # set by hand, and the report would raise it: a new import changes it
     third, newer = imported(cohort)
     assert newer.id != applied.id and third["import"] == newer.id
+
+
+def test_expired_imports_are_purged_by_the_worker_without_an_upload(cohort):
+    from trainings import periodic
+    _r, applied = imported(cohort)
+    applied.unmatched_open = 0
+    staged = services.stage_import(cohort["session"], ZOOM, actor=cohort["organiser"],
+                                   filename="z.csv")
+    db.session.commit()
+    applied_id, staged_id = applied.id, staged.id
+    task = periodic.TASKS["attendance.import_retention"]
+    assert periodic.run_task(task, utcnow() + timedelta(days=1)) == 0  # nothing expired yet
+    assert periodic.run_task(task, utcnow() + timedelta(days=3)) == 1  # the unapplied upload
+    assert db.session.get(AttendanceImport, staged_id) is None
+    assert periodic.run_task(task, utcnow() + timedelta(days=15)) == 1  # past the undo window
+    db.session.expire_all()
+    assert db.session.get(AttendanceImport, applied_id) is None

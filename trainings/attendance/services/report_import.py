@@ -329,6 +329,14 @@ def purge_imports(now: datetime | None = None) -> int:
         & (AttendanceImport.created_at < now - undo_days)))).rowcount
 
 
+def purge_task(now: datetime) -> int:
+    """The periodic task (trainings.periodic, every 6 hours): :func:`purge_imports` on an
+    idle instance too, so expired uploads do not wait for the next upload to go."""
+    deleted = purge_imports(now)
+    db.session.commit()
+    return deleted
+
+
 def stage_import(session: TrainingSession, data: bytes, *, actor, filename: str = "") -> AttendanceImport:
     """Parse an upload and keep it server-side for the preview; a wrong file writes nothing."""
     report = parse_upload(session, data)
