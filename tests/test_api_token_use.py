@@ -58,3 +58,14 @@ def test_a_revoked_or_unknown_token_is_refused(app, make):
     auth.revoke_token(user, token.id)
     db.session.commit()
     assert auth.user_for_token(secret) is None
+
+
+def test_a_call_with_a_recently_used_token_loads_its_account_once(api, make, count_queries):
+    user = make.user("organiser")
+    caller = api(user)
+    assert caller.get("/api/v1/trainings").status_code == 200  # records the use
+    with count_queries() as later:
+        assert caller.get("/api/v1/trainings").status_code == 200
+    token_reads = [s for s in later.statements if "FROM api_tokens" in s]
+    user_reads = [s for s in later.statements if "FROM users" in s and "api_tokens" not in s]
+    assert len(token_reads) == 1 and len(user_reads) <= 1, later.statements

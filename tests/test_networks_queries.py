@@ -33,6 +33,7 @@ def _network(make, organiser, trainings: int, people: int, sessions: int = 3):
 
 
 def _queries(count_queries, call):
+    db.session.expire_all()  # as in production, a request starts with nothing loaded
     with count_queries() as counter:
         response = call()
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

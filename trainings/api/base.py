@@ -66,7 +66,8 @@ def _authenticate():
         response = json_error(401, "unauthorized", m.text(m.TOKEN_REQUIRED))
         response.headers["WWW-Authenticate"] = 'Bearer realm="anyam"'
         return response
-    db.session.commit()  # records last_used_at
+    if api_token in db.session.dirty:  # last_used_at is recorded (at most every 5 minutes);
+        db.session.commit()  # otherwise no commit: it would expire and reload token and user
     if not allows(api_token, request.method):
         response = json_error(403, "insufficient_scope", m.text(READ_ONLY_TOKEN))
         response.headers["WWW-Authenticate"] = 'Bearer realm="anyam", error="insufficient_scope"'
