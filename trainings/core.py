@@ -20,7 +20,7 @@ from .auth.services import is_safe_next
 from .auth.services import set_language as save_language
 from .extensions import db
 from .forms import EmptyForm
-from .policy import can
+from .policy import RULES, can
 from .timezones import is_valid_timezone
 from .web import action, id_url
 
@@ -71,10 +71,19 @@ def _nav_url(endpoint: str, training_id: int | None = None) -> str:
 
 
 def training_nav(training) -> list[dict]:
-    items = []
+    """The pages of the training the viewer may open. Most of them share one rule (e.g.
+    ``organises``), which is asked once: a rule answers from the viewer and the training
+    alone, so the same rule gives the same answer for each of its actions."""
+    items, decided = [], {}
     views, here = current_app.view_functions, request.endpoint
+    actor = current_user._get_current_object()
     for endpoint, label, needed in TRAINING_NAV:
-        if endpoint in views and can(current_user, needed, training):
+        if endpoint not in views:
+            continue
+        rule = RULES[needed]
+        if rule not in decided:
+            decided[rule] = can(actor, needed, training)
+        if decided[rule]:
             items.append({"url": _nav_url(endpoint, training.id), "label": label,
                           "current": here == endpoint})
     return items

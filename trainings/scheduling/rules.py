@@ -71,6 +71,18 @@ def facilitates_session(actor, session) -> bool:
     return any(f.id == actor.id for f in session.facilitators)
 
 
+def facilitated_sessions(actor, training, numbered) -> frozenset[int]:
+    """:func:`facilitates_session` for every session of a page at once, from ``(number,
+    row)`` pairs of :func:`~trainings.scheduling.services.page_sessions` (whose
+    ``viewer_facilitates`` column is the actor's assignment): the ids of the sessions the
+    actor may run (roll call, report import: "attendance.mark" is this rule)."""
+    if organises(actor, training):
+        return frozenset(s.id for _n, s in numbered)
+    if not authenticated(actor):
+        return frozenset()
+    return frozenset(s.id for _n, s in numbered if s.viewer_facilitates)
+
+
 def can_create_training(actor, _obj=None) -> bool:
     return authenticated(actor) and actor.role in ("admin", "organiser")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...auth.models import User
 from ...errors import NotFound
 from ...extensions import db
 from ...policy import is_admin
-from ..models import Training, TrainingSession, TrainingStaff, session_facilitators
+from ..models import SessionFacts, Training, TrainingSession, TrainingStaff, session_facilitators
 from ..signals import participant_zone_counts, visible_training_ids
 
 
@@ -86,6 +86,45 @@ def numbered_sessions(training: Training) -> list[tuple[int, TrainingSession]]:
     """Sessions in start order with their 1-based number (cancelled ones keep a number)."""
     sessions = db.session.scalars(_SESSIONS_IN_ORDER, {"sessions_of": training.id})
     return list(enumerate(sessions, start=1))
+
+
+class SessionRow(SessionFacts):
+    """A session as the training page shows it: its columns, no ORM state (no identity
+    map, no facilitators loaded), and whether the viewer facilitates it."""
+
+    __slots__ = ("id", "title_id", "title_en", "starts_at", "duration_minutes", "meeting_url",
+                 "module_slug", "module_version", "status", "mode", "venue_name", "venue_address",
+                 "venue_accessibility_id", "venue_accessibility_en", "interpretation",
+                 "viewer_facilitates")
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+        self.interpretation = tuple(self.interpretation or ())
+
+    @property
+    def facts(self) -> tuple:
+        """The session's columns, hashable: what the page shows of it (not whether the viewer
+        facilitates it: that is in who runs which session)."""
+        return tuple(getattr(self, name) for name in self.__slots__[:-1])
+
+
+# built once, with bound parameters: the training page's sessions as plain rows
+_PAGE_SESSIONS = (
+    select(*(getattr(TrainingSession, name) for name in SessionRow.__slots__[:-1]),
+           exists().where(session_facilitators.c.session_id == TrainingSession.id,
+                          session_facilitators.c.user_id == bindparam("page_viewer", type_=Integer))
+           .label("viewer_facilitates"))
+    .where(TrainingSession.training_id == bindparam("page_sessions_of", type_=Integer))
+    .order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
+def page_sessions(training_id: int, viewer_id: int | None) -> list[tuple[int, SessionRow]]:
+    """The training's sessions as :func:`numbered_sessions` numbers them, as plain rows,
+    in one statement (whether the viewer facilitates each is a column of it)."""
+    rows = db.session.execute(_PAGE_SESSIONS, {"page_sessions_of": training_id,
+                                               "page_viewer": viewer_id or 0})
+    return list(enumerate(map(SessionRow, rows), start=1))
 
 
 def session_number(session: TrainingSession) -> int:
