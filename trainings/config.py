@@ -96,6 +96,10 @@ class DefaultConfig:
     # rows name attendees) unless unmatched rows still wait for someone to resolve them
     ATTENDANCE_IMPORT_UNDO_DAYS = 14
 
+    # Training page: its sessions tables, shared by viewers who see the same one (same sessions,
+    # language, zones and rights), kept per process up to this many characters; 0: none kept
+    TRAINING_PAGE_TABLES_CHARS = 4_000_000
+
     # Certificates
     CERTIFICATE_ISSUER_NAME = None  # Open Badges issuer name; None: "Anyam"
     CERTIFICATE_VERIFY_RATE_LIMIT = "30/minute"  # per client, public verification page and API
