@@ -61,6 +61,10 @@ def test_one_table_serves_every_participant_in_the_same_language_and_zone(
     organiser = _page(client, login, cast["organiser"], training)
     assert len(page.kept_tables()) == kept + 1  # another table: the organiser runs sessions
     assert "Roll call for session 3" in organiser
+    mounted = client.get(f"/trainings/{training.id}", environ_overrides={"SCRIPT_NAME": "/anyam"})
+    first = cast["sessions"][0]
+    assert f'href="/anyam/sessions/{first.id}/attendance"' in _table(mounted.get_data(as_text=True))
+    assert f'href="/sessions/{first.id}/attendance"' in _table(organiser)
 
 
 def test_the_table_follows_every_change_to_the_sessions(app, cast, client, login):
@@ -185,6 +189,11 @@ def test_the_table_follows_language_zones_and_the_clock(app, cast, client, login
     factories.enrolment(training, timezone="Pacific/Auckland")  # a participant's zone
     zoned = _table(_page(client, login, viewer, training))
     assert "14:00 WIB · 20:00 NZDT" in zoned
+    training.timezone = "Asia/Makassar"  # the home zone leads the line
+    db.session.commit()
+    assert "15:00 WITA · 14:00 WIB · 20:00 NZDT" in _table(_page(client, login, viewer, training))
+    training.timezone = "Asia/Jakarta"
+    db.session.commit()
     # the clock: a session still to come is "Scheduled" until it has ended
     later = cast["sessions"][2]
     later.starts_at = page.utcnow() + timedelta(hours=1)
