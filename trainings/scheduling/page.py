@@ -113,8 +113,8 @@ def sessions_table(training, sessions, *, zone: str, zones: list[str], may_join:
 
 
 def detail_context(training) -> dict:
-    """The template's context for the training page of ``training`` (loaded with
-    :func:`services.load_training_page`)."""
+    """The template's context for the training page of ``training`` (a
+    :class:`services.TrainingPage`)."""
     actor = current_user._get_current_object()
     zones = services.participant_zones(training)
     sessions = services.page_sessions(training.id, actor.id)
@@ -129,8 +129,6 @@ def detail_context(training) -> dict:
         sessions_table=sessions_table(training, sessions, zone=zone, zones=zones,
                                       may_join=may_join, runs=runs,
                                       module_links="modules.detail" in views),
-        organisers=services.staff_of(training, "organiser"),
-        facilitators=services.staff_of(training, "facilitator"),
         subscribe_url=(absolute_url("scheduling.calendar", training_id=training.id, token=token)
                        if token else None),
         may_edit=can(actor, "training.edit", training))

@@ -17,6 +17,7 @@ from ..policy import (
     training_of,
 )
 from .models import Training, TrainingSession, TrainingStaff, session_facilitators
+from .services.loaders import TrainingPage
 
 
 def _staff_roles(user_id: int, training_id: int):
@@ -33,6 +34,7 @@ def _facilitated_sessions(user_id: int, training_id: int):
 
 
 register_training_type(Training)
+register_training_type(TrainingPage)  # the training page's plain training
 register_tie_query("staff", _staff_roles)
 register_tie_query("facilitates", _facilitated_sessions)
 
