@@ -297,3 +297,13 @@ def test_training_nav_asks_each_rule_once_and_answers_as_each_action(app, cast, 
     present = [needed for endpoint, _l, needed in core.TRAINING_NAV if endpoint in app.view_functions]
     assert len(asked) < len(present)
     assert len(asked) == len({id(core.RULES[a]) for a in present})
+
+
+def test_plain_rows_see_the_pending_changes_of_the_session(app, cast):
+    training, first = cast["training"], cast["sessions"][0]
+    first.title_en = "Not yet flushed"
+    factories.session(training, title_en="Pending", commit=False)
+    titles = [s.title_en for _n, s in services.page_sessions(training.id, None)]
+    assert "Not yet flushed" in titles and "Pending" in titles
+    db.session.rollback()
+    assert "Pending" not in [s.title_en for _n, s in services.page_sessions(training.id, None)]

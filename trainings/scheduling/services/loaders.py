@@ -37,6 +37,17 @@ from ..models import (
 from ..signals import participant_zone_counts, visible_training_ids
 
 
+def plain_rows(statement, params: dict):
+    """The rows of a statement of columns (no entities), through the session's connection
+    and transaction but without the ORM's per-statement work (about half of what a small
+    read costs on a light page); pending changes are flushed first, as the session's own
+    ``execute`` does."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
 def visible_trainings(actor) -> list[Training]:
     """Trainings the actor may see: all for admins, else staffed, facilitated or enrolled ones
     (the same rule as policy's "training.view"; enrolled ones come from the areas above
@@ -118,7 +129,7 @@ _TRAINING_PAGE = _training_page_statement()
 def training_page(training_id: int) -> TrainingPage:
     """The training as its page shows it (:class:`TrainingPage`), or NotFound."""
     page = None
-    for row in db.session.execute(_TRAINING_PAGE, {"training_page": training_id}):
+    for row in plain_rows(_TRAINING_PAGE, {"training_page": training_id}):
         if page is None:
             page = TrainingPage(row)
         if row[7] is not None:
@@ -194,8 +205,8 @@ _PAGE_SESSIONS = (
 def page_sessions(training_id: int, viewer_id: int | None) -> list[tuple[int, SessionRow]]:
     """The training's sessions as :func:`numbered_sessions` numbers them, as plain rows,
     in one statement (whether the viewer facilitates each is a column of it)."""
-    rows = db.session.execute(_PAGE_SESSIONS, {"page_sessions_of": training_id,
-                                               "page_viewer": viewer_id or 0})
+    rows = plain_rows(_PAGE_SESSIONS, {"page_sessions_of": training_id,
+                                       "page_viewer": viewer_id or 0})
     return list(enumerate(map(SessionRow, rows), start=1))
 
 
