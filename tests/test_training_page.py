@@ -265,7 +265,7 @@ def test_kept_tables_are_bounded_least_recently_used_first():
 
 
 def test_nothing_kept_when_switched_off(app_factory, make):
-    app = app_factory(TRAINING_PAGE_TABLES_CHARS=0)
+    app = app_factory(TRAINING_PAGE_FRAGMENTS_CHARS=0)
     with app.app_context():
         organiser = make.user("organiser")
         training = make.training(organiser=organiser, sessions=2)
@@ -274,7 +274,9 @@ def test_nothing_kept_when_switched_off(app_factory, make):
         for _ in range(2):
             html = client.get(f"/trainings/{training.id}").get_data(as_text=True)
             assert "Roll call for session 2" in html
-        assert len(app.extensions["anyam.training_tables"]) == 0
+            assert f'href="/trainings/{training.id}/edit"' in html
+        assert len(app.extensions["anyam.fragments.sessions_table"]) == 0
+        assert len(app.extensions["anyam.fragments.training_nav"]) == 0
 
 
 @pytest.mark.parametrize("who", ["organiser", "facilitator", "applied", "accepted"])
@@ -307,3 +309,35 @@ def test_plain_rows_see_the_pending_changes_of_the_session(app, cast):
     assert "Not yet flushed" in titles and "Pending" in titles
     db.session.rollback()
     assert "Pending" not in [s.title_en for _n, s in services.page_sessions(training.id, None)]
+
+
+def _nav(html: str) -> str:
+    found = re.search(r'<nav class="subnav".*?</nav>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def test_the_sub_navigation_is_shared_and_follows_rights_language_page_and_root(
+        app, cast, client, login, make):
+    training, (first, second) = cast["training"], cast["accepted"]
+    nav = page.fragments("training_nav")
+    mine = _nav(_page(client, login, first, training))
+    count = len(nav)
+    assert _nav(_page(client, login, second, training)) == mine and len(nav) == count
+    assert f'href="/trainings/{training.id}/my-enrolment"' in mine or "My enrolment" in mine
+    assert "Participants" not in mine and 'aria-current="page">Overview' in mine
+    organiser = _nav(_page(client, login, cast["organiser"], training))
+    assert "Participants" in organiser and len(nav) == count + 1
+    other = make.training(organiser=cast["organiser"])  # another training: its own links
+    assert f"/trainings/{other.id}/edit" in _nav(client.get(f"/trainings/{other.id}").get_data(
+        as_text=True))
+    listing = client.get(f"/trainings/{training.id}/participants").get_data(as_text=True)
+    assert 'aria-current="page">Participants' in _nav(listing)  # another page: another mark
+    mounted = client.get(f"/trainings/{training.id}", environ_overrides={"SCRIPT_NAME": "/x"})
+    assert f'href="/x/trainings/{training.id}/edit"' in _nav(mounted.get_data(as_text=True))
+    cast["organiser"].language = "id"
+    db.session.commit()
+    assert "Peserta" in _nav(_page(client, login, cast["organiser"], training))
+    # rights: the participant made an organiser of the training sees its pages at once
+    services.add_staff(training, first.email, "organiser", actor=cast["organiser"])
+    db.session.commit()
+    assert "Participants" in _nav(_page(client, login, first, training))

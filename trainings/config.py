@@ -96,9 +96,10 @@ class DefaultConfig:
     # rows name attendees) unless unmatched rows still wait for someone to resolve them
     ATTENDANCE_IMPORT_UNDO_DAYS = 14
 
-    # Training page: its sessions tables, shared by viewers who see the same one (same sessions,
-    # language, zones and rights), kept per process up to this many characters; 0: none kept
-    TRAINING_PAGE_TABLES_CHARS = 4_000_000
+    # Training pages: the sessions tables and the sub-navigation, shared by the viewers who see
+    # the same one (trainings/scheduling/page.py), kept per process and kind up to this many
+    # characters; 0: none kept
+    TRAINING_PAGE_FRAGMENTS_CHARS = 4_000_000
 
     # Certificates
     CERTIFICATE_ISSUER_NAME = None  # Open Badges issuer name; None: "Anyam"

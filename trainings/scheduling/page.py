@@ -11,7 +11,7 @@ columns, the numbering (their order), the language, the viewer's and the home zo
 zones of the accepted participants, which sessions are over (now, to the second), whether
 the viewer sees the meeting links and which sessions they run, and the URL root. A change of
 any of them is another key, so a kept table is never stale and nothing has to be told of
-changes; the tables kept are bounded (``TRAINING_PAGE_TABLES_CHARS``, least recently used
+changes; the tables kept are bounded (``TRAINING_PAGE_FRAGMENTS_CHARS``, least recently used
 dropped first) and belong to one app (``app.extensions``).
 """
 from __future__ import annotations
@@ -84,13 +84,19 @@ class Tables:
         return len(self._kept)
 
 
+def fragments(kind: str) -> Tables:
+    """This app's kept fragments of one kind ("sessions_table", "training_nav")."""
+    name = f"anyam.fragments.{kind}"
+    kept = current_app.extensions.get(name)
+    if kept is None:
+        kept = current_app.extensions.setdefault(
+            name, Tables(current_app.config["TRAINING_PAGE_FRAGMENTS_CHARS"]))
+    return kept
+
+
 def kept_tables() -> Tables:
-    """This app's kept tables."""
-    tables = current_app.extensions.get("anyam.training_tables")
-    if tables is None:
-        tables = current_app.extensions.setdefault(
-            "anyam.training_tables", Tables(current_app.config["TRAINING_PAGE_TABLES_CHARS"]))
-    return tables
+    """This app's kept sessions tables."""
+    return fragments("sessions_table")
 
 
 def sessions_table(training, sessions, *, zone: str, zones: list[str], may_join: bool,
