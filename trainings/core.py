@@ -99,8 +99,8 @@ def training_nav(training, pages: list | None = None) -> list[dict]:
 def training_subnav(training) -> Markup:
     """The training's sub-navigation (``_training_subnav.html``), rendered once per
     training, language, page, pages the viewer may open and URL root, and shared by every
-    viewer and page showing the same (``scheduling.page.kept``: whatever it shows is in its
-    key, so it is never stale)."""
+    viewer and page showing the same (``scheduling.page.fragments``: whatever it shows is in
+    its key, so it is never stale)."""
     pages = _training_pages(training)
     key = (training.id, current_language(), request.endpoint, tuple(e for e, _l in pages),
            request.script_root, request.host)

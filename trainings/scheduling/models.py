@@ -161,7 +161,10 @@ class SessionFacts:
     @property
     def has_taken_place(self) -> bool:
         """Not cancelled and over: shown as "Held" rather than "Scheduled"."""
-        return not self.is_cancelled and self.ends_at <= utcnow()
+        return self.taken_place_by(utcnow())
+
+    def taken_place_by(self, now: datetime) -> bool:
+        return not self.is_cancelled and self.ends_at <= now
 
     def title(self, lang: str) -> str:
         return self.title_id if lang == "id" and self.title_id else self.title_en

@@ -103,7 +103,7 @@ def sessions_table(training, sessions, *, zone: str, zones: list[str], may_join:
                    runs: frozenset[int], module_links: bool) -> Markup:
     """The sessions table (``scheduling/_sessions_table.html``), rendered or kept."""
     now = utcnow()
-    held = frozenset(s.id for _n, s in sessions if not s.is_cancelled and s.ends_at <= now)
+    held = frozenset(s.id for _n, s in sessions if s.taken_place_by(now))
     key = (tuple(s.facts for _n, s in sessions), current_language(), zone, training.timezone,
            tuple(zones), held, may_join, runs, module_links, request.script_root, request.host)
     tables = kept_tables()
