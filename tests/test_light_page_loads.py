@@ -44,20 +44,29 @@ def test_training_page_statements_do_not_grow_with_organisations_quotas_or_team(
     assert quotas.count(": ") == 3 and quotas.index(": 3") < quotas.index(": 10") < quotas.index(": 5")
 
 
-def test_load_training_page_is_the_training_with_its_collections_once(make):
-    organiser = make.user("organiser")
+def test_training_page_is_the_training_with_its_collections_once(app, make):
+    from trainings.policy import can, training_of
+    organiser = make.user("organiser", name="Ana")
     training = make.training(organiser=organiser, organisations=("Komnas Perempuan", "INFID"),
                              quotas={"ID": 10, "PK": 5},
-                             facilitators=[make.user("facilitator"), make.user("facilitator")])
-    training_id = training.id
+                             facilitators=[make.user("facilitator", name="Budi"),
+                                           make.user("facilitator", name="Citra")])
+    training_id, title, organiser_id = training.id, training.title_en, organiser.id
+    bare = make.training(organisations=(), title_en="Bare").id
     db.session.expunge_all()
-    loaded = services.load_training_page(training_id)
-    assert [o.name for o in loaded.organisations] == ["Komnas Perempuan", "INFID"]
+    loaded = services.training_page(training_id)
+    assert loaded.id == training_id and loaded.title_en == title
+    assert loaded.organisations == ["Komnas Perempuan", "INFID"]
     assert loaded.country_quotas == {"ID": 10, "PK": 5}
-    assert sorted(s.role for s in loaded.staff) == ["facilitator", "facilitator", "organiser"]
-    db.session.expunge_all()
+    assert loaded.organisers == ["Ana"] and loaded.facilitators == ["Budi", "Citra"]
+    assert training_of(loaded) is loaded  # the policy takes it for the training
+    with app.test_request_context():
+        assert can(db.session.get(User, organiser_id), "training.edit", loaded)
+    empty = services.training_page(bare)
+    assert (empty.title_en, empty.organisations, empty.country_quotas, empty.organisers) == (
+        "Bare", [], {}, [])
     with pytest.raises(NotFound):
-        services.load_training_page(training_id + 1000)
+        services.training_page(training_id + 1000)
 
 
 def test_my_schedule_does_not_load_facilitators_and_the_api_still_lists_them(

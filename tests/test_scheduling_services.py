@@ -197,7 +197,7 @@ def test_conversion_where_local_date_differs_from_home_date(app):
         assert format_time(instant, "Asia/Jakarta") == "20:00 WIB"
         assert format_time(instant, "Asia/Kuala_Lumpur") == "21:00 MYT"
         assert format_time(instant, "Asia/Karachi") == "18:00 PKT"
-        from trainings.scheduling.views import _zone_line
+        from trainings.scheduling.page import zone_line as _zone_line
         line = _zone_line(instant, "Asia/Jakarta", ["Asia/Karachi", "Pacific/Auckland"])
     assert [(e["time"], e["shift"]) for e in line] == [("20:00 WIB", 0), ("18:00 PKT", 0),
                                                         ("02:00 NZDT", 1)]

@@ -342,7 +342,7 @@ def test_past_sessions_say_held(make, login, client):
 
 
 def test_zone_line_is_ordered_by_offset():
-    from trainings.scheduling.views import _zone_line
+    from trainings.scheduling.page import zone_line as _zone_line
     line = _zone_line(datetime(2023, 12, 5, 7, 0, tzinfo=UTC), "Asia/Jakarta",
                       ["Asia/Tokyo", "Asia/Karachi", "Asia/Kuala_Lumpur", "Asia/Kathmandu"])
     assert [e["zone"] for e in line] == ["Asia/Jakarta", "Asia/Karachi", "Asia/Kathmandu",

@@ -96,6 +96,11 @@ class DefaultConfig:
     # rows name attendees) unless unmatched rows still wait for someone to resolve them
     ATTENDANCE_IMPORT_UNDO_DAYS = 14
 
+    # Training pages: the sessions tables and the sub-navigation, shared by the viewers who see
+    # the same one (trainings/scheduling/page.py), kept per process and kind up to this many
+    # characters; 0: none kept
+    TRAINING_PAGE_FRAGMENTS_CHARS = 4_000_000
+
     # Certificates
     CERTIFICATE_ISSUER_NAME = None  # Open Badges issuer name; None: "Anyam"
     CERTIFICATE_VERIFY_RATE_LIMIT = "30/minute"  # per client, public verification page and API

@@ -14,13 +14,16 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
 from .auth.services import is_safe_next
 from .auth.services import set_language as save_language
 from .extensions import db
 from .forms import EmptyForm
-from .policy import can
+from .language import current_language
+from .policy import RULES, can
+from .scheduling.page import fragments
 from .timezones import is_valid_timezone
 from .web import action, id_url
 
@@ -70,14 +73,43 @@ def _nav_url(endpoint: str, training_id: int | None = None) -> str:
     return id_url(endpoint) if training_id is None else id_url(endpoint, training_id=training_id)
 
 
-def training_nav(training) -> list[dict]:
-    items = []
-    views, here = current_app.view_functions, request.endpoint
+def _training_pages(training) -> list[tuple[str, object]]:
+    """(endpoint, label) of the pages of the training the viewer may open. Most of them
+    share one rule (e.g. ``organises``), which is asked once: a rule answers from the viewer
+    and the training alone, so the same rule gives the same answer for each of its actions."""
+    pages, decided = [], {}
+    views, actor = current_app.view_functions, current_user._get_current_object()
     for endpoint, label, needed in TRAINING_NAV:
-        if endpoint in views and can(current_user, needed, training):
-            items.append({"url": _nav_url(endpoint, training.id), "label": label,
-                          "current": here == endpoint})
-    return items
+        if endpoint not in views:
+            continue
+        rule = RULES[needed]
+        if rule not in decided:
+            decided[rule] = can(actor, needed, training)
+        if decided[rule]:
+            pages.append((endpoint, label))
+    return pages
+
+
+def training_nav(training, pages: list | None = None) -> list[dict]:
+    here = request.endpoint
+    return [{"url": _nav_url(endpoint, training.id), "label": label, "current": here == endpoint}
+            for endpoint, label in (_training_pages(training) if pages is None else pages)]
+
+
+def training_subnav(training) -> Markup:
+    """The training's sub-navigation (``_training_subnav.html``), rendered once per
+    training, language, page, pages the viewer may open and URL root, and shared by every
+    viewer and page showing the same (``scheduling.page.fragments``: whatever it shows is in
+    its key, so it is never stale)."""
+    pages = _training_pages(training)
+    key = (training.id, current_language(), request.endpoint, tuple(e for e, _l in pages),
+           request.script_root, request.host)
+    kept = fragments("training_nav")
+    html = kept.get(key)
+    if html is None:
+        html = render_template("_training_subnav.html", items=training_nav(training, pages))
+        kept.put(key, html)
+    return Markup(html)  # noqa: S704 - our autoescaped template's output, not user text
 
 
 def nav_items() -> list[dict]:
@@ -93,7 +125,7 @@ def nav_items() -> list[dict]:
 
 @bp.app_context_processor
 def _navigation():
-    return {"nav_items": nav_items, "training_nav": training_nav,
+    return {"nav_items": nav_items, "training_nav": training_nav, "training_subnav": training_subnav,
             "has_endpoint": lambda name: name in current_app.view_functions,
             "can": lambda action, obj=None: can(current_user, action, obj)}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, bindparam, func, select
 
 from ..extensions import db
-from ..scheduling.services import mail_session_change
+from ..scheduling.services import mail_session_change, plain_rows
 from ..scheduling.signals import participant_zone_counts, session_changed, visible_training_ids
 from .models import Enrolment
 
@@ -29,7 +29,7 @@ _ZONE_COUNTS = (select(Enrolment.timezone, func.count(Enrolment.id))
 
 @participant_zone_counts.connect
 def _zones_of_participants(training, **_extra):
-    return list(db.session.execute(_ZONE_COUNTS, {"zones_training": training.id}))
+    return list(plain_rows(_ZONE_COUNTS, {"zones_training": training.id}))
 
 
 @session_changed.connect

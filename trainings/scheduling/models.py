@@ -144,7 +144,45 @@ session_facilitators = Table(
 )
 
 
-class TrainingSession(db.Model):
+class SessionFacts:
+    """What a session shows, from its columns: shared by the mapped session and the plain
+    rows of the training page (:func:`~trainings.scheduling.services.loaders.page_sessions`)."""
+
+    __slots__ = ()
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def has_taken_place(self) -> bool:
+        """Not cancelled and over: shown as "Held" rather than "Scheduled"."""
+        return self.taken_place_by(utcnow())
+
+    def taken_place_by(self, now: datetime) -> bool:
+        return not self.is_cancelled and self.ends_at <= now
+
+    def title(self, lang: str) -> str:
+        return self.title_id if lang == "id" and self.title_id else self.title_en
+
+    def description(self, lang: str) -> str:
+        return self.description_id if lang == "id" and self.description_id else self.description_en
+
+    @property
+    def is_online(self) -> bool:
+        return (self.mode or "online") == "online"
+
+    def venue_accessibility(self, lang: str) -> str:
+        if lang == "id" and self.venue_accessibility_id:
+            return self.venue_accessibility_id
+        return self.venue_accessibility_en or self.venue_accessibility_id or ""
+
+
+class TrainingSession(SessionFacts, db.Model):
     """One online meeting of a training (not ``Session``: that is ``db.session``)."""
 
     __tablename__ = "training_sessions"
@@ -183,31 +221,3 @@ class TrainingSession(db.Model):
     training: Mapped[Training] = relationship(back_populates="sessions")
     facilitators = relationship("User", secondary=session_facilitators, lazy="selectin",
                                 order_by="User.name")
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
-
-    @property
-    def has_taken_place(self) -> bool:
-        """Not cancelled and over: shown as "Held" rather than "Scheduled"."""
-        return not self.is_cancelled and self.ends_at <= utcnow()
-
-    def title(self, lang: str) -> str:
-        return self.title_id if lang == "id" and self.title_id else self.title_en
-
-    def description(self, lang: str) -> str:
-        return self.description_id if lang == "id" and self.description_id else self.description_en
-
-    @property
-    def is_online(self) -> bool:
-        return (self.mode or "online") == "online"
-
-    def venue_accessibility(self, lang: str) -> str:
-        if lang == "id" and self.venue_accessibility_id:
-            return self.venue_accessibility_id
-        return self.venue_accessibility_en or self.venue_accessibility_id or ""

@@ -17,6 +17,7 @@ from ..policy import (
     training_of,
 )
 from .models import Training, TrainingSession, TrainingStaff, session_facilitators
+from .services.loaders import TrainingPage
 
 
 def _staff_roles(user_id: int, training_id: int):
@@ -33,6 +34,7 @@ def _facilitated_sessions(user_id: int, training_id: int):
 
 
 register_training_type(Training)
+register_training_type(TrainingPage)  # the training page's plain training
 register_tie_query("staff", _staff_roles)
 register_tie_query("facilitates", _facilitated_sessions)
 
@@ -69,6 +71,18 @@ def facilitates_session(actor, session) -> bool:
     if not authenticated(actor) or session is None:
         return False
     return any(f.id == actor.id for f in session.facilitators)
+
+
+def facilitated_sessions(actor, training, numbered) -> frozenset[int]:
+    """:func:`facilitates_session` for every session of a page at once, from ``(number,
+    row)`` pairs of :func:`~trainings.scheduling.services.page_sessions` (whose
+    ``viewer_facilitates`` column is the actor's assignment): the ids of the sessions the
+    actor may run (roll call, report import: "attendance.mark" is this rule)."""
+    if organises(actor, training):
+        return frozenset(s.id for _n, s in numbered)
+    if not authenticated(actor):
+        return frozenset()
+    return frozenset(s.id for _n, s in numbered if s.viewer_facilitates)
 
 
 def can_create_training(actor, _obj=None) -> bool:

@@ -18,11 +18,12 @@ from ..errors import NotFound, ValidationError
 from ..extensions import login_manager
 from ..i18n import current_language, viewer_timezone
 from ..policy import can, require
-from ..timezones import format_date, format_time, get_zone, to_zone
+from ..timezones import get_zone, to_zone
 from ..web import EmptyForm, absolute_url, action, form_status, send_download, submit
 from . import services
 from .calendar import build_calendar, google_calendar_url, webcal_url
 from .forms import SeriesForm, SessionForm, StaffForm, TrainingForm
+from .page import detail_context
 from .signals import module_choices
 
 bp = Blueprint("scheduling", __name__)
@@ -55,47 +56,12 @@ def index():
                            may_create=can(current_user, "training.create"))
 
 
-def _zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
-    """The session in the home zone, then each participant zone from west to east (by UTC
-    offset at that instant), flagging another date."""
-    home_day = to_zone(instant, home).date()
-    entries, shown = [], set()
-    others = sorted((z for z in zones if z != home),
-                    key=lambda z: (to_zone(instant, z).utcoffset(), z))
-    for zone in [home] + others:
-        local = to_zone(instant, zone)
-        text = format_time(instant, zone)
-        if text in shown:  # Asia/Kuala_Lumpur and Asia/Kuching are both "15:00 MYT"
-            continue
-        shown.add(text)
-        shift = (local.date() - home_day).days
-        entries.append({"zone": zone, "time": text, "shift": shift,
-                        "date": format_date(instant, zone, fmt="EEE d MMM") if shift else ""})
-    return entries
-
-
-def _detail_context(training) -> dict:
-    zones = services.participant_zones(training)
-    sessions = services.numbered_sessions(training)
-    token = services.calendar_feed_token(current_user)
-    return dict(
-        training=training, sessions=sessions, zone=viewer_timezone(training.timezone),
-        zone_lines={s.id: _zone_line(s.starts_at, training.timezone, zones)
-                    for _n, s in sessions} if zones else {},
-        organisers=services.staff_of(training, "organiser"),
-        facilitators=services.staff_of(training, "facilitator"),
-        may_join=can(current_user, "training.join", training),
-        subscribe_url=(absolute_url("scheduling.calendar", training_id=training.id, token=token)
-                       if token else None),
-        may_edit=can(current_user, "training.edit", training))
-
-
 @bp.route("/trainings/<int:training_id>")
 @login_required
 def detail(training_id: int):
-    training = services.load_training_page(training_id)
+    training = services.training_page(training_id)
     require(current_user, "training.view", training)
-    return render_template("scheduling/detail.html", **_detail_context(training))
+    return render_template("scheduling/detail.html", **detail_context(training))
 
 
 TRAINING_FIELD_MAP = {"title": "title_en", "description": "description_en", "capacity": "capacity",
