@@ -186,18 +186,25 @@ def metadata(ctx: dict) -> dict:
 _digests: dict = {}
 
 
-def _design_digest() -> str:
-    """Changes when the template or stylesheet changes (keyed by modification times)."""
+def _design() -> tuple[str, bool]:
+    """The digest of the template and stylesheet, and whether they may be laid out with the
+    lean user-agent stylesheet (``pdf/lean.py``: the same pages, a cheaper cascade); made
+    again when either file changes (keyed by modification times)."""
     files = [Path(current_app.jinja_loader.searchpath[0]) / TEMPLATE,
              pdf.PACKAGE / "static" / STYLESHEET]
     key = tuple((str(f), f.stat().st_mtime_ns) for f in files)
     if key not in _digests:
+        texts = [f.read_bytes() for f in files]
         digest = hashlib.sha256()
-        for f in files:
-            digest.update(f.read_bytes())
+        for text in texts:
+            digest.update(text)
         _digests.clear()
-        _digests[key] = digest.hexdigest()
+        _digests[key] = digest.hexdigest(), pdf.lean_usable(*(t.decode() for t in texts))
     return _digests[key]
+
+
+def _design_digest() -> str:
+    return _design()[0]
 
 
 def cache_key(ctx: dict) -> str:
@@ -242,12 +249,13 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
     drawings = [qr_drawing(c["verify_url"]) for c in contexts]
     shared: dict = {}
     marked = [{**_drawn_once(c, shared), "qr": pdf.PLACEHOLDER} for c in contexts]
-    document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,))
+    document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,),
+                                   lean=_design()[1])
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
         if len(contexts) > 1:
             return [render_chunk([c])[0] for c in contexts]
         document = pdf.render_document(TEMPLATE, {"certificates": [with_qr(contexts[0])]},
-                                       stylesheets=(STYLESHEET,))  # its pages, whole
+                                       stylesheets=(STYLESHEET,), lean=_design()[1])  # whole
         return [pdf.write_pdf(document, **metadata(contexts[0]))]
     return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts],
                            drawings=drawings, shared=shared)

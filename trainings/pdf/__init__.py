@@ -139,9 +139,26 @@ def stylesheet(path: str):
                                     font_config=font_config()))
 
 
-def html_document(html: str):
+def html_document(html: str, *, lean: bool = False):
+    """WeasyPrint's parsed HTML; ``lean``: with the lean user-agent stylesheet (pdf/lean.py)."""
     from weasyprint import HTML
-    return HTML(string=html, base_url=asset_url(""), url_fetcher=fetcher())
+    kind = _shared("lean_html", _lean_html) if lean else HTML
+    return kind(string=html, base_url=asset_url(""), url_fetcher=fetcher())
+
+
+def _lean_html():
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA
+
+    from .lean import html_class, lean_ua_text
+    return html_class(HTML, CSS(string=lean_ua_text(UA), counter_style=CounterStyle())) or HTML
+
+
+def lean_usable(*sources: str) -> bool:
+    """Whether templates and stylesheets (their text) may use the lean user-agent sheet."""
+    from .lean import usable_for
+    return usable_for(*sources)
 
 
 def render_html(template: str, context: dict) -> str:
@@ -150,11 +167,13 @@ def render_html(template: str, context: dict) -> str:
     return current_app.jinja_env.get_template(template).render(asset_url=asset_url, **context)
 
 
-def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = ()):
-    """Lay out a template into a WeasyPrint Document (pages can be split or combined)."""
+def render_document(template: str, context: dict, *, stylesheets: tuple[str, ...] = (),
+                    lean: bool = False):
+    """Lay out a template into a WeasyPrint Document (pages can be split or combined);
+    ``lean`` only where :func:`lean_usable` accepts the template and stylesheets."""
     html = render_html(template, context)
     enable_structure_languages()  # /Lang and /Scope in the structure tree, for every PDF
-    return html_document(html).render(
+    return html_document(html, lean=lean).render(
         font_config=font_config(), stylesheets=[stylesheet(s) for s in stylesheets],
         pdf_variant=PDF_VARIANT)
 
