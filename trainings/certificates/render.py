@@ -92,8 +92,8 @@ def qr_drawing(url: str) -> bytes:
     operators in the unit square (y up, the first row at the top): a white square, then one black
     rectangle per run of dark modules in a row. Drawn over the page's placeholder when the
     chunk is split (what WeasyPrint would otherwise parse and draw from an SVG image)."""
-    import segno
-    matrix = segno.make(url, error="m").matrix
+    from .qr import matrix as qr_matrix
+    matrix = qr_matrix(url, "m")  # segno's symbol, its mask chosen faster (qr.py)
     border = 4
     size = len(matrix) + 2 * border
     ops = [f"q {1 / size:.6f} 0 0 {1 / size:.6f} 0 0 cm 1 g 0 0 {size} {size} re f 0 g"]
