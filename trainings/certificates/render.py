@@ -74,6 +74,7 @@ def is_rtl(text: str) -> bool:
     return bool(strong) and sum(1 for b in strong if b in ("R", "AL")) > len(strong) / 2
 
 
+@functools.lru_cache(maxsize=256)  # a pure function of its arguments; a batch repeats them
 def date_range(first: str, last: str, lang: str) -> str:
     """``5–28 Desember 2023``, ``30 November – 2 December 2023`` (day first in both languages)."""
     start, end = date.fromisoformat(first), date.fromisoformat(last)
@@ -143,7 +144,7 @@ def context(claims: dict, *, code: str, verify_url: str, assets: dict,
         "training": dict(claims["training"]),
         "dates": {lang: date_range(claims["first_date"], claims["last_date"], lang)
                   for lang in ("id", "en")},
-        "issued": {lang: format_date(date.fromisoformat(claims["issued_date"]), "d MMMM y", locale=lang)
+        "issued": {lang: date_range(claims["issued_date"], claims["issued_date"], lang)
                    for lang in ("id", "en")},
         "sessions_attended": claims["sessions_attended"],
         "sessions_held": claims["sessions_held"],
@@ -365,10 +366,14 @@ def warm_up() -> None:
 
 def warm_caller() -> None:
     """What a batch needs in the calling process, loaded once: Babel's Indonesian and
-    English locale data (month names: ~0.2 s to unpickle) and the label translations."""
+    English locale data (month names: ~0.2 s to unpickle), the label translations and the
+    ORM's mappers (configured on a process's first ORM query, ~40 ms: a worker's first
+    poll for jobs does it anyway, before any job)."""
+    from sqlalchemy.orm import configure_mappers  # here, not at import: renderers import this
     for lang in ("id", "en"):
         format_date(date(2000, 1, 1), "d MMMM y", locale=lang)
     labels()
+    configure_mappers()
 
 
 def start_pool(workers: int | None = None) -> list[int]:
