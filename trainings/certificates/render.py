@@ -229,6 +229,10 @@ def cached(key: str) -> bytes | None:
         return None
 
 
+def is_cached(key: str) -> bool:
+    return (cache_dir() / f"{key}.pdf").exists()
+
+
 def store(key: str, data: bytes) -> None:
     directory = cache_dir()
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -415,7 +419,7 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
     keys = [cache_key(c) for c in contexts] if use_cache else [None] * len(contexts)
     todo = []
     for index, key in enumerate(keys):
-        if key and not keep and (cache_dir() / f"{key}.pdf").exists():
+        if key and not keep and is_cached(key):
             continue
         data = cached(key) if key else None
         if data is not None:
