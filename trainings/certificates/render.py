@@ -462,7 +462,9 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         finally:
             if not shared:
                 pool.shutdown(wait=True)
-    else:
+    else:  # in this process (no pool): never more than CHUNK pages at once
+        if size > CHUNK:
+            chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
         for chunk in chunks:
             if chunk:
                 finish(chunk, render_chunk([contexts[i] for i in chunk]))
