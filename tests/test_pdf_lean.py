@@ -107,3 +107,15 @@ def test_a_design_that_needs_the_full_sheet_gets_it(app, monkeypatch):
         assert render._design()[1] is False  # kept while the files are unchanged
         render._digests.clear()
         assert render._design()[1] is True
+
+
+def test_without_the_internals_it_was_written_against_the_full_sheet_is_used(monkeypatch):
+    from weasyprint import HTML
+
+    def differs(_ua):
+        raise AttributeError("parse_blocks_contents")
+    monkeypatch.setattr(lean, "lean_ua_text", differs)
+    assert pdf._lean_html() is HTML
+    monkeypatch.undo()
+    made = pdf._lean_html()
+    assert made is not HTML and issubclass(made, HTML)

@@ -147,12 +147,19 @@ def html_document(html: str, *, lean: bool = False):
 
 
 def _lean_html():
+    """WeasyPrint's HTML class with the lean sheet; HTML itself (the full sheet) where
+    WeasyPrint's or tinycss2's internals differ from those it was written against."""
     from weasyprint import CSS, HTML
     from weasyprint.css.counters import CounterStyle
-    from weasyprint.html import UA
 
     from .lean import html_class, lean_ua_text
-    return html_class(HTML, CSS(string=lean_ua_text(UA), counter_style=CounterStyle())) or HTML
+    try:
+        from weasyprint.html import UA
+        sheet = CSS(string=lean_ua_text(UA), counter_style=CounterStyle())
+    except (ImportError, AttributeError):
+        logger.warning("lean user-agent stylesheet unavailable: the full one is used")
+        return HTML
+    return html_class(HTML, sheet) or HTML
 
 
 def lean_usable(*sources: str) -> bool:
