@@ -94,3 +94,24 @@ def test_a_batch_from_another_thread_gets_a_pool_of_its_own(app, make, monkeypat
     assert len(out) == len(NAMES) and all(data.startswith(b"%PDF") for data in out)
     assert made == [1]  # its own pool (the death signal follows the thread that starts it)
     assert render.POOL.pids() == shared  # the shared one is still there, unchanged
+
+
+def test_a_small_batch_is_one_chunk_per_process_a_large_one_chunks_of_ten():
+    assert render.chunk_size(30, 2) == 15 == render.WHOLE  # 2 chunks, one per process
+    assert render.chunk_size(29, 2) == 15 and render.chunk_size(9, 2) == 5
+    assert render.chunk_size(31, 2) == render.CHUNK == 10  # 16 a process: chunks of 10
+    assert render.chunk_size(300, 2) == render.chunk_size(1000, 2) == 10
+    assert render.chunk_size(1, 2) == 1 and render.chunk_size(7, 1) == 7
+    assert render.chunk_size(12, 1) == 10  # in the calling process: never more than 10
+
+
+def test_without_a_pool_a_batch_renders_here_in_chunks_of_ten(app, make, monkeypatch):
+    training, _e, organiser = certified_training(make, names=[f"P {i}" for i in range(24)])
+    certificates = services.issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    monkeypatch.setattr(render.POOL, "get", lambda *a, **k: (None, False))  # e.g. Celery
+    sizes = []
+    monkeypatch.setattr(render, "render_chunk", lambda contexts: sizes.append(len(contexts))
+                        or [b"%PDF"] * len(contexts))
+    render.render_many(services.contexts_for(certificates, base()), workers=2, use_cache=False)
+    assert render.chunk_size(24, 2) == 12 and sizes == [10, 10, 4]

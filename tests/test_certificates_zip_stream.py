@@ -59,3 +59,47 @@ def test_the_job_fills_the_cache_without_keeping_the_pdfs(app, make, monkeypatch
     archive = services.training_zip(training, base())  # every PDF comes from the cache
     with zipfile.ZipFile(archive) as opened:
         assert len(opened.namelist()) == 9
+
+
+def test_cached_pdfs_are_read_one_at_a_time_while_the_zip_is_written(app, make, monkeypatch):
+    names = [f"Peserta {i}" for i in range(4)]
+    training, _e, organiser = certified_training(make, names=names)
+    certificates = services.issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    contexts = services.contexts_for(certificates, base())
+    render.render_many(contexts[:3], keep=False)  # three in the cache, one missing
+    events = []
+    real_cached, real_write = render.cached, documents._write_zip
+
+    def reading(key):
+        events.append("read")
+        return real_cached(key)
+
+    def rendering(contexts, **kwargs):
+        out = real_render(contexts, **kwargs)  # (it looks in the cache first: a read)
+        events.append(f"rendered {len(contexts)}")
+        return out
+
+    def writing(out, items):
+        def each():
+            for item in items:
+                yield item
+                events.append("written")
+        return real_write(out, each())
+
+    real_render = render.render_many
+    monkeypatch.setattr(render, "cached", reading)
+    monkeypatch.setattr(render, "render_many", rendering)
+    monkeypatch.setattr(documents, "_write_zip", writing)
+    archive = services.training_zip(training, base())
+    # The missing one rendered first (its slice), then each cached one read just before
+    # it is written: never two cached PDFs held at once.
+    assert events[:2] == ["read", "rendered 1"]
+    after = events[2:]
+    assert after.count("written") == 4 and after.count("read") == 3
+    assert "read" not in [b for a, b in zip(after, after[1:], strict=False) if a == "read"]
+    with zipfile.ZipFile(archive) as opened:
+        assert sorted(opened.namelist()) == sorted(services.pdf_filename(c) for c in certificates)
+        for certificate in certificates:
+            data = opened.read(services.pdf_filename(certificate))
+            assert certificate.name in PdfReader(io.BytesIO(data)).pages[0].extract_text()

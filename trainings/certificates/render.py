@@ -41,6 +41,9 @@ TEMPLATE = "pdf/certificate.html"
 STYLESHEET = "css/certificate.css"
 CHUNK = 10  # pages per combined document (~2.5 MB per page while rendering; CPU per page
 # is the same from 10 to 25, measured: fonts are subset once per chunk either way)
+WHOLE = 15  # a batch that fits in one chunk of at most this many per rendering process
+# is sent so (30 certificates, 2 processes: 2 chunks of 15, not 10 + 10 + 10: a chunk's
+# fixed costs once less, and both processes finish together)
 POOL_MIN = 8  # fewer certificates than this render in the calling process
 POOL = pdf.SharedPool()  # this process's rendering processes (start_pool, render_many)
 
@@ -74,6 +77,7 @@ def is_rtl(text: str) -> bool:
     return bool(strong) and sum(1 for b in strong if b in ("R", "AL")) > len(strong) / 2
 
 
+@functools.lru_cache(maxsize=256)  # a pure function of its arguments; a batch repeats them
 def date_range(first: str, last: str, lang: str) -> str:
     """``5–28 Desember 2023``, ``30 November – 2 December 2023`` (day first in both languages)."""
     start, end = date.fromisoformat(first), date.fromisoformat(last)
@@ -92,8 +96,8 @@ def qr_drawing(url: str) -> bytes:
     operators in the unit square (y up, the first row at the top): a white square, then one black
     rectangle per run of dark modules in a row. Drawn over the page's placeholder when the
     chunk is split (what WeasyPrint would otherwise parse and draw from an SVG image)."""
-    import segno
-    matrix = segno.make(url, error="m").matrix
+    from .qr import matrix as qr_matrix
+    matrix = qr_matrix(url, "m")  # segno's symbol, its mask chosen faster (qr.py)
     border = 4
     size = len(matrix) + 2 * border
     ops = [f"q {1 / size:.6f} 0 0 {1 / size:.6f} 0 0 cm 1 g 0 0 {size} {size} re f 0 g"]
@@ -143,7 +147,7 @@ def context(claims: dict, *, code: str, verify_url: str, assets: dict,
         "training": dict(claims["training"]),
         "dates": {lang: date_range(claims["first_date"], claims["last_date"], lang)
                   for lang in ("id", "en")},
-        "issued": {lang: format_date(date.fromisoformat(claims["issued_date"]), "d MMMM y", locale=lang)
+        "issued": {lang: date_range(claims["issued_date"], claims["issued_date"], lang)
                    for lang in ("id", "en")},
         "sessions_attended": claims["sessions_attended"],
         "sessions_held": claims["sessions_held"],
@@ -186,18 +190,25 @@ def metadata(ctx: dict) -> dict:
 _digests: dict = {}
 
 
-def _design_digest() -> str:
-    """Changes when the template or stylesheet changes (keyed by modification times)."""
+def _design() -> tuple[str, bool]:
+    """The digest of the template and stylesheet, and whether they may be laid out with the
+    lean user-agent stylesheet (``pdf/lean.py``: the same pages, a cheaper cascade); made
+    again when either file changes (keyed by modification times)."""
     files = [Path(current_app.jinja_loader.searchpath[0]) / TEMPLATE,
              pdf.PACKAGE / "static" / STYLESHEET]
     key = tuple((str(f), f.stat().st_mtime_ns) for f in files)
     if key not in _digests:
+        texts = [f.read_bytes() for f in files]
         digest = hashlib.sha256()
-        for f in files:
-            digest.update(f.read_bytes())
+        for text in texts:
+            digest.update(text)
         _digests.clear()
-        _digests[key] = digest.hexdigest()
+        _digests[key] = digest.hexdigest(), pdf.lean_usable(*(t.decode() for t in texts))
     return _digests[key]
+
+
+def _design_digest() -> str:
+    return _design()[0]
 
 
 def cache_key(ctx: dict) -> str:
@@ -216,6 +227,10 @@ def cached(key: str) -> bytes | None:
         return (cache_dir() / f"{key}.pdf").read_bytes()
     except FileNotFoundError:
         return None
+
+
+def is_cached(key: str) -> bool:
+    return (cache_dir() / f"{key}.pdf").exists()
 
 
 def store(key: str, data: bytes) -> None:
@@ -242,12 +257,13 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
     drawings = [qr_drawing(c["verify_url"]) for c in contexts]
     shared: dict = {}
     marked = [{**_drawn_once(c, shared), "qr": pdf.PLACEHOLDER} for c in contexts]
-    document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,))
+    document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,),
+                                   lean=_design()[1])
     if len(document.pages) != len(contexts):  # a certificate overflowed its page: one by one
         if len(contexts) > 1:
             return [render_chunk([c])[0] for c in contexts]
         document = pdf.render_document(TEMPLATE, {"certificates": [with_qr(contexts[0])]},
-                                       stylesheets=(STYLESHEET,))  # its pages, whole
+                                       stylesheets=(STYLESHEET,), lean=_design()[1])  # whole
         return [pdf.write_pdf(document, **metadata(contexts[0]))]
     return pdf.split_pages(pdf.write_pdf(document), [metadata(c) for c in contexts],
                            drawings=drawings, shared=shared)
@@ -357,10 +373,14 @@ def warm_up() -> None:
 
 def warm_caller() -> None:
     """What a batch needs in the calling process, loaded once: Babel's Indonesian and
-    English locale data (month names: ~0.2 s to unpickle) and the label translations."""
+    English locale data (month names: ~0.2 s to unpickle), the label translations and the
+    ORM's mappers (configured on a process's first ORM query, ~40 ms: a worker's first
+    poll for jobs does it anyway, before any job)."""
+    from sqlalchemy.orm import configure_mappers  # here, not at import: renderers import this
     for lang in ("id", "en"):
         format_date(date(2000, 1, 1), "d MMMM y", locale=lang)
     labels()
+    configure_mappers()
 
 
 def start_pool(workers: int | None = None) -> list[int]:
@@ -379,6 +399,14 @@ def start_pool(workers: int | None = None) -> list[int]:
     return pdf.start_workers(pool, workers)
 
 
+def chunk_size(count: int, workers: int) -> int:
+    """Pages per chunk for ``count`` certificates on ``workers`` rendering processes: one
+    chunk per process when that is at most :data:`WHOLE` pages, else chunks of
+    :data:`CHUNK` (and always those in the calling process: it holds the app too)."""
+    size = max(1, math.ceil(count / max(1, workers)))
+    return size if size <= (WHOLE if workers > 1 else CHUNK) else CHUNK
+
+
 def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: bool = True,
                 on_progress=None, keep: bool = True) -> list[bytes]:
     """PDF bytes for each context (same order); cached ones are not rendered again.
@@ -391,7 +419,7 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
     keys = [cache_key(c) for c in contexts] if use_cache else [None] * len(contexts)
     todo = []
     for index, key in enumerate(keys):
-        if key and not keep and (cache_dir() / f"{key}.pdf").exists():
+        if key and not keep and is_cached(key):
             continue
         data = cached(key) if key else None
         if data is not None:
@@ -403,7 +431,7 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         on_progress(done)
     workers = workers if workers is not None else current_app.config[
         "CERTIFICATES_PDF_WORKERS"]
-    size = max(1, min(CHUNK, math.ceil(len(todo) / max(1, workers))))
+    size = chunk_size(len(todo), workers)
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
 
     def finish(chunk, pdfs):
@@ -434,7 +462,9 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
         finally:
             if not shared:
                 pool.shutdown(wait=True)
-    else:
+    else:  # in this process (no pool): never more than CHUNK pages at once
+        if size > CHUNK:
+            chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
         for chunk in chunks:
             if chunk:
                 finish(chunk, render_chunk([contexts[i] for i in chunk]))

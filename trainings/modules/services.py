@@ -232,7 +232,7 @@ def _module_files(module: Module) -> list[Path]:
 
 def edition_key(module: Module, edition: str) -> str:
     """Hash of the sources, template, stylesheet, renderer code, labels and version."""
-    code = sorted(PACKAGE.glob("*.py")) + [PROJECT / "trainings" / "pdf.py"]
+    code = sorted(PACKAGE.glob("*.py")) + sorted((PROJECT / "trainings" / "pdf").glob("*.py"))
     templates = sorted(TEMPLATE_DIR.glob("module*.html")) + sorted(TEMPLATE_DIR.glob("_module*.html"))
     files = _module_files(module) + templates + [PROJECT / "trainings" / "static" / STYLESHEET] + code
     labels = labels_for(edition)

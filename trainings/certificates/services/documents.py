@@ -97,11 +97,21 @@ def zip_bytes(items: list[tuple[Certificate, bytes]]) -> bytes:
 
 
 def _pdfs_in_slices(ids: list[int], base: str):
-    """(certificate, PDF) one slice at a time (rows read, cached PDFs read, missing ones
-    rendered, a slice at a time)."""
+    """(certificate, PDF) one at a time: rows a slice at a time, the PDFs missing from the
+    cache rendered a slice at a time, each cached one read when its turn comes (the ZIP
+    holds one cached PDF at once, not a slice of them)."""
     for start in range(0, len(ids), ZIP_SLICE):
         part = certificates_by_id(ids[start:start + ZIP_SLICE])
-        yield from zip(part, render.render_many(contexts_for(part, base)), strict=True)
+        contexts = contexts_for(part, base)
+        keys = [render.cache_key(c) for c in contexts]
+        missing = [i for i, key in enumerate(keys) if not render.is_cached(key)]
+        made = dict(zip(missing, render.render_many([contexts[i] for i in missing]),
+                        strict=True)) if missing else {}
+        for index, certificate in enumerate(part):
+            data = made.pop(index, None) or render.cached(keys[index])
+            if data is None:  # gone from the cache meanwhile
+                data = render.render_many([contexts[index]])[0]
+            yield certificate, data
 
 
 def training_zip(training, base: str):
