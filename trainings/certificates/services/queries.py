@@ -9,7 +9,6 @@ from .. import codes
 from ..models import Certificate, Signatory
 from .gate import eligibility
 
-
 # Every verification looks a certificate up by its code: the statement is built once with a
 # bound code (building a select and its cache key on each call cost about as much as
 # running it).
