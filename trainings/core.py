@@ -20,6 +20,7 @@ from .auth.services import is_safe_next
 from .auth.services import set_language as save_language
 from .extensions import db
 from .forms import EmptyForm
+from .language import current_language
 from .policy import can
 from .timezones import is_valid_timezone
 from .web import action, id_url
@@ -65,6 +66,17 @@ TRAINING_NAV = [
 ]
 
 
+def _labels(lang: str) -> dict:
+    """The navigation's labels translated into ``lang``, once per app and process (a lazy
+    label reached Flask-Babel's domain through three ``g`` proxies each time it was shown:
+    ~5-20 per page). The catalogues do not change while the process runs."""
+    kept = current_app.extensions.setdefault("anyam.nav_labels", {})
+    labels = kept.get(lang)
+    if labels is None:
+        labels = kept[lang] = {id(label): str(label) for _e, label, _w in NAV + TRAINING_NAV}
+    return labels
+
+
 def _nav_url(endpoint: str, training_id: int | None = None) -> str:
     """The navigation's URLs, built once per process and (script root, host) (``web.id_url``)."""
     return id_url(endpoint) if training_id is None else id_url(endpoint, training_id=training_id)
@@ -72,10 +84,10 @@ def _nav_url(endpoint: str, training_id: int | None = None) -> str:
 
 def training_nav(training) -> list[dict]:
     items = []
-    views, here = current_app.view_functions, request.endpoint
+    views, here, labels = current_app.view_functions, request.endpoint, _labels(current_language())
     for endpoint, label, needed in TRAINING_NAV:
         if endpoint in views and can(current_user, needed, training):
-            items.append({"url": _nav_url(endpoint, training.id), "label": label,
+            items.append({"url": _nav_url(endpoint, training.id), "label": labels[id(label)],
                           "current": here == endpoint})
     return items
 
@@ -83,11 +95,11 @@ def training_nav(training) -> list[dict]:
 def nav_items() -> list[dict]:
     role = current_user.role if current_user.is_authenticated else "anonymous"
     items = []
-    views, here = current_app.view_functions, request.endpoint
+    views, here, labels = current_app.view_functions, request.endpoint, _labels(current_language())
     for endpoint, label, roles in NAV:
         if role in roles and endpoint in views:
-            items.append({"url": _nav_url(endpoint), "label": label, "endpoint": endpoint,
-                          "current": here == endpoint})
+            items.append({"url": _nav_url(endpoint), "label": labels[id(label)],
+                          "endpoint": endpoint, "current": here == endpoint})
     return items
 
 

@@ -131,8 +131,23 @@ def absolute_url(endpoint: str, **values) -> str:
 _PLACEHOLDER = 987654321987
 
 
-def _url_cache() -> dict:
-    return current_app.extensions.setdefault("anyam.urls", {})
+#: Bounded: the key holds the request's host, which a client chooses when TRUSTED_HOSTS is
+#: empty (PUBLIC_BASE_URL set); past this many entries the cache starts again.
+URL_CACHE_ENTRIES = 2048
+
+
+def _site() -> tuple[dict, str, str]:
+    """The URL cache and the request's (script root, host), found once per request: a page
+    asks for ~10-40 links, each of which looked up ``current_app`` and ``request`` (three
+    proxy look-ups) and computed ``request.host`` again."""
+    req = request._get_current_object()
+    site = req.__dict__.get("_anyam_site")
+    if site is None:
+        cache = current_app.extensions.setdefault("anyam.urls", {})
+        if len(cache) > URL_CACHE_ENTRIES:
+            cache.clear()
+        site = req.__dict__["_anyam_site"] = (cache, req.script_root, req.host)
+    return site
 
 
 def id_url(endpoint: str, **value: int) -> str:
@@ -142,7 +157,8 @@ def id_url(endpoint: str, **value: int) -> str:
     (name, ident), = value.items() if value else ((None, None),)
     if not has_request_context():  # mail, jobs: url_for's own rules (SERVER_NAME)
         return url_for(endpoint, **({name: int(ident)} if name else {}))
-    cache, key = _url_cache(), (endpoint, name, request.script_root, request.host)
+    cache, root, host = _site()
+    key = (endpoint, name, root, host)
     parts = cache.get(key)
     if parts is None:
         if name is None:
@@ -159,7 +175,8 @@ def static_url(filename: str) -> str:
     same three files on every page."""
     if not has_request_context():
         return url_for("static", filename=filename)
-    cache, key = _url_cache(), ("static", filename, request.script_root, request.host)
+    cache, root, host = _site()
+    key = ("static", filename, root, host)
     url = cache.get(key)
     if url is None:
         url = cache[key] = url_for("static", filename=filename)
