@@ -47,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
+    from .web import KeptSerializerSessionInterface
+    app.session_interface = KeptSerializerSessionInterface()  # the same signed cookie
+
     from . import db as _db  # noqa: F401  (registers the SQLite pragmas)
     from . import (
         models,  # noqa: F401  (every table, for Alembic and relationships)

@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 
 from .errors import DomainError
 from .extensions import db
 from .forms import EmptyForm
 
-__all__ = ["EmptyForm", "absolute_url", "action", "attempt", "base_url", "form_status",
-           "id_url", "send_download", "static_url", "submit"]
+__all__ = ["EmptyForm", "KeptSerializerSessionInterface", "absolute_url", "action", "attempt",
+           "base_url", "form_status", "id_url", "send_download", "static_url", "submit"]
 
 
 def attempt(operation: Callable[[], Any], *, form=None,
@@ -181,3 +184,42 @@ def static_url(filename: str) -> str:
     if url is None:
         url = cache[key] = url_for("static", filename=filename)
     return url
+
+
+# The session cookie -------------------------------------------------------------------------
+
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous derives the signing key from the secret (one HMAC) on every sign and
+    every check; the derived key depends only on the secret, the salt and the methods, so it
+    is kept (a handful of entries: the key and its fallbacks)."""
+
+    _derived: dict = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        secret = want_bytes(self.secret_keys[-1] if secret_key is None else secret_key)
+        key = (secret, self.salt, self.key_derivation, self.digest_method)
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = super().derive_key(secret)
+            if len(self._derived) < 32:
+                self._derived[key] = derived
+        return derived
+
+
+class KeptSerializerSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, unchanged in what it stores and checks; its serializer
+    is built once per secret key and fallbacks instead of twice per request (building one
+    serializes an empty dict to test the serializer), and it keeps derived keys."""
+
+    def get_signing_serializer(self, app):
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # current last
+        kept = self.__dict__.get("_kept")
+        if kept is None or kept[0] != keys:
+            serializer = URLSafeTimedSerializer(
+                list(keys), salt=self.salt, serializer=self.serializer, signer=_KeptKeySigner,
+                signer_kwargs={"key_derivation": self.key_derivation,
+                               "digest_method": self.digest_method})
+            kept = self._kept = (keys, serializer)
+        return kept[1]
