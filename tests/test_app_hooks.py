@@ -43,3 +43,40 @@ def test_security_headers_added_once_and_a_views_own_kept(app, client):
             own = hook(own)
         assert own.headers.getlist("Content-Security-Policy") == ["sandbox"]
         assert own.headers["X-Frame-Options"] == "DENY"
+
+
+def _small_app(**limiter_options):
+    from flask import Blueprint, Flask
+
+    from trainings.extensions import AnyamLimiter
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    limiter = AnyamLimiter(key_func=lambda: "one-client", app=None, **limiter_options)
+    bp = Blueprint("limited", __name__)
+    bp.add_url_rule("/in-blueprint", "inside", lambda: "ok")
+    app.add_url_rule("/plain", "plain", lambda: "ok")
+    return app, limiter, bp
+
+
+def test_limiter_skips_its_check_only_with_nothing_to_check():
+    app, limiter, bp = _small_app(default_limits=[])
+    app.register_blueprint(bp)
+    limiter.init_app(app)
+    client = app.test_client()
+    assert limiter._nothing_before_requests()
+    assert [client.get("/plain").status_code for _ in range(3)] == [200, 200, 200]
+
+    app, limiter, bp = _small_app(default_limits=["2/minute"])  # a default limit: checked
+    app.register_blueprint(bp)
+    limiter.init_app(app)
+    client = app.test_client()
+    assert not limiter._nothing_before_requests()
+    assert [client.get("/plain").status_code for _ in range(3)] == [200, 200, 429]
+
+    app, limiter, bp = _small_app(default_limits=[])  # a blueprint's limit: checked
+    limiter.limit("1/minute")(bp)
+    app.register_blueprint(bp)
+    limiter.init_app(app)
+    client = app.test_client()
+    assert [client.get("/in-blueprint").status_code for _ in range(2)] == [200, 429]
+    assert [client.get("/plain").status_code for _ in range(2)] == [200, 200]
