@@ -80,3 +80,11 @@ def test_limiter_skips_its_check_only_with_nothing_to_check():
     client = app.test_client()
     assert [client.get("/in-blueprint").status_code for _ in range(2)] == [200, 429]
     assert [client.get("/plain").status_code for _ in range(2)] == [200, 200]
+
+
+def test_template_strings_without_values_read_as_jinja_formats_them(app):
+    with app.test_request_context("/"):
+        page = app.jinja_env.from_string(
+            '{{ _("Log out") }}|{{ _("100%% sure") }}|{{ _("%(n)s%% done", n=5) }}|'
+            '{{ _("Hello <%(who)s>", who="<b>") }}').render()
+    assert page == "Log out|100% sure|5% done|Hello <&lt;b&gt;>"

@@ -73,7 +73,8 @@ def _template_gettext(context, string: str, **variables) -> str:
     text = request_translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - the catalogue's text, as Jinja does; values escaped by %
-    return text % variables
+    # formatting without values changes only a text with "%" in it ("%%"): skipped otherwise
+    return text % variables if variables or "%" in text else text
 
 
 def init_i18n(app, babel) -> None:
