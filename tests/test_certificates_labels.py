@@ -55,3 +55,16 @@ def test_verify_page_shows_both_languages_to_either_viewer_after_a_revocation(ap
     db.session.commit()
     html = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "Dicabut:" in html and "Revoked:" in html and "Berlaku:" not in html
+
+
+def test_label_html_is_per_viewer_language_escaped_and_kept(app):
+    with app.test_request_context("/"):
+        for_id = labels.labels_html(LABELS, "id")
+        for_en = labels.labels_html(LABELS, "en")
+        assert labels.labels_html(LABELS, "id") is for_id  # built once per viewer language
+        plain = labels.labels_html({"a": "<b>x</b>"}, "en")  # reads the same in both: once
+    assert str(for_id["sessions"]) == (
+        'Sesi yang diikuti <span class="muted" lang="en">/ Sessions attended</span>')
+    assert str(for_en["sessions"]) == (
+        'Sessions attended <span class="muted" lang="id">/ Sesi yang diikuti</span>')
+    assert str(plain["a"]) == "&lt;b&gt;x&lt;/b&gt;"  # escaped

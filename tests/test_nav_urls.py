@@ -50,3 +50,20 @@ def test_training_page_links_follow_the_mount_point(app, make, client, login):
     assert "/anyam/me/schedule" in mounted and "/me/schedule" in plain
     again = _links(client.get(f"/trainings/{training.id}").get_data(as_text=True))
     assert again == plain
+
+
+def test_nav_labels_follow_each_requests_language(app, make):
+    """The labels are translated once per language: never the other language's text."""
+    from flask_babel import force_locale
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=0)
+    seen = []
+    for lang in ("id", "en", "id", "en"):
+        with app.test_request_context(f"/trainings/{training.id}"), force_locale(lang):
+            login_user(organiser)
+            top = {item["label"] for item in core.nav_items()}
+            sub = {item["label"] for item in core.training_nav(training)}
+            seen.append((top, sub))
+    assert seen[0] == seen[2] and seen[1] == seen[3] and seen[0] != seen[1]
+    assert "Jadwal saya" in seen[0][0] and "My schedule" in seen[1][0]
+    assert "Ringkasan" in seen[0][1] and "Overview" in seen[1][1]

@@ -125,3 +125,16 @@ def test_the_layout_links_follow_the_mount_point(app, make, client, login):
                 assert web.id_url("auth.logout") == url_for("auth.logout")
             assert expected <= links
             assert all(u.startswith(base + "/") for u in expected)
+
+
+def test_url_cache_stays_bounded_whatever_hosts_clients_send(app, monkeypatch):
+    """With TRUSTED_HOSTS empty (PUBLIC_BASE_URL set) the client chooses the Host header:
+    the cache keyed by it must not grow without end."""
+    monkeypatch.setattr(web, "URL_CACHE_ENTRIES", 50)
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", None)
+    for n in range(200):
+        with app.test_request_context("/", base_url=f"http://host{n}.example/"):
+            assert web.id_url("scheduling.detail", training_id=n) == url_for(
+                "scheduling.detail", training_id=n)
+            assert web.static_url("css/anyam.css") == url_for("static", filename="css/anyam.css")
+    assert len(app.extensions["anyam.urls"]) <= 52

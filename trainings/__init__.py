@@ -9,12 +9,44 @@ from flask import Flask, request
 from .config import DefaultConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Added to every response that does not set them itself.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy",
+     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     "frame-ancestors 'none'; form-action 'self'"),
+)
 INSECURE_KEYS = {None, "", "dev", "change-me", "secret"}
+
+
+class AnyamFlask(Flask):
+    """Flask, answering ``ensure_sync`` from a dictionary: Flask asks it for every hook,
+    view and teardown of every request (~20 a page), and each answer inspected the function
+    (``inspect.iscoroutinefunction``). Only plain functions are kept (their answer is the
+    function itself); the keys are the app's registered callables, a fixed set."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict = {}
+
+    def ensure_sync(self, func):
+        kept = self._sync_functions
+        try:
+            if func in kept:
+                return func
+        except TypeError:  # unhashable: asked as Flask asks
+            return super().ensure_sync(func)
+        answer = super().ensure_sync(func)
+        if answer is func and len(kept) < 4096:
+            kept[func] = True
+        return answer
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: defaults, then instance/config.py, then ANYAM_* variables."""
-    app = Flask(
+    app = AnyamFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -46,6 +78,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Served over https: cookies travel only over https.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+    from .web import KeptSerializerSessionInterface
+    app.session_interface = KeptSerializerSessionInterface()  # the same signed cookie
 
     from . import db as _db  # noqa: F401  (registers the SQLite pragmas)
     from . import (
@@ -105,16 +140,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'")
-        if request.is_secure or str(app.config["PUBLIC_BASE_URL"] or "").startswith("https://"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}")
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}  # one pass, not one per header
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if "strict-transport-security" not in present and (
+                request.is_secure or str(app.config["PUBLIC_BASE_URL"] or "").startswith("https://")):
+            headers.add("Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}")
         return response
 
     from .logs import mask_secrets_in_access_logs

@@ -13,6 +13,9 @@ class DefaultConfig:
     """Every setting the code reads, declared once (``tests/test_settings.py`` checks it)."""
 
     SECRET_KEY = None  # required: instance/config.py or ANYAM_SECRET_KEY (start-up refuses None)
+    # Former keys still accepted for session cookies after a key change (Flask's own setting;
+    # cookies are signed with SECRET_KEY): a list, e.g. ANYAM_SECRET_KEY_FALLBACKS='["old"]'.
+    SECRET_KEY_FALLBACKS = None
 
     # Database
     SQLALCHEMY_DATABASE_URI = None  # None: a SQLite file in the instance folder

@@ -68,6 +68,17 @@ TRAINING_NAV = [
 ]
 
 
+def _labels(lang: str) -> dict:
+    """The navigation's labels translated into ``lang``, once per app and process (a lazy
+    label reached Flask-Babel's domain through three ``g`` proxies each time it was shown:
+    ~5-20 per page). The catalogues do not change while the process runs."""
+    kept = current_app.extensions.setdefault("anyam.nav_labels", {})
+    labels = kept.get(lang)
+    if labels is None:
+        labels = kept[lang] = {id(label): str(label) for _e, label, _w in NAV + TRAINING_NAV}
+    return labels
+
+
 def _nav_url(endpoint: str, training_id: int | None = None) -> str:
     """The navigation's URLs, built once per process and (script root, host) (``web.id_url``)."""
     return id_url(endpoint) if training_id is None else id_url(endpoint, training_id=training_id)
@@ -91,8 +102,9 @@ def _training_pages(training) -> list[tuple[str, object]]:
 
 
 def training_nav(training, pages: list | None = None) -> list[dict]:
-    here = request.endpoint
-    return [{"url": _nav_url(endpoint, training.id), "label": label, "current": here == endpoint}
+    here, labels = request.endpoint, _labels(current_language())
+    return [{"url": _nav_url(endpoint, training.id), "label": labels[id(label)],
+             "current": here == endpoint}
             for endpoint, label in (_training_pages(training) if pages is None else pages)]
 
 
@@ -115,11 +127,11 @@ def training_subnav(training) -> Markup:
 def nav_items() -> list[dict]:
     role = current_user.role if current_user.is_authenticated else "anonymous"
     items = []
-    views, here = current_app.view_functions, request.endpoint
+    views, here, labels = current_app.view_functions, request.endpoint, _labels(current_language())
     for endpoint, label, roles in NAV:
         if role in roles and endpoint in views:
-            items.append({"url": _nav_url(endpoint), "label": label, "endpoint": endpoint,
-                          "current": here == endpoint})
+            items.append({"url": _nav_url(endpoint), "label": labels[id(label)],
+                          "endpoint": endpoint, "current": here == endpoint})
     return items
 
 

@@ -30,6 +30,30 @@ csrf = CSRFProtect()
 babel = Babel()
 # Storage comes from RATELIMIT_STORAGE_URI: the database (anyam-db://, trainings/ratelimit.py)
 # by default, redis:// when configured; shared by every worker either way.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+class AnyamLimiter(Limiter):
+    """Flask-Limiter, its check before every request skipped when it has nothing to check.
+
+    That check applies application, default, blueprint and meta limits (routes' own limits
+    are checked by their decorator); Anyam sets none, so it only resolved empty lists
+    (~150 calls a request, every page). Any such limit, or an in-memory fallback, configured
+    or added later makes it run again; an unknown Flask-Limiter layout too."""
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and self._nothing_before_requests():
+            return None
+        return super()._check_request_limit(callable_name=callable_name,
+                                            in_middleware=in_middleware)
+
+    def _nothing_before_requests(self) -> bool:
+        try:
+            manager = self.limit_manager
+            return not (manager._application_limits or manager._default_limits
+                        or manager._blueprint_limits or self._meta_limits
+                        or self._in_memory_fallback_enabled)
+        except AttributeError:
+            return False
+
+
+limiter = AnyamLimiter(key_func=get_remote_address, default_limits=[])
 # SMTP delivery of the outbox (MAIL_* settings); used by the worker only.
 mail = Mail()

@@ -1,6 +1,7 @@
 """Languages: the user's setting, then the switcher (kept in the session), then the browser."""
 from __future__ import annotations
 
+from babel import Locale
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from jinja2 import pass_context
@@ -15,7 +16,22 @@ __all__ = ["LANGUAGE_NAMES", "bilingual", "current_language", "init_i18n", "sele
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    """The request's locale (Flask-Babel asks once per request), as a Locale object parsed
+    once per process: Flask-Babel parses a returned code again on every request."""
+    code = _select_language()
+    locale = _LOCALES.get(code)
+    if locale is None:
+        locale = Locale.parse(code)
+        if len(_LOCALES) < 16:  # the codes come from LANGUAGES and the default: a handful
+            _LOCALES[code] = locale
+    return locale
+
+
+_LOCALES: dict[str, Locale] = {}
+
+
+def _select_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -57,7 +73,8 @@ def _template_gettext(context, string: str, **variables) -> str:
     text = request_translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - the catalogue's text, as Jinja does; values escaped by %
-    return text % variables
+    # formatting without values changes only a text with "%" in it ("%%"): skipped otherwise
+    return text % variables if variables or "%" in text else text
 
 
 def init_i18n(app, babel) -> None:

@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 
 from .errors import DomainError
 from .extensions import db
 from .forms import EmptyForm
 
-__all__ = ["EmptyForm", "absolute_url", "action", "attempt", "base_url", "form_status",
-           "id_url", "send_download", "static_url", "submit"]
+__all__ = ["EmptyForm", "KeptSerializerSessionInterface", "absolute_url", "action", "attempt",
+           "base_url", "form_status", "id_url", "send_download", "static_url", "submit"]
 
 
 def attempt(operation: Callable[[], Any], *, form=None,
@@ -131,8 +134,23 @@ def absolute_url(endpoint: str, **values) -> str:
 _PLACEHOLDER = 987654321987
 
 
-def _url_cache() -> dict:
-    return current_app.extensions.setdefault("anyam.urls", {})
+#: Bounded: the key holds the request's host, which a client chooses when TRUSTED_HOSTS is
+#: empty (PUBLIC_BASE_URL set); past this many entries the cache starts again.
+URL_CACHE_ENTRIES = 2048
+
+
+def _site() -> tuple[dict, str, str]:
+    """The URL cache and the request's (script root, host), found once per request: a page
+    asks for ~10-40 links, each of which looked up ``current_app`` and ``request`` (three
+    proxy look-ups) and computed ``request.host`` again."""
+    req = request._get_current_object()
+    site = req.__dict__.get("_anyam_site")
+    if site is None:
+        cache = current_app.extensions.setdefault("anyam.urls", {})
+        if len(cache) > URL_CACHE_ENTRIES:
+            cache.clear()
+        site = req.__dict__["_anyam_site"] = (cache, req.script_root, req.host)
+    return site
 
 
 def id_url(endpoint: str, **value: int) -> str:
@@ -142,7 +160,8 @@ def id_url(endpoint: str, **value: int) -> str:
     (name, ident), = value.items() if value else ((None, None),)
     if not has_request_context():  # mail, jobs: url_for's own rules (SERVER_NAME)
         return url_for(endpoint, **({name: int(ident)} if name else {}))
-    cache, key = _url_cache(), (endpoint, name, request.script_root, request.host)
+    cache, root, host = _site()
+    key = (endpoint, name, root, host)
     parts = cache.get(key)
     if parts is None:
         if name is None:
@@ -159,8 +178,48 @@ def static_url(filename: str) -> str:
     same three files on every page."""
     if not has_request_context():
         return url_for("static", filename=filename)
-    cache, key = _url_cache(), ("static", filename, request.script_root, request.host)
+    cache, root, host = _site()
+    key = ("static", filename, root, host)
     url = cache.get(key)
     if url is None:
         url = cache[key] = url_for("static", filename=filename)
     return url
+
+
+# The session cookie -------------------------------------------------------------------------
+
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous derives the signing key from the secret (one HMAC) on every sign and
+    every check; the derived key depends only on the secret, the salt and the methods, so it
+    is kept (a handful of entries: the key and its fallbacks)."""
+
+    _derived: dict = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        secret = want_bytes(self.secret_keys[-1] if secret_key is None else secret_key)
+        key = (secret, self.salt, self.key_derivation, self.digest_method)
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = super().derive_key(secret)
+            if len(self._derived) < 32:
+                self._derived[key] = derived
+        return derived
+
+
+class KeptSerializerSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, unchanged in what it stores and checks; its serializer
+    is built once per secret key and fallbacks instead of twice per request (building one
+    serializes an empty dict to test the serializer), and it keeps derived keys."""
+
+    def get_signing_serializer(self, app):
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # current last
+        kept = self.__dict__.get("_kept")
+        if kept is None or kept[0] != keys:
+            serializer = URLSafeTimedSerializer(
+                list(keys), salt=self.salt, serializer=self.serializer, signer=_KeptKeySigner,
+                signer_kwargs={"key_derivation": self.key_derivation,
+                               "digest_method": self.digest_method})
+            kept = self._kept = (keys, serializer)
+        return kept[1]

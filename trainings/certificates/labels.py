@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 LANGUAGES = ("id", "en")
 
@@ -37,6 +38,27 @@ def both_languages(labels: dict) -> dict:
     if found is None or found[0] is not labels:
         found = cache[id(labels)] = (labels, _translate(labels))
     return {key: dict(texts) for key, texts in found[1].items()}
+
+
+def _markup(texts: dict, viewer: str) -> Markup:
+    other = "en" if viewer == "id" else "id"
+    if texts[other] == texts[viewer]:
+        return escape(texts[viewer])
+    return Markup('{} <span class="muted" lang="{}">/ {}</span>').format(
+        texts[viewer], other, texts[other])
+
+
+def labels_html(labels: dict, viewer: str) -> dict:
+    """{key: Markup}: each label in the viewer's language, then in the other one (muted, with
+    its ``lang``) unless both read the same; the HTML built once per app, process,
+    dictionary and viewer language (the page's ten labels were a Jinja macro call each)."""
+    cache = _cache()
+    key = ("html", id(labels), viewer)
+    found = cache.get(key)
+    if found is None or found[0] is not labels:
+        texts = both_languages(labels)
+        found = cache[key] = (labels, {name: _markup(pair, viewer) for name, pair in texts.items()})
+    return found[1]
 
 
 def _status(status: str, replaced_by: str) -> dict:

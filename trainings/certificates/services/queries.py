@@ -1,7 +1,7 @@
 """Reading certificates: by code, of an enrolment, of a user, of a training."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 
 from ...enrolment.models import Enrolment
 from ...extensions import db
@@ -9,12 +9,17 @@ from .. import codes
 from ..models import Certificate, Signatory
 from .gate import eligibility
 
+# Every verification looks a certificate up by its code: the statement is built once with a
+# bound code (building a select and its cache key on each call cost about as much as
+# running it).
+_BY_CODE = select(Certificate).where(Certificate.code == bindparam("certificate_code", type_=String))
+
 
 def get_by_code(typed: str | None) -> Certificate | None:
     code = codes.normalise(typed)
     if code is None:
         return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+    return db.session.execute(_BY_CODE, {"certificate_code": code}).scalar_one_or_none()
 
 
 def codes_shape_ok(typed) -> bool:

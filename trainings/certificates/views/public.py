@@ -14,12 +14,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...extensions import limiter
+from ...language import current_language
 from ...web import base_url
 from .. import openbadges, services
 from ..forms import (
     VerifyForm,
 )
-from ..labels import both_languages, status_text  # translated once per process
+from ..labels import both_languages, labels_html, status_text  # translated once per process
 from .base import bp, verify_limit
 
 # Public verification ---------------------------------------------------------------------------
@@ -84,7 +85,8 @@ def _verify_page(certificate):
     holder = (current_user.is_authenticated and certificate.enrolment.user_id == current_user.id)
     return render_template(
         "certificates/verify.html", info=info, certificate=certificate,
-        labels=both_languages(LABELS), status_text=status_text(info), holder=holder,
+        labels=labels_html(LABELS, current_language()),
+        status_text=status_text(info), holder=holder,
         linkedin=services.linkedin_url(info) if holder and info["valid"] else None,
         credential_url=url_for(".credential", code=certificate.code) if info["valid"] else None)
 
