@@ -1,0 +1,163 @@
+"""My schedule's page read model (overview/schedule_page.py): one statement of plain rows,
+the same sessions, numbers, attendance and progress as the read model the API and the
+calendar feed use, the most recent past sessions with a link to all, and queries that do
+not grow with trainings, sessions or past sessions."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from trainings.attendance.eligibility import progress_for_enrolments
+from trainings.attendance.models import AttendanceRecord
+from trainings.extensions import db
+from trainings.overview.schedule import schedule_for
+from trainings.overview.schedule_page import PAST_SHOWN, read_schedule
+
+
+def _past_rows(page: str) -> list[str]:
+    section = page.split('id="past-heading"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", section)
+
+
+def test_the_page_model_matches_the_shared_read_model(app, make):
+    """Sessions, numbers, own attendance, who may join, and progress: the same answers as
+    ``schedule_for`` and ``progress_for_enrolments`` (which the API and feed use)."""
+    now = datetime.now(UTC)
+    organiser, person = make.user("organiser"), make.user("facilitator")
+    first = make.training(organiser=organiser, sessions=5, certificate_rule={"min_sessions": 3})
+    second = make.training(organiser=organiser, sessions=0,
+                           certificate_rule={"min_sessions": 2, "excused_counts": True})
+    for days in (-4, -2, 1, 3):
+        make.session(second, starts_at=now + timedelta(days=days))
+    make.session(second, starts_at=now - timedelta(days=1), status="cancelled")
+    staffed = make.training(organiser=person, sessions=2)  # on the team only
+    both = make.training(organiser=person, sessions=2)  # on the team and enrolled
+    waiting = make.training(organiser=organiser, sessions=2)
+    mine = [make.enrolment(t, user=person) for t in (first, second, both)]
+    make.enrolment(waiting, user=person, status="waitlisted")
+    make.enrolment(first, user=make.user())  # someone else's attendance is not ours
+    for session, status in zip(first.sessions, ("present", "late", "absent", "excused")):
+        db.session.add(AttendanceRecord(session_id=session.id, enrolment_id=mine[0].id,
+                                        status=status))
+    for session in second.sessions[:2]:
+        db.session.add(AttendanceRecord(session_id=session.id, enrolment_id=mine[1].id,
+                                        status="excused"))
+    db.session.commit()
+
+    with app.test_request_context("/"):
+        page = read_schedule(person, now, all_past=True)
+    shown = list(reversed(page.past)) + page.upcoming
+    expected = schedule_for(person)
+    assert [s.id for s in shown] == [i.session.id for i in expected]
+    assert [(s.number, s.attendance, s.may_join, s.enrolled) for s in shown] == [
+        (i.number, i.attendance, i.may_join, i.enrolment is not None) for i in expected]
+    assert {s.training.id for s in shown if not s.enrolled} == {staffed.id}
+    assert {s.training.id for s in shown if not s.may_join} == {waiting.id}
+    progress = progress_for_enrolments(mine)
+    assert {t.enrolment.id: t.progress for t in page.trainings
+            if t.enrolment is not None and t.enrolment.status == "accepted"} == progress
+    assert [t.id for t in page.trainings] == list(dict.fromkeys(
+        i.training.id for i in expected))
+    assert [e.training_id for e in page.waiting] == [waiting.id]
+
+
+def test_past_sessions_most_recent_first_limited_with_a_link_to_all(make, login, client):
+    participant = make.user(timezone="Asia/Karachi")
+    training = make.training(organiser=make.user("organiser"), sessions=PAST_SHOWN + 5,
+                             certificate_rule={"min_sessions": 1})
+    enrolment = make.enrolment(training, user=participant)
+    oldest = training.sessions[0]
+    db.session.add(AttendanceRecord(session_id=oldest.id, enrolment_id=enrolment.id,
+                                    status="present"))
+    db.session.commit()
+    login(participant)
+    page = client.get("/me/schedule").get_data(as_text=True)
+    rows = _past_rows(page)
+    assert len(rows) == PAST_SHOWN
+    assert rows[0][1].endswith(f"session {PAST_SHOWN + 5}")  # the most recent first
+    assert rows[-1][1].endswith("session 6")
+    assert f"The {PAST_SHOWN} most recent of your {PAST_SHOWN + 5} past sessions." in page
+    assert 'href="/me/schedule?past=all#past-heading"' in page
+    # the progress still counts every session, shown or not
+    assert f"1 of {PAST_SHOWN + 5} sessions attended" in page
+
+    everything = client.get("/me/schedule?past=all").get_data(as_text=True)
+    rows = _past_rows(everything)
+    assert len(rows) == PAST_SHOWN + 5
+    assert rows[-1] == ("Dec 5, 2023, 12:00 PKT", f"{training.title_en}: session 1", "Present")
+    assert "Show all past sessions" not in everything
+    assert 'href="/me/schedule#past-heading"' in everything
+
+
+def test_few_past_sessions_need_no_link(make, login, client):
+    participant = make.user()
+    make.enrolment(make.training(organiser=make.user("organiser"), sessions=3), user=participant)
+    login(participant)
+    for path in ("/me/schedule", "/me/schedule?past=all"):
+        page = client.get(path).get_data(as_text=True)
+        assert len(_past_rows(page)) == 3
+        assert "Show all past sessions" not in page and "Show only the most" not in page
+
+
+def test_the_page_in_indonesian_and_in_the_viewers_zone(make, login, client):
+    now = datetime.now(UTC)
+    viewer = make.user(language="id", timezone="Asia/Jakarta")
+    training = make.training(organiser=make.user("organiser"), sessions=2, title_id="Pelatihan X",
+                             title_en="Training X")
+    soon = make.session(training, starts_at=now + timedelta(days=2), title_en="Next one")
+    soon.title_id = "Berikutnya"
+    soon.meeting_url = "https://meet.example.org/next"
+    enrolment = make.enrolment(training, user=viewer)
+    db.session.add(AttendanceRecord(session_id=training.sessions[0].id,
+                                    enrolment_id=enrolment.id, status="present"))
+    db.session.commit()
+    login(viewer)
+    page = client.get("/me/schedule").get_data(as_text=True)
+    rows = _past_rows(page)
+    assert rows == [("7 Des 2023, 14:00 WIB", "Pelatihan X: sesi 2", "Belum dicatat"),
+                    ("5 Des 2023, 14:00 WIB", "Pelatihan X: sesi 1", "Hadir")]
+    assert "Pelatihan X</a>: sesi 3, Berikutnya" in page
+    assert "Tambahkan sesi 3 ke Google Calendar" in page
+    assert "text=Pelatihan+X%3A+Berikutnya" in page  # the calendar link in the viewer's language
+
+
+def test_cancelled_and_team_sessions_in_the_past_table(make, login, client):
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=2)
+    training.sessions[1].status = "cancelled"
+    db.session.commit()
+    login(organiser)
+    rows = _past_rows(client.get("/me/schedule").get_data(as_text=True))
+    assert [r[2] for r in rows] == ["Cancelled", "Team"]
+
+
+def test_user_text_is_escaped(make, login, client):
+    participant = make.user()
+    training = make.training(organiser=make.user("organiser"), sessions=1,
+                             title_en="<script>alert(1)</script>", title_id="")
+    make.enrolment(training, user=participant)
+    login(participant)
+    page = client.get("/me/schedule").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;: session 1" in page
+
+
+def test_queries_do_not_grow_with_past_sessions_trainings_or_team_places(
+        make, login, client, count_queries):
+    organiser = make.user("organiser")
+    login(organiser)
+
+    def queries(path="/me/schedule"):
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    make.enrolment(make.training(organiser=make.user("organiser"), sessions=2), user=organiser)
+    make.training(organiser=organiser, sessions=1)
+    one = queries()
+    for _ in range(4):
+        make.enrolment(make.training(organiser=make.user("organiser"), sessions=PAST_SHOWN),
+                       user=organiser)
+        make.training(organiser=organiser, sessions=PAST_SHOWN)
+    assert queries() == one
+    assert queries("/me/schedule?past=all") == one
