@@ -161,3 +161,22 @@ def test_queries_do_not_grow_with_past_sessions_trainings_or_team_places(
         make.training(organiser=organiser, sessions=PAST_SHOWN)
     assert queries() == one
     assert queries("/me/schedule?past=all") == one
+
+
+def test_the_certificate_shows_on_its_training_only(make, login, client, count_queries):
+    from trainings.certificates import services as certificates
+    organiser, participant = make.user("organiser"), make.user()
+    done = make.training(organiser=organiser, sessions=2, certificate_rule={"min_sessions": 1})
+    other = make.training(organiser=organiser, sessions=2, certificate_rule={"min_sessions": 1})
+    enrolment = make.enrolment(done, user=participant)
+    make.enrolment(other, user=participant)
+    db.session.add(AttendanceRecord(session_id=done.sessions[0].id, enrolment_id=enrolment.id,
+                                    status="present"))
+    db.session.commit()
+    issued = certificates.issue_all(done, actor=organiser, base="http://localhost")
+    db.session.commit()
+    login(participant)
+    page = client.get("/me/schedule").get_data(as_text=True)
+    assert page.count("Your certificate") == 1
+    assert f"<code>{issued[0].code}</code>" in page
+    assert f'id="my-certificate-{done.id}"' in page and f"my-certificate-{other.id}" not in page

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import Integer, bindparam, literal_column, null, select, union_all
+from sqlalchemy import Integer, bindparam, case, literal_column, null, select, union_all
 
 from ..attendance.eligibility import counting_statuses, progress_of
 from ..attendance.models import AttendanceRecord
@@ -55,7 +55,10 @@ def _page_statement():
     user = bindparam("page_user", type_=Integer)
     mine = union_all(
         select(Enrolment.training_id.label("training_id"), Enrolment.id.label("enrolment_id"),
-               Enrolment.status.label("enrolment_status"), Enrolment.created_at.label("applied_at"),
+               Enrolment.status.label("enrolment_status"),
+               # only the waiting list is ordered by it: NULL (no parsing) for the others
+               case((Enrolment.status.in_(WAITING_STATUSES), Enrolment.created_at))
+               .label("applied_at"),
                literal_column("0", Integer).label("staff"))
         .where(Enrolment.user_id == user, Enrolment.status.in_(SCHEDULE_STATUSES)),
         select(TrainingStaff.training_id, null(), null(), null(), literal_column("1", Integer))
@@ -103,6 +106,7 @@ class MyTraining:
     enrolment: MyEnrolment | None = None
     staff: bool = False
     enrolments: list[MyEnrolment] = field(default_factory=list)
+    enrolment_ids: set[int] = field(default_factory=set)
     session_ids: list[int] = field(default_factory=list)
     progress: object = None
     surveys_pending: list = field(default_factory=list)
@@ -186,7 +190,10 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
     trainings: dict[int, MyTraining] = {}
     sessions: dict[int, MySession] = {}
     attendance: dict[tuple[int, int], str] = {}
-    for row in db.session.execute(_page_statement(), {"page_user": user.id}):
+    # Plain columns, no ORM entities: run on the session's connection (its transaction),
+    # without the ORM's per-statement layer (~0.1 ms; nothing is pending in a page view).
+    rows = db.session.connection().execute(_page_statement(), {"page_user": user.id})
+    for row in rows:
         (training_id, enrolment_id, enrolment_status, applied_at, staff, t_en, t_id, rule,
          session_id, starts_at, duration, *session_columns, record) = row
         training = trainings.get(training_id)
@@ -197,7 +204,8 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
                 id_url("scheduling.detail", training_id=training_id))
         if staff:
             training.staff = True
-        elif enrolment_id is not None and all(e.id != enrolment_id for e in training.enrolments):
+        elif enrolment_id is not None and enrolment_id not in training.enrolment_ids:
+            training.enrolment_ids.add(enrolment_id)
             enrolment = MyEnrolment(enrolment_id, training_id, user.id, enrolment_status,
                                     applied_at, training.title)
             training.enrolments.append(enrolment)
