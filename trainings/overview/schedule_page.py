@@ -30,11 +30,24 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import Integer, bindparam, case, literal_column, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    exists,
+    false,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from ..attendance.eligibility import counting_statuses, progress_of
 from ..attendance.models import AttendanceRecord
+from ..certificates.models import Certificate
+from ..enrolment.groups.models import TrainingGroup
 from ..enrolment.models import Enrolment
+from ..evaluation.models import Survey
 from ..evaluation.services import required_surveys_pending
 from ..extensions import db
 from ..i18n import current_language
@@ -51,7 +64,12 @@ JOIN_OPENS_BEFORE = timedelta(minutes=30)
 
 @lru_cache(maxsize=1)
 def _page_statement():
-    """Built once, with the user as a bound parameter (the page asks on every request)."""
+    """Built once, with the user as a bound parameter (the page asks on every request).
+
+    Beside each enrolment, three flags say whether the page needs the look-ups it would
+    otherwise always run: a current certificate (``certificate_for_enrolment``), surveys
+    required for the certificate (``required_surveys_pending``), groups in the training
+    (the check-in cards, with in-person sessions, which the rows show)."""
     user = bindparam("page_user", type_=Integer)
     mine = union_all(
         select(Enrolment.training_id.label("training_id"), Enrolment.id.label("enrolment_id"),
@@ -59,14 +77,22 @@ def _page_statement():
                # only the waiting list is ordered by it: NULL (no parsing) for the others
                case((Enrolment.status.in_(WAITING_STATUSES), Enrolment.created_at))
                .label("applied_at"),
-               literal_column("0", Integer).label("staff"))
+               literal_column("0", Integer).label("staff"),
+               exists().where(Certificate.enrolment_id == Enrolment.id,
+                              Certificate.replaced_at.is_(None)).label("certified"),
+               exists().where(Survey.training_id == Enrolment.training_id,
+                              Survey.is_required_for_certificate.is_(True)).label("surveys"),
+               exists().where(TrainingGroup.training_id == Enrolment.training_id)
+               .label("grouped"))
         .where(Enrolment.user_id == user, Enrolment.status.in_(SCHEDULE_STATUSES)),
-        select(TrainingStaff.training_id, null(), null(), null(), literal_column("1", Integer))
+        select(TrainingStaff.training_id, null(), null(), null(), literal_column("1", Integer),
+               false(), false(), false())
         .where(TrainingStaff.user_id == user),
     ).subquery("mine")
     s = TrainingSession
     return (select(mine.c.training_id, mine.c.enrolment_id, mine.c.enrolment_status,
-                   mine.c.applied_at, mine.c.staff, Training.title_en, Training.title_id,
+                   mine.c.applied_at, mine.c.staff, mine.c.certified, mine.c.surveys,
+                   mine.c.grouped, Training.title_en, Training.title_id,
                    Training.certificate_rule, s.id, s.starts_at, s.duration_minutes, s.status,
                    s.title_en, s.title_id, s.description_en, s.description_id, s.meeting_url,
                    s.mode, s.venue_name, s.venue_address, s.venue_accessibility_id,
@@ -93,6 +119,7 @@ class MyEnrolment:
     status: str
     created_at: datetime | None
     title: str  # the training's, in the viewer's language
+    certified: bool = False  # has a current certificate (valid or not)
 
 
 @dataclass(slots=True)
@@ -110,6 +137,9 @@ class MyTraining:
     session_ids: list[int] = field(default_factory=list)
     progress: object = None
     surveys_pending: list = field(default_factory=list)
+    requires_surveys: bool = False  # surveys are required for its certificate
+    grouped: bool = False  # it has groups (check-in cards)
+    meets: bool = False  # a session in person or hybrid (check-in cards)
 
 
 @dataclass(slots=True)
@@ -168,11 +198,7 @@ class SchedulePage:
     past_count: int
     trainings: list[MyTraining]  # with sessions, in the order of their first session
     waiting: list[MyEnrolment]  # applications still waiting, oldest first
-
-    @property
-    def accepted(self) -> list[MyEnrolment]:
-        return [t.enrolment for t in self.trainings
-                if t.enrolment is not None and t.enrolment.status == "accepted"]
+    checks_in: bool = False  # accepted in a training that meets in person or has groups
 
 
 def _better(current: MyEnrolment | None, candidate: MyEnrolment) -> bool:
@@ -194,8 +220,9 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
     # without the ORM's per-statement layer (~0.1 ms; nothing is pending in a page view).
     rows = db.session.connection().execute(_page_statement(), {"page_user": user.id})
     for row in rows:
-        (training_id, enrolment_id, enrolment_status, applied_at, staff, t_en, t_id, rule,
-         session_id, starts_at, duration, *session_columns, record) = row
+        (training_id, enrolment_id, enrolment_status, applied_at, staff, certified, surveys,
+         grouped, t_en, t_id, rule, session_id, starts_at, duration, *session_columns,
+         record) = row
         training = trainings.get(training_id)
         if training is None:
             title = _pick(t_en, t_id, lang)
@@ -207,7 +234,9 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
         elif enrolment_id is not None and enrolment_id not in training.enrolment_ids:
             training.enrolment_ids.add(enrolment_id)
             enrolment = MyEnrolment(enrolment_id, training_id, user.id, enrolment_status,
-                                    applied_at, training.title)
+                                    applied_at, training.title, bool(certified))
+            training.requires_surveys = training.requires_surveys or bool(surveys)
+            training.grouped = training.grouped or bool(grouped)
             training.enrolments.append(enrolment)
             if _better(training.enrolment, enrolment):
                 training.enrolment = enrolment
@@ -218,6 +247,7 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
                 session_id, training, starts_at, starts_at + timedelta(minutes=duration),
                 *session_columns)
             training.session_ids.append(session_id)
+            training.meets = training.meets or (sessions[session_id].mode or "online") != "online"
         if record is not None:
             attendance[(session_id, enrolment_id)] = record
     return _page(trainings, sessions, attendance, now, all_past=all_past)
@@ -248,8 +278,10 @@ def _page(trainings, sessions, attendance, now, *, all_past: bool) -> SchedulePa
     with_sessions: dict[int, MyTraining] = {}
     for session in ordered:
         with_sessions.setdefault(session.training.id, session.training)
+    checks_in = any(t.meets or t.grouped for t in trainings.values()
+                    if any(e.status == "accepted" for e in t.enrolments))
     return SchedulePage(upcoming, past if all_past else past[:PAST_SHOWN], len(past),
-                        list(with_sessions.values()), waiting)
+                        list(with_sessions.values()), waiting, checks_in)
 
 
 class _Texts:
@@ -313,7 +345,9 @@ def schedule_page(user, now: datetime, zone: str, *, all_past: bool = False) -> 
     the rows' statement and the required surveys still to answer (one or two statements,
     whatever the number of trainings)."""
     page = read_schedule(user, now, all_past=all_past)
-    pending = required_surveys_pending(page.accepted)
+    pending = required_surveys_pending([t.enrolment for t in page.trainings
+                                        if t.requires_surveys and t.enrolment is not None
+                                        and t.enrolment.status == "accepted"])
     for training in page.trainings:
         if training.enrolment is not None:
             training.surveys_pending = pending.get(training.enrolment.id, [])

@@ -48,7 +48,8 @@ def my_schedule():
     token = calendar_feed_token(current_user)
     return render_template(
         "overview/my_schedule.html", page=page, zone=zone, all_past=all_past,
-        past_shown=PAST_SHOWN, token_form=EmptyForm(), checkins=checkin_cards(current_user),
+        past_shown=PAST_SHOWN, token_form=EmptyForm(),
+        checkins=checkin_cards(current_user) if page.checks_in else [],
         feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
 
 
