@@ -180,3 +180,28 @@ def test_the_certificate_shows_on_its_training_only(make, login, client, count_q
     assert page.count("Your certificate") == 1
     assert f"<code>{issued[0].code}</code>" in page
     assert f'id="my-certificate-{done.id}"' in page and f"my-certificate-{other.id}" not in page
+
+
+def test_the_calendar_link_forms_carry_the_csrf_token(make, app_factory):
+    from trainings.auth.models import User
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        person = make.user()
+        person_id, email = person.id, person.email
+    client = app.test_client()  # requests outside that context: each has its own ``g``
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post("/login", data={"email": email, "password": make.PASSWORD, "csrf_token": token})
+    page = client.get("/me/schedule").get_data(as_text=True)
+    form = page.split('id="calendar-heading"', 1)[1]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert client.post("/me/calendar-token", data={"action": "create"}).status_code == 400
+    with app.app_context():
+        assert db.session.get(User, person_id).calendar_token_hash is None
+    answer = client.post("/me/calendar-token", data={"action": "create", "csrf_token": token})
+    assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, person_id).calendar_token_hash
+    page = client.get("/me/schedule").get_data(as_text=True)
+    assert "/me/calendar.ics?token=" in page and "Make a new link" in page
+    assert page.count('<input type="hidden" name="csrf_token"') == 2 + 2  # layout + renew, off

@@ -27,7 +27,7 @@ from ..scheduling.models import Training, TrainingStaff
 from ..scheduling.services import calendar_feed_token, user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
 from ..timezones import parse_aware
-from ..web import EmptyForm, absolute_url, form_status, send_download, submit
+from ..web import absolute_url, form_status, send_download, submit
 from . import people
 from .attention import attention_for
 from .dashboard import cached_dashboard, dashboard_and_key
@@ -48,8 +48,7 @@ def my_schedule():
     token = calendar_feed_token(current_user)
     return render_template(
         "overview/my_schedule.html", page=page, zone=zone, all_past=all_past,
-        past_shown=PAST_SHOWN, token_form=EmptyForm(),
-        checkins=checkin_cards(current_user) if page.checks_in else [],
+        past_shown=PAST_SHOWN, checkins=checkin_cards(current_user) if page.checks_in else [],
         feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
 
 
