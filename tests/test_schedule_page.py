@@ -205,3 +205,27 @@ def test_the_calendar_link_forms_carry_the_csrf_token(make, app_factory):
     page = client.get("/me/schedule").get_data(as_text=True)
     assert "/me/calendar.ics?token=" in page and "Make a new link" in page
     assert page.count('<input type="hidden" name="csrf_token"') == 2 + 2  # layout + renew, off
+
+
+def test_look_ups_with_nothing_to_find_are_skipped(make, login, client, count_queries):
+    """Certificates, required surveys and check-in cards are looked up only when the
+    page's statement says there is something (their display is tested elsewhere)."""
+    organiser, participant = make.user("organiser"), make.user()
+    training = make.training(organiser=organiser, sessions=3)
+    make.enrolment(training, user=participant)
+    login(participant)
+    client.get("/me/schedule")
+
+    def statements():
+        with count_queries() as counter:
+            assert client.get("/me/schedule").status_code == 200
+        return [s.split("FROM", 1)[0] for s in counter.statements]
+
+    def looked_up(prefix):
+        return [s for s in statements() if s.startswith(prefix)]
+    assert not looked_up("SELECT certificates.")
+    assert not looked_up("SELECT surveys.")
+    assert not looked_up("SELECT enrolments.")  # the check-in cards' statement
+    training.sessions[0].mode, training.sessions[0].venue_name = "in_person", "Hall"
+    db.session.commit()
+    assert looked_up("SELECT enrolments.")
