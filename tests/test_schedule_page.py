@@ -229,3 +229,22 @@ def test_look_ups_with_nothing_to_find_are_skipped(make, login, client, count_qu
     training.sessions[0].mode, training.sessions[0].venue_name = "in_person", "Hall"
     db.session.commit()
     assert looked_up("SELECT enrolments.")
+
+
+def test_schedule_for_numbers_sessions_in_their_training_order(app, make):
+    """The API's and the feed's read model: numbers counted per training (cancelled
+    sessions and sessions added out of order included), other trainings' sessions aside."""
+    from trainings.scheduling.services import session_number
+    now = datetime.now(UTC)
+    person = make.user("facilitator")
+    enrolled = make.training(organiser=make.user("organiser"), sessions=3)
+    make.session(enrolled, starts_at=now - timedelta(days=5000))  # added last, the first
+    make.session(enrolled, starts_at=now + timedelta(days=1), status="cancelled")
+    staffed = make.training(organiser=person, sessions=2)
+    make.training(organiser=make.user("organiser"), sessions=4)  # not the person's
+    make.enrolment(enrolled, user=person)
+    items = schedule_for(person)
+    assert len(items) == 7
+    assert all(item.number == session_number(item.session) for item in items)
+    assert sorted(i.number for i in items if i.training.id == enrolled.id) == [1, 2, 3, 4, 5]
+    assert sorted(i.number for i in items if i.training.id == staffed.id) == [1, 2]
