@@ -279,6 +279,7 @@ def run_backend(name: str, url: str, args) -> None:
             "training page (organiser)": (f"/trainings/{data['training']}", organiser),
             "training page (participant)": (f"/trainings/{data['training']}", participant),
             "my schedule": ("/me/schedule", participant),
+            "my schedule, all past sessions": ("/me/schedule?past=all", participant),
             "verify": (f"/verify/{data['code']}", {}),
             "healthz": ("/healthz", {}),
         }

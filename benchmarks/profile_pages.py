@@ -120,6 +120,7 @@ def main() -> None:
         "training page (organiser)": (organiser, f"/trainings/{data['training']}"),
         "training page (participant)": (participant, f"/trainings/{data['training']}"),
         "my schedule": (participant, "/me/schedule"),
+        "my schedule, all past sessions": (participant, "/me/schedule?past=all"),
         "base layout only (participant)": (participant, "/bench-layout"),
         "verify": (anonymous, f"/verify/{data['code']}"),
         "healthz": (anonymous, "/healthz"),

@@ -141,3 +141,23 @@ def test_webcal_and_google_calendar_links(make):
     assert link.netloc == "calendar.google.com" and query["action"] == ["TEMPLATE"]
     assert query["dates"] == ["20231205T070000Z/20231205T090000Z"]
     assert query["text"][0].startswith("Kepemimpinan")
+
+
+def test_the_google_calendar_link_is_what_urlencode_writes(make):
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+    from urllib.parse import urlencode
+
+    from trainings.scheduling.calendar import google_calendar_url
+    start, end = datetime(2024, 2, 29, 23, 30, tzinfo=UTC), datetime(2024, 3, 1, 1, 0, tzinfo=UTC)
+    for title, description in (("Sesi & <b>1</b>", "Baris 1\nBaris 2 = 100% / ok?"),
+                               ("Ñoño: kepemimpinan", ""), ("", "#hash +plus")):
+        session = SimpleNamespace(title_en=title, title_id="", description_en=description,
+                                  description_id="", starts_at=start, ends_at=end)
+        training = SimpleNamespace(title_en="Pelatihan / Training", title_id="Pelatihan")
+        for lang in ("en", "id"):
+            text = (training.title_id if lang == "id" else training.title_en) + ": " + title
+            expected = "https://calendar.google.com/calendar/render?" + urlencode({
+                "action": "TEMPLATE", "text": text,
+                "dates": "20240229T233000Z/20240301T010000Z", "details": description})
+            assert google_calendar_url(session, training, lang) == expected

@@ -46,22 +46,19 @@ def _schedule_statements(facilitators: bool = True):
     (building and keying them cost more than a third of the page's queries). Without
     ``facilitators`` the sessions' facilitators are not loaded with them (one "selectin"
     statement per query fewer; they would load lazily if asked for)."""
-    numbered = _numbered_subquery()
     user = bindparam("schedule_user", type_=Integer)
     enrolled = (
-        select(TrainingSession, Training, Enrolment, AttendanceRecord.status, numbered.c.number)
+        select(TrainingSession, Training, Enrolment, AttendanceRecord.status)
         .join(Training, Training.id == TrainingSession.training_id)
         .join(Enrolment, Enrolment.training_id == Training.id)
-        .join(numbered, numbered.c.sid == TrainingSession.id)
         .outerjoin(AttendanceRecord, (AttendanceRecord.session_id == TrainingSession.id)
                    & (AttendanceRecord.enrolment_id == Enrolment.id))
         .where(Enrolment.user_id == user,
                Enrolment.status.in_(bindparam("schedule_statuses", expanding=True)))
         .order_by(TrainingSession.starts_at, TrainingSession.id))
     staffed = (
-        select(TrainingSession, Training, numbered.c.number)
+        select(TrainingSession, Training)
         .join(Training, Training.id == TrainingSession.training_id)
-        .join(numbered, numbered.c.sid == TrainingSession.id)
         .where(Training.id.in_(select(TrainingStaff.training_id)
                                .where(TrainingStaff.user_id == user)))
         .order_by(TrainingSession.starts_at, TrainingSession.id))
@@ -77,24 +74,30 @@ def schedule_for(user, *, statuses=("accepted", "waitlisted", "applied"),
 
     Two joined queries whatever the number of trainings and sessions (and the sessions'
     facilitators in one more each, unless ``facilitators=False``: a page that does not
-    show them).
+    show them). Both read every session of each training they include, so a session's
+    number is its place in its training's order, counted here (not by a window over every
+    session in the database).
     """
     enrolled, staffed = _schedule_statements(facilitators)
     items: dict[int, ScheduleItem] = {}
     if statuses:
         rows = db.session.execute(enrolled, {"schedule_user": user.id,
                                              "schedule_statuses": list(statuses)})
-        for session, training, enrolment, status, number in rows:
-            items[session.id] = ScheduleItem(session, training, int(number), enrolment, status,
+        for session, training, enrolment, status in rows:
+            items[session.id] = ScheduleItem(session, training, 0, enrolment, status,
                                              enrolment.status == "accepted")
     if include_staff:
-        for session, training, number in db.session.execute(staffed, {"schedule_user": user.id}):
+        for session, training in db.session.execute(staffed, {"schedule_user": user.id}):
             current = items.get(session.id)
             if current is None:
-                items[session.id] = ScheduleItem(session, training, int(number), None, None, True)
+                items[session.id] = ScheduleItem(session, training, 0, None, None, True)
             else:
                 current.may_join = True
-    return sorted(items.values(), key=lambda item: (item.session.starts_at, item.session.id))
+    ordered = sorted(items.values(), key=lambda item: (item.session.starts_at, item.session.id))
+    counts: dict[int, int] = {}
+    for item in ordered:
+        item.number = counts[item.training.id] = counts.get(item.training.id, 0) + 1
+    return ordered
 
 
 @dataclass

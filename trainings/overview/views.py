@@ -7,7 +7,7 @@ participant's history (``overview.my_history``). Networks: programmes and their 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -15,11 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Integer, bindparam, select
 
-from ..attendance.eligibility import progress_for_enrolments
 from ..countries import country_name
-from ..enrolment.models import Enrolment
 from ..errors import NotFound
-from ..evaluation.services import required_surveys_pending
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..i18n import bilingual, current_language
@@ -29,7 +26,7 @@ from ..scheduling.calendar import build_calendar
 from ..scheduling.models import Training, TrainingStaff
 from ..scheduling.services import calendar_feed_token, user_for_calendar_token
 from ..scheduling.views import ics_response, training_url
-from ..web import EmptyForm, absolute_url, form_status, send_download, submit
+from ..web import absolute_url, form_status, send_download, submit
 from . import people
 from .attention import attention_for
 from .dashboard import cached_dashboard, dashboard_and_key, load_programme
@@ -37,45 +34,21 @@ from .dashboard_page import page_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
 from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
+from .schedule_page import PAST_SHOWN, schedule_page
 
 bp = Blueprint("overview", __name__)
-
-JOIN_OPENS_BEFORE = timedelta(minutes=30)
-
-
-def _trainings_with_progress(items) -> list[dict]:
-    """One entry per training of the schedule, with the enrolment and attendance progress."""
-    trainings: dict[int, dict] = {}
-    for item in items:
-        entry = trainings.setdefault(item.training.id, {"training": item.training,
-                                                        "enrolment": item.enrolment, "progress": None,
-                                                        "surveys_pending": []})
-        if item.enrolment is not None:
-            entry["enrolment"] = item.enrolment
-    accepted = [entry["enrolment"] for entry in trainings.values()
-                if entry["enrolment"] is not None and entry["enrolment"].status == "accepted"]
-    progress = progress_for_enrolments(accepted)
-    pending = required_surveys_pending(accepted)
-    for entry in trainings.values():
-        if entry["enrolment"] is not None:
-            entry["progress"] = progress.get(entry["enrolment"].id)
-            entry["surveys_pending"] = pending.get(entry["enrolment"].id, [])
-    return list(trainings.values())
 
 
 @bp.route("/me/schedule")
 @login_required
 def my_schedule():
-    now = datetime.now(UTC)
-    items = schedule_for(current_user, facilitators=False)  # not shown here
+    zone, all_past = current_user.timezone, request.args.get("past") == "all"
+    page = schedule_page(current_user, datetime.now(UTC), zone, all_past=all_past)
     token = calendar_feed_token(current_user)
     return render_template(
-        "overview/my_schedule.html", upcoming=[i for i in items if i.session.ends_at >= now],
-        past=[i for i in reversed(items) if i.session.ends_at < now],
-        trainings=_trainings_with_progress(items), zone=current_user.timezone, now=now,
-        join_opens=JOIN_OPENS_BEFORE, token_form=EmptyForm(), waiting=_waiting(current_user),
-        feed_url=absolute_url("overview.my_calendar", token=token) if token else None,
-        checkins=checkin_cards(current_user))
+        "overview/my_schedule.html", page=page, zone=zone, all_past=all_past,
+        past_shown=PAST_SHOWN, checkins=checkin_cards(current_user) if page.checks_in else [],
+        feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
 
 
 @bp.route("/dashboard")
@@ -86,17 +59,6 @@ def attention():
         raise NotFound()
     return render_template("overview/attention.html", entries=attention_for(current_user),
                            zone=current_user.timezone)
-
-
-# built once: My schedule asks on every request
-_WAITING = (select(Enrolment).where(Enrolment.user_id == bindparam("waiting_user", type_=Integer),
-                                    Enrolment.status.in_(("applied", "waitlisted")))
-            .order_by(Enrolment.created_at))
-
-
-def _waiting(user) -> list[Enrolment]:
-    """The person's applications still waiting for a decision or a place."""
-    return list(db.session.scalars(_WAITING, {"waiting_user": user.id}))
 
 
 @bp.route("/me/sessions")

@@ -1,7 +1,9 @@
 """Reading certificates: by code, of an enrolment, of a user, of a training."""
 from __future__ import annotations
 
-from sqlalchemy import String, bindparam, select
+from functools import lru_cache
+
+from sqlalchemy import Integer, String, bindparam, select
 
 from ...enrolment.models import Enrolment
 from ...extensions import db
@@ -32,11 +34,17 @@ def current_certificate(enrolment) -> Certificate | None:
                                                        Certificate.replaced_at.is_(None)))
 
 
+@lru_cache(maxsize=1)
+def _of_user_statement():
+    """Built once with the user as a bound parameter (My schedule asks on every request)."""
+    return (select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+            .where(Enrolment.user_id == bindparam("certificates_user", type_=Integer),
+                   Certificate.replaced_at.is_(None)))
+
+
 def current_certificates_of_user(user_id: int) -> dict[int, Certificate]:
     """enrolment id -> current certificate, for every enrolment of one user (one query)."""
-    rows = db.session.scalars(
-        select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
-        .where(Enrolment.user_id == user_id, Certificate.replaced_at.is_(None)))
+    rows = db.session.scalars(_of_user_statement(), {"certificates_user": user_id})
     return {c.enrolment_id: c for c in rows}
 
 

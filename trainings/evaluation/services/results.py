@@ -3,9 +3,10 @@ and the certificate gate. Everything answers plain dicts."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from statistics import fmean
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ...enrolment.models import Enrolment
@@ -157,22 +158,33 @@ def evaluation(training) -> dict:
 
 # ---------------------------------------------------------------- certificate gate
 
+@lru_cache(maxsize=1)
+def _gate_statements():
+    """The two statements of :func:`required_surveys_pending`, built once with bound lists
+    (My schedule asks on every request)."""
+    required = (select(Survey).where(
+        Survey.training_id.in_(bindparam("gate_trainings", expanding=True)),
+        Survey.is_required_for_certificate.is_(True)).order_by(Survey.id))
+    answered = select(SurveyParticipation.survey_id, SurveyParticipation.enrolment_id).where(
+        SurveyParticipation.survey_id.in_(bindparam("gate_surveys", expanding=True)),
+        SurveyParticipation.enrolment_id.in_(bindparam("gate_enrolments", expanding=True)))
+    return required, answered
+
+
 def required_surveys_pending(enrolments) -> dict[int, list[Survey]]:
     """For each enrolment, the surveys required for its certificate it has not answered
     (two queries whatever the number of enrolments). Certificates' eligibility calls this."""
     enrolments = [e for e in enrolments if e is not None]
     if not enrolments:
         return {}
-    training_ids = {e.training_id for e in enrolments}
-    required = list(db.session.scalars(select(Survey).where(
-        Survey.training_id.in_(training_ids), Survey.is_required_for_certificate.is_(True))
-        .order_by(Survey.id)))
+    training_ids = sorted({e.training_id for e in enrolments})
+    required_statement, answered_statement = _gate_statements()
+    required = list(db.session.scalars(required_statement, {"gate_trainings": training_ids}))
     answered = set()
     if required:
-        answered = {tuple(row) for row in db.session.execute(
-            select(SurveyParticipation.survey_id, SurveyParticipation.enrolment_id).where(
-                SurveyParticipation.survey_id.in_([s.id for s in required]),
-                SurveyParticipation.enrolment_id.in_([e.id for e in enrolments])))}
+        answered = {tuple(row) for row in db.session.execute(answered_statement, {
+            "gate_surveys": [s.id for s in required],
+            "gate_enrolments": [e.id for e in enrolments]})}
     return {e.id: [s for s in required if s.training_id == e.training_id
                    and (s.id, e.id) not in answered] for e in enrolments}
 
