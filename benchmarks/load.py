@@ -4,7 +4,8 @@ For each database (SQLite; PostgreSQL too when 127.0.0.1:5432 answers) it fills 
 database, starts ``gunicorn -w 2`` on 127.0.0.1 (and the bare app of benchmarks/bare_app.py
 with the same settings), then loads each page for a bounded time and count (default 20 s or
 20 000 requests, concurrency 8; one new connection per request, as gunicorn's sync workers
-close it anyway) and prints req/s, p50/p99 latency, errors (anything but 200) and the ratio
+close it anyway; logged-in clients log in through the form, follow the redirect and keep
+the session cookie the server sets, each its own, as browsers do) and prints req/s, p50/p99 latency, errors (anything but 200) and the ratio
 to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors. Beside it, the server's
 CPU per request (gunicorn's master and workers, from /proc: the ``cpu`` and ``cpu base``
 columns, in ms) and the load client's: on a shared machine req/s follow the cores the run
@@ -137,7 +138,19 @@ def login(port: int, email: str, password: str) -> str:
         "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     if status != 302:
         raise RuntimeError(f"login failed ({status})")
-    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    # As a browser does: follow the redirect and keep the cookie it answers with (the
+    # welcome message shown once, the session's CSRF token made once), not the login
+    # answer's cookie replayed for ever (every request would show the message again).
+    _status, _page, landing = request(port, response.getheader("Location") or "/",
+                                      headers={"Cookie": cookie})
+    return jar_update(cookie, landing)
+
+
+def jar_update(cookie: str, response) -> str:
+    """The session cookie after ``response``: a browser keeps what the server sets."""
+    fresh = response.getheader("Set-Cookie")
+    return fresh.split(";", 1)[0] if fresh and fresh.startswith("session=") else cookie
 
 
 # Load -------------------------------------------------------------------------------------
@@ -154,6 +167,7 @@ def hammer(port: int, path: str, *, headers=None, duration: float, concurrency: 
     def worker(index: int) -> None:
         source = sources[index % len(sources)] if sources else None
         mine = latencies[index]
+        own = dict(headers or {})  # each client keeps its own cookie, as a browser does
         while time.monotonic() < deadline:
             with lock:
                 if sent[0] >= max_requests:
@@ -161,7 +175,9 @@ def hammer(port: int, path: str, *, headers=None, duration: float, concurrency: 
                 sent[0] += 1
             start = time.perf_counter()
             try:
-                status = request(port, path, headers=headers, source=source)[0]
+                status, _data, response = request(port, path, headers=own, source=source)
+                if "Cookie" in own:
+                    own["Cookie"] = jar_update(own["Cookie"], response)
             except OSError as exc:
                 status = f"error {exc.__class__.__name__}"
             mine.append(time.perf_counter() - start)
