@@ -65,6 +65,12 @@ WAITING_STATUSES = ("applied", "waitlisted")
 JOIN_OPENS_BEFORE = timedelta(minutes=30)
 
 
+def _constants(values):
+    """Fixed words written into the statement (``IN ('applied', ...)``): an ``IN`` of bound
+    values is expanded on every execution."""
+    return [literal_column(f"'{value}'") for value in values]
+
+
 @lru_cache(maxsize=1)
 def _page_statement():
     """Built once, with the user as a bound parameter (the page asks on every request).
@@ -82,18 +88,19 @@ def _page_statement():
         select(Enrolment.training_id.label("training_id"), Enrolment.id.label("enrolment_id"),
                Enrolment.status.label("enrolment_status"),
                # only the waiting list is ordered by it: NULL (no parsing) for the others
-               case((Enrolment.status.in_(WAITING_STATUSES), Enrolment.created_at))
+               case((Enrolment.status.in_(_constants(WAITING_STATUSES)), Enrolment.created_at))
                .label("applied_at"),
                literal_column("0", Integer).label("staff"),
                select(Certificate.code).where(Certificate.enrolment_id == Enrolment.id,
                                               Certificate.replaced_at.is_(None),
                                               Certificate.revoked_at.is_(None))
-               .limit(1).scalar_subquery().label("certificate"),
+               .scalar_subquery().label("certificate"),  # one at most (a unique index)
                exists().where(Survey.training_id == Enrolment.training_id,
                               Survey.is_required_for_certificate.is_(True)).label("surveys"),
                exists().where(TrainingGroup.training_id == Enrolment.training_id)
                .label("grouped"))
-        .where(Enrolment.user_id == user, Enrolment.status.in_(SCHEDULE_STATUSES)),
+        .where(Enrolment.user_id == user,
+               Enrolment.status.in_(_constants(SCHEDULE_STATUSES))),
         select(TrainingStaff.training_id, null(), null(), null(), literal_column("1", Integer),
                null(), false(), false())
         .where(TrainingStaff.user_id == user),
@@ -248,7 +255,7 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
     decoded: dict[str, object] = {}  # JSON text -> value, for this request only
     # Plain columns, no ORM entities: run on the session's connection (its transaction),
     # without the ORM's per-statement layer (~0.1 ms; nothing is pending in a page view).
-    rows = db.session.connection().execute(_page_statement(), {"page_user": user.id})
+    rows = db.session.connection().execute(_page_statement(), {"page_user": user.id}).all()
     for row in rows:
         (training_id, enrolment_id, enrolment_status, applied_at, staff, code, surveys,
          grouped, t_en, t_id, rule, session_id, starts_at, duration, *session_columns,
@@ -327,23 +334,43 @@ class _Texts:
         self.attendance = {"present": _("Present"), "late": _("Late"), "absent": _("Absent"),
                            "excused": _("Excused"), None: _("Not recorded yet")}
         self.cancelled, self.team = _("Cancelled"), _("Team")
-        self._memo: dict = {}
-
-    def _once(self, key, build):
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = build()
-        return value
+        self._full: dict = {}
+        self._time: dict = {}
+        self._medium: dict = {}
+        self._labels: dict = {}
+        self._calendar_labels: dict = {}
 
     def starts(self, instant: datetime) -> str:
-        return self._once(("full", instant), lambda: format_datetime(instant, self.zone, self.lang))
+        value = self._full.get(instant)
+        if value is None:
+            value = self._full[instant] = format_datetime(instant, self.zone, self.lang)
+        return value
 
     def time(self, instant: datetime) -> str:
-        return self._once(("time", instant), lambda: format_time(instant, self.zone, self.lang))
+        value = self._time.get(instant)
+        if value is None:
+            value = self._time[instant] = format_time(instant, self.zone, self.lang)
+        return value
 
     def day_and_time(self, instant: datetime) -> str:
-        return self._once(("medium", instant), lambda: (
-            f"{format_date(instant, self.zone, self.lang, fmt='medium')}, {self.time(instant)}"))
+        value = self._medium.get(instant)
+        if value is None:
+            value = self._medium[instant] = (
+                f"{format_date(instant, self.zone, self.lang, fmt='medium')}, {self.time(instant)}")
+        return value
+
+    def label(self, number: int) -> Markup:
+        """"session 3": once per number (a person's trainings have the same few)."""
+        value = self._labels.get(number)
+        if value is None:
+            value = self._labels[number] = self.session % {"num": number}
+        return value
+
+    def calendar_label(self, number: int) -> Markup:
+        value = self._calendar_labels.get(number)
+        if value is None:
+            value = self._calendar_labels[number] = self.add_to_calendar % {"num": number}
+        return value
 
 
 def fill_texts(page: SchedulePage, zone: str, now: datetime) -> SchedulePage:
@@ -352,15 +379,15 @@ def fill_texts(page: SchedulePage, zone: str, now: datetime) -> SchedulePage:
     texts = _Texts(zone, lang)
     for session in page.upcoming:
         session.when, session.until = texts.starts(session.starts_at), texts.time(session.ends_at)
-        session.label = texts.session % {"num": session.number}
+        session.label = texts.label(session.number)
         session.title = _pick(session.title_en, session.title_id, lang)
         session.join_now = now >= session.starts_at - JOIN_OPENS_BEFORE
         if not session.is_cancelled:
             session.calendar_url = google_calendar_url(session, session.training, lang)
-            session.calendar_label = texts.add_to_calendar % {"num": session.number}
+            session.calendar_label = texts.calendar_label(session.number)
     for session in page.past:
         session.when = texts.day_and_time(session.starts_at)
-        session.label = texts.session % {"num": session.number}
+        session.label = texts.label(session.number)
         if session.is_cancelled:
             session.attendance_label = texts.cancelled
         elif session.attendance is not None or session.enrolled:
