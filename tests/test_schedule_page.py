@@ -36,6 +36,9 @@ def test_the_page_model_matches_the_shared_read_model(app, make):
     mine = [make.enrolment(t, user=person) for t in (first, second, both)]
     make.enrolment(waiting, user=person, status="waitlisted")
     make.enrolment(first, user=make.user())  # someone else's attendance is not ours
+    # JSON columns (decoded once per distinct text): two sessions share a value
+    for session, codes in zip(first.sessions, (["id-en"], ["id-en"], ["sign:BISINDO", "id-en"])):
+        session.interpretation = codes
     for session, status in zip(first.sessions, ("present", "late", "absent", "excused")):
         db.session.add(AttendanceRecord(session_id=session.id, enrolment_id=mine[0].id,
                                         status=status))
@@ -51,6 +54,9 @@ def test_the_page_model_matches_the_shared_read_model(app, make):
     assert [s.id for s in shown] == [i.session.id for i in expected]
     assert [(s.number, s.attendance, s.may_join, s.enrolled) for s in shown] == [
         (i.number, i.attendance, i.may_join, i.enrolment is not None) for i in expected]
+    assert [s.interpretation for s in shown] == [i.session.interpretation for i in expected]
+    assert {t.id: t.rule for t in page.trainings} == {
+        i.training.id: i.training.certificate_rule for i in expected}
     assert {s.training.id for s in shown if not s.enrolled} == {staffed.id}
     assert {s.training.id for s in shown if not s.may_join} == {waiting.id}
     progress = progress_for_enrolments(mine)
@@ -176,10 +182,28 @@ def test_the_certificate_shows_on_its_training_only(make, login, client, count_q
     issued = certificates.issue_all(done, actor=organiser, base="http://localhost")
     db.session.commit()
     login(participant)
-    page = client.get("/me/schedule").get_data(as_text=True)
+
+    def page_and_statements():
+        with count_queries() as counter:
+            page = client.get("/me/schedule").get_data(as_text=True)
+        return page, [s for s in counter.statements if s.startswith("SELECT certificates.")]
+    page, loaded = page_and_statements()
     assert page.count("Your certificate") == 1
     assert f"<code>{issued[0].code}</code>" in page
     assert f'id="my-certificate-{done.id}"' in page and f"my-certificate-{other.id}" not in page
+    assert not loaded  # its code came with the page's rows, no certificates loaded
+    # a corrected one replaces it: the new code only
+    new = certificates.reissue(issued[0], actor=organiser, base="http://localhost",
+                               reason="Typo in the name", name="Another Name")
+    db.session.commit()
+    page, _loaded = page_and_statements()
+    assert f"<code>{new.code}</code>" in page and issued[0].code not in page
+    assert page.count("Your certificate") == 1
+    # a revoked one is not shown
+    certificates.revoke(new, actor=organiser, reason="Issued by mistake")
+    db.session.commit()
+    page, _loaded = page_and_statements()
+    assert "Your certificate" not in page and new.code not in page
 
 
 def test_the_calendar_link_forms_carry_the_csrf_token(make, app_factory):

@@ -24,6 +24,7 @@ link to all of them (``?past=all``); the progress per training counts all of the
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -32,6 +33,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import (
     Integer,
+    Text,
     bindparam,
     case,
     exists,
@@ -39,6 +41,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    type_coerce,
     union_all,
 )
 
@@ -62,47 +65,73 @@ WAITING_STATUSES = ("applied", "waitlisted")
 JOIN_OPENS_BEFORE = timedelta(minutes=30)
 
 
+def _constants(values):
+    """Fixed words written into the statement (``IN ('applied', ...)``): an ``IN`` of bound
+    values is expanded on every execution."""
+    return [literal_column(f"'{value}'") for value in values]
+
+
 @lru_cache(maxsize=1)
 def _page_statement():
     """Built once, with the user as a bound parameter (the page asks on every request).
 
     Beside each enrolment, three flags say whether the page needs the look-ups it would
-    otherwise always run: a current certificate (``certificate_for_enrolment``), surveys
-    required for the certificate (``required_surveys_pending``), groups in the training
-    (the check-in cards, with in-person sessions, which the rows show)."""
+    otherwise always run: surveys required for the certificate
+    (``required_surveys_pending``), groups in the training (the check-in cards, with
+    in-person sessions, which the rows show). The code of the enrolment's current valid
+    certificate comes along (what ``certificates/_my_certificate.html`` prints), in place of
+    a statement loading whole certificates. The JSON columns come as their text on SQLite
+    (decoded here once per distinct value, not once per row; PostgreSQL's driver decodes
+    them itself)."""
     user = bindparam("page_user", type_=Integer)
     mine = union_all(
         select(Enrolment.training_id.label("training_id"), Enrolment.id.label("enrolment_id"),
                Enrolment.status.label("enrolment_status"),
                # only the waiting list is ordered by it: NULL (no parsing) for the others
-               case((Enrolment.status.in_(WAITING_STATUSES), Enrolment.created_at))
+               case((Enrolment.status.in_(_constants(WAITING_STATUSES)), Enrolment.created_at))
                .label("applied_at"),
                literal_column("0", Integer).label("staff"),
-               exists().where(Certificate.enrolment_id == Enrolment.id,
-                              Certificate.replaced_at.is_(None)).label("certified"),
+               select(Certificate.code).where(Certificate.enrolment_id == Enrolment.id,
+                                              Certificate.replaced_at.is_(None),
+                                              Certificate.revoked_at.is_(None))
+               .scalar_subquery().label("certificate"),  # one at most (a unique index)
                exists().where(Survey.training_id == Enrolment.training_id,
                               Survey.is_required_for_certificate.is_(True)).label("surveys"),
                exists().where(TrainingGroup.training_id == Enrolment.training_id)
                .label("grouped"))
-        .where(Enrolment.user_id == user, Enrolment.status.in_(SCHEDULE_STATUSES)),
+        .where(Enrolment.user_id == user,
+               Enrolment.status.in_(_constants(SCHEDULE_STATUSES))),
         select(TrainingStaff.training_id, null(), null(), null(), literal_column("1", Integer),
-               false(), false(), false())
+               null(), false(), false())
         .where(TrainingStaff.user_id == user),
     ).subquery("mine")
     s = TrainingSession
     return (select(mine.c.training_id, mine.c.enrolment_id, mine.c.enrolment_status,
-                   mine.c.applied_at, mine.c.staff, mine.c.certified, mine.c.surveys,
+                   mine.c.applied_at, mine.c.staff, mine.c.certificate, mine.c.surveys,
                    mine.c.grouped, Training.title_en, Training.title_id,
-                   Training.certificate_rule, s.id, s.starts_at, s.duration_minutes, s.status,
+                   type_coerce(Training.certificate_rule, Text), s.id, s.starts_at, s.duration_minutes, s.status,
                    s.title_en, s.title_id, s.description_en, s.description_id, s.meeting_url,
                    s.mode, s.venue_name, s.venue_address, s.venue_accessibility_id,
-                   s.venue_accessibility_en, s.interpretation, AttendanceRecord.status)
+                   s.venue_accessibility_en, type_coerce(s.interpretation, Text),
+                   AttendanceRecord.status)
             .select_from(mine)
             .join(Training, Training.id == mine.c.training_id)
             .outerjoin(s, s.training_id == mine.c.training_id)
             .outerjoin(AttendanceRecord, (AttendanceRecord.session_id == s.id)
                        & (AttendanceRecord.enrolment_id == mine.c.enrolment_id))
             .order_by(s.starts_at, s.id, mine.c.enrolment_id))
+
+
+def _decoded(value, memo: dict):
+    """A JSON column's value: decoded once per distinct text (SQLite gives the text), as
+    it is when the driver has decoded it (PostgreSQL). The values are shared by the rows of
+    one request, which only read them."""
+    if not isinstance(value, str):
+        return value
+    found = memo.get(value)
+    if found is None:
+        found = memo[value] = json.loads(value)
+    return found
 
 
 def _pick(first: str, second: str, lang: str) -> str:
@@ -119,7 +148,14 @@ class MyEnrolment:
     status: str
     created_at: datetime | None
     title: str  # the training's, in the viewer's language
-    certified: bool = False  # has a current certificate (valid or not)
+    certificate: MyCertificate | None = None  # its current certificate, if valid
+
+
+@dataclass(slots=True, frozen=True)
+class MyCertificate:
+    """What ``certificates/_my_certificate.html`` reads of a current valid certificate."""
+    code: str
+    is_valid: bool = True
 
 
 @dataclass(slots=True)
@@ -216,25 +252,27 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
     trainings: dict[int, MyTraining] = {}
     sessions: dict[int, MySession] = {}
     attendance: dict[tuple[int, int], str] = {}
+    decoded: dict[str, object] = {}  # JSON text -> value, for this request only
     # Plain columns, no ORM entities: run on the session's connection (its transaction),
     # without the ORM's per-statement layer (~0.1 ms; nothing is pending in a page view).
-    rows = db.session.connection().execute(_page_statement(), {"page_user": user.id})
+    rows = db.session.connection().execute(_page_statement(), {"page_user": user.id}).all()
     for row in rows:
-        (training_id, enrolment_id, enrolment_status, applied_at, staff, certified, surveys,
+        (training_id, enrolment_id, enrolment_status, applied_at, staff, code, surveys,
          grouped, t_en, t_id, rule, session_id, starts_at, duration, *session_columns,
-         record) = row
+         interpretation, record) = row
         training = trainings.get(training_id)
         if training is None:
             title = _pick(t_en, t_id, lang)
             training = trainings[training_id] = MyTraining(
-                training_id, t_en, t_id, title, rule or {},
+                training_id, t_en, t_id, title, _decoded(rule, decoded) or {},
                 id_url("scheduling.detail", training_id=training_id))
         if staff:
             training.staff = True
         elif enrolment_id is not None and enrolment_id not in training.enrolment_ids:
             training.enrolment_ids.add(enrolment_id)
             enrolment = MyEnrolment(enrolment_id, training_id, user.id, enrolment_status,
-                                    applied_at, training.title, bool(certified))
+                                    applied_at, training.title,
+                                    MyCertificate(code) if code is not None else None)
             training.requires_surveys = training.requires_surveys or bool(surveys)
             training.grouped = training.grouped or bool(grouped)
             training.enrolments.append(enrolment)
@@ -245,7 +283,7 @@ def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePag
         if session_id not in sessions:
             sessions[session_id] = MySession(
                 session_id, training, starts_at, starts_at + timedelta(minutes=duration),
-                *session_columns)
+                *session_columns, _decoded(interpretation, decoded))
             training.session_ids.append(session_id)
             training.meets = training.meets or (sessions[session_id].mode or "online") != "online"
         if record is not None:
@@ -296,23 +334,43 @@ class _Texts:
         self.attendance = {"present": _("Present"), "late": _("Late"), "absent": _("Absent"),
                            "excused": _("Excused"), None: _("Not recorded yet")}
         self.cancelled, self.team = _("Cancelled"), _("Team")
-        self._memo: dict = {}
-
-    def _once(self, key, build):
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = build()
-        return value
+        self._full: dict = {}
+        self._time: dict = {}
+        self._medium: dict = {}
+        self._labels: dict = {}
+        self._calendar_labels: dict = {}
 
     def starts(self, instant: datetime) -> str:
-        return self._once(("full", instant), lambda: format_datetime(instant, self.zone, self.lang))
+        value = self._full.get(instant)
+        if value is None:
+            value = self._full[instant] = format_datetime(instant, self.zone, self.lang)
+        return value
 
     def time(self, instant: datetime) -> str:
-        return self._once(("time", instant), lambda: format_time(instant, self.zone, self.lang))
+        value = self._time.get(instant)
+        if value is None:
+            value = self._time[instant] = format_time(instant, self.zone, self.lang)
+        return value
 
     def day_and_time(self, instant: datetime) -> str:
-        return self._once(("medium", instant), lambda: (
-            f"{format_date(instant, self.zone, self.lang, fmt='medium')}, {self.time(instant)}"))
+        value = self._medium.get(instant)
+        if value is None:
+            value = self._medium[instant] = (
+                f"{format_date(instant, self.zone, self.lang, fmt='medium')}, {self.time(instant)}")
+        return value
+
+    def label(self, number: int) -> Markup:
+        """"session 3": once per number (a person's trainings have the same few)."""
+        value = self._labels.get(number)
+        if value is None:
+            value = self._labels[number] = self.session % {"num": number}
+        return value
+
+    def calendar_label(self, number: int) -> Markup:
+        value = self._calendar_labels.get(number)
+        if value is None:
+            value = self._calendar_labels[number] = self.add_to_calendar % {"num": number}
+        return value
 
 
 def fill_texts(page: SchedulePage, zone: str, now: datetime) -> SchedulePage:
@@ -321,15 +379,15 @@ def fill_texts(page: SchedulePage, zone: str, now: datetime) -> SchedulePage:
     texts = _Texts(zone, lang)
     for session in page.upcoming:
         session.when, session.until = texts.starts(session.starts_at), texts.time(session.ends_at)
-        session.label = texts.session % {"num": session.number}
+        session.label = texts.label(session.number)
         session.title = _pick(session.title_en, session.title_id, lang)
         session.join_now = now >= session.starts_at - JOIN_OPENS_BEFORE
         if not session.is_cancelled:
             session.calendar_url = google_calendar_url(session, session.training, lang)
-            session.calendar_label = texts.add_to_calendar % {"num": session.number}
+            session.calendar_label = texts.calendar_label(session.number)
     for session in page.past:
         session.when = texts.day_and_time(session.starts_at)
-        session.label = texts.session % {"num": session.number}
+        session.label = texts.label(session.number)
         if session.is_cancelled:
             session.attendance_label = texts.cancelled
         elif session.attendance is not None or session.enrolled:
