@@ -37,7 +37,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from common import ROOT, emit, header, load
 
@@ -137,7 +137,19 @@ def login(port: int, email: str, password: str) -> str:
         "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     if status != 302:
         raise RuntimeError(f"login failed ({status})")
-    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    # As a browser does: follow the redirect and keep the cookie the pages set (the
+    # landing page shows the login's flash message and adds the CSRF token). With the
+    # login's own cookie every measured request showed that message again and saved a
+    # changed session cookie, which no real visitor's second page does.
+    for _hop in range(3):
+        target = urlsplit(response.getheader("Location") or "")
+        if status not in (301, 302, 303) or not target.path:
+            break
+        path = target.path + (f"?{target.query}" if target.query else "")
+        status, _page, response = request(port, path, headers={"Cookie": cookie})
+        cookie = response.getheader("Set-Cookie", "").split(";", 1)[0] or cookie
+    return cookie
 
 
 # Load -------------------------------------------------------------------------------------
