@@ -26,10 +26,18 @@ from .models import User
 # built once with a bound id (``session.get`` builds a select and its cache key per call)
 _USER_BY_ID = select(User).where(User.id == bindparam("login_user_id", type_=Integer))
 
-_MAPPER = inspect(User)
-_KEYS = tuple(prop.key for prop in _MAPPER.column_attrs)
-_USER_ROW = select(*(prop.columns[0] for prop in _MAPPER.column_attrs)).where(
-    User.__table__.c.id == bindparam("login_user_id", type_=Integer))
+_ROW: list = []  # (mapper, attribute keys, SELECT of their columns), built at first use
+# (reading the mapper's attributes configures every mapper: not while models import)
+
+
+def _user_row():
+    if not _ROW:
+        mapper = inspect(User)
+        props = mapper.column_attrs
+        _ROW.append((mapper, tuple(prop.key for prop in props),
+                     select(*(prop.columns[0] for prop in props)).where(
+                         User.__table__.c.id == bindparam("login_user_id", type_=Integer))))
+    return _ROW[0]
 
 
 def _session_is_empty(session) -> bool:
@@ -37,8 +45,9 @@ def _session_is_empty(session) -> bool:
 
 
 def _persistent_user(session, row) -> User:
-    user = _MAPPER.class_manager.new_instance()  # no __init__, no attribute events
-    user.__dict__.update(zip(_KEYS, row, strict=True))
+    mapper, keys, _statement = _user_row()
+    user = mapper.class_manager.new_instance()  # no __init__, no attribute events
+    user.__dict__.update(zip(keys, row, strict=True))
     make_transient_to_detached(user)  # identity key set, the values are the loaded state
     session.add(user)  # detached -> persistent: in the identity map, no SQL
     return user
@@ -49,5 +58,5 @@ def load_user(user_id: int) -> User | None:
     session = db.session()
     if not _session_is_empty(session):
         return session.execute(_USER_BY_ID, {"login_user_id": user_id}).scalar_one_or_none()
-    row = session.connection().execute(_USER_ROW, {"login_user_id": user_id}).one_or_none()
+    row = session.connection().execute(_user_row()[2], {"login_user_id": user_id}).one_or_none()
     return None if row is None else _persistent_user(session, row)
