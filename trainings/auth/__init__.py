@@ -12,9 +12,9 @@ import time
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in
-from sqlalchemy import Integer, bindparam, select
 
 from ..extensions import db
+from .loading import load_user
 from .models import User
 from .services import api_token_for
 
@@ -39,17 +39,10 @@ def clear_session_keeping_language() -> None:
         session["lang"] = lang
 
 
-# Every logged-in request loads its user: the statement built once with a bound id
-# (``session.get`` builds a select and its cache key on each call). Still one SELECT per
-# request: the version and the active flag are read from the database every time.
-_USER_BY_ID = select(User).where(User.id == bindparam("login_user_id", type_=Integer))
-
-
 def user_for_login_id(login_id: str | None) -> User | None:
     user_id, sep, version = (login_id or "").partition(":")
     try:
-        user = (db.session.execute(_USER_BY_ID, {"login_user_id": int(user_id)}).scalar_one_or_none()
-                if sep else None)
+        user = load_user(int(user_id)) if sep else None  # one SELECT (auth/loading.py)
     except (TypeError, ValueError):
         return None
     if user is None or str(user.session_version) != version:
