@@ -56,3 +56,25 @@ def test_none_leaves_sqlites_own_cache(sqlite_only):
     finally:
         sqlite_only.config["JOBS_SQLITE_CACHE_KIB"] = 256
     assert SEEN == [own, own]
+
+
+def test_the_zip_reads_its_rows_with_the_bounded_cache(sqlite_only, make, monkeypatch):
+    from trainings.certificates import services
+    from trainings.certificates.services import documents
+
+    from .certificates_helpers import base, certified_training
+    training, _e, organiser = certified_training(make, names=["Peserta 1", "Peserta 2"])
+    services.issue_all(training, actor=organiser, base=base())
+    db.session.commit()
+    own = _cache_size()
+    real = documents.certificates_by_id
+
+    def recording(ids):
+        SEEN.append(_cache_size())
+        return real(ids)
+
+    monkeypatch.setattr(documents, "certificates_by_id", recording)
+    services.training_zip(training, base()).close()
+    assert SEEN == [-256]
+    db.session.commit()
+    assert _cache_size() == own != -256
