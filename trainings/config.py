@@ -71,6 +71,8 @@ class DefaultConfig:
     #                   celery with a broker, inline under TESTING, else worker
     JOBS_HEARTBEAT = 10  # seconds between a running job's heartbeats
     JOBS_STALE_AFTER = 60  # seconds without a heartbeat after which a job is "stalled"
+    JOBS_SQLITE_CACHE_KIB = 256  # SQLite page cache per connection while a job runs (a job
+    #                   reads rows about once; the OS caches the file); None: SQLite's 2 MiB
     WORKER_POLL = 1.0  # seconds the worker sleeps when there is nothing to do
     WORKER_TICK = 30  # seconds between Celery beat's rounds of periodic tasks
 

@@ -1,10 +1,13 @@
 """Column types and database helpers shared by every area."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -52,6 +55,42 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+_cache = threading.local()  # .kib: the page cache this thread's transactions get, or None
+
+
+@contextmanager
+def sqlite_cache(kib: int | None, session=None):
+    """Run the block's transactions (this thread's) on SQLite with a page cache of at most
+    ``kib`` KiB per connection (None or 0: SQLite's own, 2 MiB); other threads and later
+    transactions get the connection's own size back. A background job reads each row about
+    once: pages it caches beyond a few hundred KiB are never read again, duplicate the
+    operating system's file cache and only raise the process's peak (issue 14). The
+    ``session``'s transaction already under way gets it at once."""
+    previous, _cache.kib = getattr(_cache, "kib", None), kib or None
+    if session is not None and session.in_transaction():
+        _sqlite_cache_size(session, None, session.connection())
+    try:
+        yield
+    finally:
+        _cache.kib = previous
+
+
+@event.listens_for(Session, "after_begin")
+def _sqlite_cache_size(session, transaction, connection):
+    """Give the transaction's SQLite connection the page cache :func:`sqlite_cache` asks
+    for (a PRAGMA only when it changes; shrinking frees the pages above the new size)."""
+    if connection.dialect.name != "sqlite":
+        return
+    want, info = getattr(_cache, "kib", None), connection.connection.info
+    if info.get("cache_kib") == want:
+        return
+    if "own_cache" not in info:
+        info["own_cache"] = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    size = -want if want else info["own_cache"]
+    connection.exec_driver_sql(f"PRAGMA cache_size={int(size)}")
+    info["cache_kib"] = want
 
 
 def begin_write(session) -> None:

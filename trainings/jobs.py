@@ -34,7 +34,7 @@ from flask import current_app
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .db import UTCDateTime, utcnow
+from .db import UTCDateTime, sqlite_cache, utcnow
 from .extensions import db
 
 logger = logging.getLogger(__name__)
@@ -287,7 +287,8 @@ def run(job_id: str, *, claimed: bool = False) -> None:
         _set(job_id, **values)
 
     try:
-        with Heartbeat(job_id, worker):
+        with Heartbeat(job_id, worker), sqlite_cache(
+                current_app.config["JOBS_SQLITE_CACHE_KIB"], db.session()):
             result = handler(db.session.get(Job, job_id), progress) or {}
     except Exception as exc:  # noqa: BLE001 - a failed job records why and stops
         db.session.rollback()
