@@ -94,19 +94,22 @@ def init_i18n(app, babel) -> None:
     # the values), as Jinja's newstyle gettext does.
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
+    # Helpers that read the request themselves when called: template globals, set once
+    # (a context processor built and merged them into every template's context again).
+    app.jinja_env.globals.update({
+        "language_names": LANGUAGE_NAMES,
+        "bilingual": bilingual,
+        "country_name": countries.country_name,
+        "viewer_timezone": viewer_timezone,
+        "fmt_time": timezones.format_time,
+        "fmt_datetime": timezones.format_datetime,
+        "fmt_date": timezones.format_date,
+        "zone_label": timezones.zone_label,
+    })
+
     @app.context_processor
     def _inject():
-        return {
-            "current_language": current_language(),
-            "language_names": LANGUAGE_NAMES,
-            "bilingual": bilingual,
-            "country_name": countries.country_name,
-            "viewer_timezone": viewer_timezone,
-            "fmt_time": timezones.format_time,
-            "fmt_datetime": timezones.format_datetime,
-            "fmt_date": timezones.format_date,
-            "zone_label": timezones.zone_label,
-        }
+        return {"current_language": current_language()}
 
     @app.before_request
     def _remember_request_start():

@@ -14,22 +14,37 @@ Links that leave the request (mail, PDFs, calendar feeds) come from :func:`absol
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
+from jinja2 import nodes
+from jinja2.ext import Extension
 
 from .errors import DomainError
 from .extensions import db
 from .forms import EmptyForm
 
-__all__ = ["EmptyForm", "KeptSerializerSessionInterface", "absolute_url", "action", "attempt",
-           "base_url", "form_status", "id_url", "send_download", "static_url", "submit"]
+__all__ = ["EmptyForm", "KeptSerializerSessionInterface", "LayoutFragments", "absolute_url",
+           "action", "attempt", "base_url", "csrf_token", "form_status", "id_url",
+           "send_download", "static_url", "submit"]
 
 
 def attempt(operation: Callable[[], Any], *, form=None,
@@ -186,6 +201,52 @@ def static_url(filename: str) -> str:
     return url
 
 
+# Fragments of a layout rendered once ------------------------------------------------------
+
+#: Bounded like the URL cache (the key holds the request's host); then it starts again.
+FRAGMENT_CACHE_ENTRIES = 1024
+
+
+class LayoutFragments(Extension):
+    """``{% fragment "name", key, ... %}...{% endfragment %}``: the block's HTML rendered once
+    per template, block, given keys, request language, script root and host, and reused.
+
+    For the parts of the base layout that every page repeats and that depend on nothing
+    else: the links to its files, the skip link, the navigation (given the viewer's role and
+    the page's endpoint), the language selector's labels, the footer. Whatever the block
+    shows must come from those keys (a per-request value, such as a CSRF token, a name or
+    the current path, stays outside the block), so a kept fragment is the one the block
+    would render now (tests/test_layout_fragments.py). The catalogues and templates do not
+    change while the process runs; with template auto-reload (debug) and outside a request
+    the block is rendered every time."""
+
+    tags = {"fragment"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        keys = [nodes.Const(parser.name), nodes.Const(lineno), parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
+        return nodes.CallBlock(self.call_method("_fragment", [nodes.Tuple(keys, "load")]),
+                               [], [], body).set_lineno(lineno)
+
+    def _fragment(self, keys: tuple, caller):
+        if self.environment.auto_reload or not has_request_context():
+            return caller()
+        from .language import current_language
+        _urls, root, host = _site()
+        cache = current_app.extensions.setdefault("anyam.fragments", {})
+        key = (*keys, current_language(), root, host)
+        html = cache.get(key)
+        if html is None:
+            html = caller()
+            if len(cache) >= FRAGMENT_CACHE_ENTRIES:
+                cache.clear()
+            cache[key] = html
+        return html
+
+
 # The session cookie -------------------------------------------------------------------------
 
 class _KeptKeySigner(TimestampSigner):
@@ -223,3 +284,42 @@ class KeptSerializerSessionInterface(SecureCookieSessionInterface):
                                "digest_method": self.digest_method})
             kept = self._kept = (keys, serializer)
         return kept[1]
+
+
+# The CSRF token ----------------------------------------------------------------------------
+
+_CSRF_SERIALIZERS: dict = {}  # secret key -> Flask-WTF's serializer, kept (a handful)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's ``generate_csrf()``, the same token: the session's raw token (made once per
+    session) signed with a timestamp under ``SECRET_KEY`` and salt ``wtf-csrf-token``, kept on
+    ``g`` for the rest of the request, so forms and every other ``csrf_token()`` of the page
+    give the same one, and checked by Flask-WTF as before. Its serializer is kept per secret
+    key with its derived key (Flask-WTF builds both for every request). With a separate
+    ``WTF_CSRF_SECRET_KEY`` configured, Flask-WTF's own function answers."""
+    from flask_wtf.csrf import generate_csrf
+    app = current_app._get_current_object()
+    field, namespace = app.config["WTF_CSRF_FIELD_NAME"], g._get_current_object()
+    token = namespace.get(field) if field else None
+    if token is not None:
+        return token
+    secret = app.secret_key
+    # WTF_CSRF_SECRET_KEY is Flask-WTF's optional setting (not in DefaultConfig: declared as
+    # None, Flask-WTF refuses to sign); when an installation sets it, Flask-WTF signs
+    if not field or not secret or "WTF_CSRF_SECRET_KEY" in app.config:
+        return generate_csrf()
+    serializer = _CSRF_SERIALIZERS.get(secret)
+    if serializer is None:
+        serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=_KeptKeySigner)
+        if len(_CSRF_SERIALIZERS) < 8:
+            _CSRF_SERIALIZERS[secret] = serializer
+    if field not in session:
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's
+    try:
+        token = serializer.dumps(session[field])
+    except TypeError:  # as Flask-WTF: an unserialisable value is replaced
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+        token = serializer.dumps(session[field])
+    setattr(namespace, field, token)
+    return token
