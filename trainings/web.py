@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,7 +34,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 from jinja2 import nodes
 from jinja2.ext import Extension
@@ -267,10 +268,47 @@ class _KeptKeySigner(TimestampSigner):
         return derived
 
 
+#: Opened session cookies kept (bounded: cookies come from every client; then it starts again)
+OPENED_COOKIES = 1024
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
 class KeptSerializerSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, unchanged in what it stores and checks; its serializer
     is built once per secret key and fallbacks instead of twice per request (building one
-    serializes an empty dict to test the serializer), and it keeps derived keys."""
+    serializes an empty dict to test the serializer), and it keeps derived keys.
+
+    A browser sends the same cookie with every request until the session changes. Opening it
+    (base64, zlib, the HMAC check, JSON and Flask's tags) is done once per cookie: the exact
+    cookie string, checked by the same serializer (so the same secret keys), is answered from
+    what it held, its age checked against ``PERMANENT_SESSION_LIFETIME`` on every request as
+    itsdangerous does. Only sessions of plain values (strings, numbers, booleans) are kept,
+    and each request gets its own dictionary of them, so nothing a request changes reaches
+    another (a session holding flashes or lists is opened every time)."""
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        opened = self.__dict__.setdefault("_opened", {})
+        kept = opened.get(cookie)
+        if kept is not None and kept[0] is serializer:
+            age = int(time.time()) - kept[1]  # itsdangerous's rule: whole seconds, not negative
+            if 0 <= age <= max_age:
+                return self.session_class(kept[2])
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(type(v) in _PLAIN_VALUES for v in data.values()):
+            if len(opened) >= OPENED_COOKIES:
+                opened.clear()
+            opened[cookie] = (serializer, int(signed_at.timestamp()), data)
+        return self.session_class(data)
 
     def get_signing_serializer(self, app):
         if not app.secret_key:
