@@ -118,6 +118,8 @@ def test_the_layout_token_is_flask_wtfs_and_every_form_gets_the_same(app, make, 
     with app.test_request_context("/"):
         session["csrf_token"] = "0123456789abcdef" * 2 + "01234567"
         validate_csrf(ours)  # and accepts it (raises otherwise)
+        del g.csrf_token
+        assert csrf_token() == ours  # the raw token's kept encoding, signed again
     g.pop("csrf_token", None)
     with app.test_request_context("/"):
         assert csrf_token() and len(session["csrf_token"]) == 40  # a new session's own raw token

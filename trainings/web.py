@@ -326,15 +326,18 @@ class KeptSerializerSessionInterface(SecureCookieSessionInterface):
 
 # The CSRF token ----------------------------------------------------------------------------
 
-_CSRF_SERIALIZERS: dict = {}  # secret key -> Flask-WTF's serializer, kept (a handful)
+#: secret key -> Flask-WTF's serializer, its signer and the encoded raw tokens (a handful)
+_CSRF_SERIALIZERS: dict = {}
 
 
 def csrf_token() -> str:
     """Flask-WTF's ``generate_csrf()``, the same token: the session's raw token (made once per
     session) signed with a timestamp under ``SECRET_KEY`` and salt ``wtf-csrf-token``, kept on
     ``g`` for the rest of the request, so forms and every other ``csrf_token()`` of the page
-    give the same one, and checked by Flask-WTF as before. Its serializer is kept per secret
-    key with its derived key (Flask-WTF builds both for every request). With a separate
+    give the same one, and checked by Flask-WTF as before. Its serializer and signer are kept
+    per secret key with the derived key (Flask-WTF builds them for every request), and the
+    raw token's encoding (JSON, zlib, base64) per raw token; the timestamp and the signature
+    are made per request as before. With a separate
     ``WTF_CSRF_SECRET_KEY`` configured, Flask-WTF's own function answers."""
     from flask_wtf.csrf import generate_csrf
     app = current_app._get_current_object()
@@ -347,17 +350,26 @@ def csrf_token() -> str:
     # None, Flask-WTF refuses to sign); when an installation sets it, Flask-WTF signs
     if not field or not secret or "WTF_CSRF_SECRET_KEY" in app.config:
         return generate_csrf()
-    serializer = _CSRF_SERIALIZERS.get(secret)
-    if serializer is None:
+    kept = _CSRF_SERIALIZERS.get(secret)
+    if kept is None:
         serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=_KeptKeySigner)
+        kept = (serializer, serializer.make_signer(serializer.salt), {})
         if len(_CSRF_SERIALIZERS) < 8:
-            _CSRF_SERIALIZERS[secret] = serializer
+            _CSRF_SERIALIZERS[secret] = kept
+    serializer, signer, payloads = kept
     if field not in session:
         session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's
-    try:
-        token = serializer.dumps(session[field])
-    except TypeError:  # as Flask-WTF: an unserialisable value is replaced
-        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
-        token = serializer.dumps(session[field])
+    raw = session[field]
+    payload = payloads.get(raw) if isinstance(raw, str) else None
+    if payload is None:
+        try:
+            payload = serializer.dump_payload(raw)  # JSON, compressed if shorter, base64
+        except TypeError:  # as Flask-WTF: an unserialisable value is replaced
+            raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+            payload = serializer.dump_payload(raw)
+        if len(payloads) >= 1024:  # one per session's raw token: bounded
+            payloads.clear()
+        payloads[raw] = payload
+    token = signer.sign(payload).decode("utf-8")  # what serializer.dumps(raw) answers
     setattr(namespace, field, token)
     return token
