@@ -113,7 +113,3 @@ def init_i18n(app, babel) -> None:
     @app.context_processor
     def _inject():
         return {"current_language": current_language()}
-
-    @app.before_request
-    def _remember_request_start():
-        g.language = None
