@@ -42,6 +42,7 @@ from jinja2.ext import Extension
 from .errors import DomainError
 from .extensions import db
 from .forms import EmptyForm
+from .language import current_language
 
 __all__ = ["EmptyForm", "KeptSerializerSessionInterface", "LayoutFragments", "absolute_url",
            "action", "attempt", "base_url", "csrf_token", "form_status", "id_url",
@@ -235,7 +236,6 @@ class LayoutFragments(Extension):
     def _fragment(self, keys: tuple, caller):
         if self.environment.auto_reload or not has_request_context():
             return caller()
-        from .language import current_language
         _urls, root, host = _site()
         cache = current_app.extensions.setdefault("anyam.fragments", {})
         key = (*keys, current_language(), root, host)
