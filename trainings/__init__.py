@@ -98,9 +98,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     mail.init_app(app)
     init_i18n(app, babel)
-    from .web import id_url, static_url
+    from .web import LayoutFragments, csrf_token, id_url, static_url
+    app.jinja_env.globals["layout_csrf_token"] = csrf_token  # Flask-WTF's token, kept signer
     app.jinja_env.globals["id_url"] = id_url  # url_for of a per-row link, built once
     app.jinja_env.globals["static_url"] = static_url  # the same for the layout's files
+    app.jinja_env.add_extension(LayoutFragments)  # {% fragment %}: layout parts rendered once
 
     from .auth import init_auth
     init_auth(app, login_manager)

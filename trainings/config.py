@@ -33,6 +33,7 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # a login ends this long after it began
     SESSION_IDLE_MINUTES = 120  # a session not kept is ended after this idle time; 0: never
     WTF_CSRF_TIME_LIMIT = None  # token valid for the session's lifetime
+    WTF_CSRF_FIELD_NAME = "csrf_token"  # Flask-WTF's form field and session key of the token
 
     # Languages
     LANGUAGES = ("id", "en")

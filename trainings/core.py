@@ -135,11 +135,22 @@ def nav_items() -> list[dict]:
     return items
 
 
-@bp.app_context_processor
-def _navigation():
-    return {"nav_items": nav_items, "training_nav": training_nav, "training_subnav": training_subnav,
-            "has_endpoint": lambda name: name in current_app.view_functions,
-            "can": lambda action, obj=None: can(current_user, action, obj)}
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def viewer_can(action: str, obj=None) -> bool:
+    """``can(...)`` in templates: the policy asked for the current user."""
+    return can(current_user, action, obj)
+
+
+@bp.record_once
+def _navigation(state):
+    """Template globals (they read the request when called), set once per app instead of a
+    context processor building them for every template rendered."""
+    state.app.jinja_env.globals.update(
+        {"nav_items": nav_items, "training_nav": training_nav, "training_subnav": training_subnav,
+         "has_endpoint": has_endpoint, "can": viewer_can})
 
 
 @bp.route("/")

@@ -41,10 +41,12 @@ def _select_language() -> str:
         return (request.accept_languages.best_match(languages)
                 or (actor.language if actor is not None and actor.language in languages else None)
                 or current_app.config["BABEL_DEFAULT_LOCALE"])
-    if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
-    if session.get("lang") in languages:
-        return session["lang"]
+    user = current_user._get_current_object()  # one proxy look-up, not one per attribute
+    if user and user.is_authenticated and user.language in languages:
+        return user.language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -56,8 +58,9 @@ def viewer_timezone(default: str | None = None) -> str:
     """The zone to show times in: the user's own, else the browser's (kept in the session)."""
     if not has_request_context():
         return default or "UTC"
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
+    user = current_user._get_current_object()  # one proxy look-up (dates ask once each)
+    if user and user.is_authenticated and user.timezone:
+        return user.timezone
     return session.get("tz") or default or "UTC"
 
 
@@ -94,20 +97,19 @@ def init_i18n(app, babel) -> None:
     # the values), as Jinja's newstyle gettext does.
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
+    # Helpers that read the request themselves when called: template globals, set once
+    # (a context processor built and merged them into every template's context again).
+    app.jinja_env.globals.update({
+        "language_names": LANGUAGE_NAMES,
+        "bilingual": bilingual,
+        "country_name": countries.country_name,
+        "viewer_timezone": viewer_timezone,
+        "fmt_time": timezones.format_time,
+        "fmt_datetime": timezones.format_datetime,
+        "fmt_date": timezones.format_date,
+        "zone_label": timezones.zone_label,
+    })
+
     @app.context_processor
     def _inject():
-        return {
-            "current_language": current_language(),
-            "language_names": LANGUAGE_NAMES,
-            "bilingual": bilingual,
-            "country_name": countries.country_name,
-            "viewer_timezone": viewer_timezone,
-            "fmt_time": timezones.format_time,
-            "fmt_datetime": timezones.format_datetime,
-            "fmt_date": timezones.format_date,
-            "zone_label": timezones.zone_label,
-        }
-
-    @app.before_request
-    def _remember_request_start():
-        g.language = None
+        return {"current_language": current_language()}

@@ -41,7 +41,8 @@ def current_language(default: str = "en") -> str:
     known = getattr(namespace, "anyam_language", None)
     if locale is not None and known is not None and known[0] is locale:
         return known[1]
-    locale = get_locale()
+    if locale is None:  # chosen once per request (Flask-Babel answers the chosen one after)
+        locale = get_locale()
     code = str(locale or default)
     if locale is not None:
         namespace.anyam_language = (locale, code)

@@ -14,22 +14,39 @@ Links that leave the request (mail, PDFs, calendar feeds) come from :func:`absol
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app, flash, has_request_context, redirect, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
+from jinja2 import nodes
+from jinja2.ext import Extension
 
 from .errors import DomainError
 from .extensions import db
 from .forms import EmptyForm
+from .language import current_language
 
-__all__ = ["EmptyForm", "KeptSerializerSessionInterface", "absolute_url", "action", "attempt",
-           "base_url", "form_status", "id_url", "send_download", "static_url", "submit"]
+__all__ = ["EmptyForm", "KeptSerializerSessionInterface", "LayoutFragments", "absolute_url",
+           "action", "attempt", "base_url", "csrf_token", "form_status", "id_url",
+           "send_download", "static_url", "submit"]
 
 
 def attempt(operation: Callable[[], Any], *, form=None,
@@ -186,6 +203,51 @@ def static_url(filename: str) -> str:
     return url
 
 
+# Fragments of a layout rendered once ------------------------------------------------------
+
+#: Bounded like the URL cache (the key holds the request's host); then it starts again.
+FRAGMENT_CACHE_ENTRIES = 1024
+
+
+class LayoutFragments(Extension):
+    """``{% fragment "name", key, ... %}...{% endfragment %}``: the block's HTML rendered once
+    per template, block, given keys, request language, script root and host, and reused.
+
+    For the parts of the base layout that every page repeats and that depend on nothing
+    else: the links to its files, the skip link, the navigation (given the viewer's role and
+    the page's endpoint), the language selector's labels, the footer. Whatever the block
+    shows must come from those keys (a per-request value, such as a CSRF token, a name or
+    the current path, stays outside the block), so a kept fragment is the one the block
+    would render now (tests/test_layout_fragments.py). The catalogues and templates do not
+    change while the process runs; with template auto-reload (debug) and outside a request
+    the block is rendered every time."""
+
+    tags = {"fragment"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        keys = [nodes.Const(parser.name), nodes.Const(lineno), parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
+        return nodes.CallBlock(self.call_method("_fragment", [nodes.Tuple(keys, "load")]),
+                               [], [], body).set_lineno(lineno)
+
+    def _fragment(self, keys: tuple, caller):
+        if self.environment.auto_reload or not has_request_context():
+            return caller()
+        _urls, root, host = _site()
+        cache = current_app.extensions.setdefault("anyam.fragments", {})
+        key = (*keys, current_language(), root, host)
+        html = cache.get(key)
+        if html is None:
+            html = caller()
+            if len(cache) >= FRAGMENT_CACHE_ENTRIES:
+                cache.clear()
+            cache[key] = html
+        return html
+
+
 # The session cookie -------------------------------------------------------------------------
 
 class _KeptKeySigner(TimestampSigner):
@@ -206,10 +268,47 @@ class _KeptKeySigner(TimestampSigner):
         return derived
 
 
+#: Opened session cookies kept (bounded: cookies come from every client; then it starts again)
+OPENED_COOKIES = 1024
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
 class KeptSerializerSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, unchanged in what it stores and checks; its serializer
     is built once per secret key and fallbacks instead of twice per request (building one
-    serializes an empty dict to test the serializer), and it keeps derived keys."""
+    serializes an empty dict to test the serializer), and it keeps derived keys.
+
+    A browser sends the same cookie with every request until the session changes. Opening it
+    (base64, zlib, the HMAC check, JSON and Flask's tags) is done once per cookie: the exact
+    cookie string, checked by the same serializer (so the same secret keys), is answered from
+    what it held, its age checked against ``PERMANENT_SESSION_LIFETIME`` on every request as
+    itsdangerous does. Only sessions of plain values (strings, numbers, booleans) are kept,
+    and each request gets its own dictionary of them, so nothing a request changes reaches
+    another (a session holding flashes or lists is opened every time)."""
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        opened = self.__dict__.setdefault("_opened", {})
+        kept = opened.get(cookie)
+        if kept is not None and kept[0] is serializer:
+            age = int(time.time()) - kept[1]  # itsdangerous's rule: whole seconds, not negative
+            if 0 <= age <= max_age:
+                return self.session_class(kept[2])
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(type(v) in _PLAIN_VALUES for v in data.values()):
+            if len(opened) >= OPENED_COOKIES:
+                opened.clear()
+            opened[cookie] = (serializer, int(signed_at.timestamp()), data)
+        return self.session_class(data)
 
     def get_signing_serializer(self, app):
         if not app.secret_key:
@@ -223,3 +322,54 @@ class KeptSerializerSessionInterface(SecureCookieSessionInterface):
                                "digest_method": self.digest_method})
             kept = self._kept = (keys, serializer)
         return kept[1]
+
+
+# The CSRF token ----------------------------------------------------------------------------
+
+#: secret key -> Flask-WTF's serializer, its signer and the encoded raw tokens (a handful)
+_CSRF_SERIALIZERS: dict = {}
+
+
+def csrf_token() -> str:
+    """Flask-WTF's ``generate_csrf()``, the same token: the session's raw token (made once per
+    session) signed with a timestamp under ``SECRET_KEY`` and salt ``wtf-csrf-token``, kept on
+    ``g`` for the rest of the request, so forms and every other ``csrf_token()`` of the page
+    give the same one, and checked by Flask-WTF as before. Its serializer and signer are kept
+    per secret key with the derived key (Flask-WTF builds them for every request), and the
+    raw token's encoding (JSON, zlib, base64) per raw token; the timestamp and the signature
+    are made per request as before. With a separate
+    ``WTF_CSRF_SECRET_KEY`` configured, Flask-WTF's own function answers."""
+    from flask_wtf.csrf import generate_csrf
+    app = current_app._get_current_object()
+    field, namespace = app.config["WTF_CSRF_FIELD_NAME"], g._get_current_object()
+    token = namespace.get(field) if field else None
+    if token is not None:
+        return token
+    secret = app.secret_key
+    # WTF_CSRF_SECRET_KEY is Flask-WTF's optional setting (not in DefaultConfig: declared as
+    # None, Flask-WTF refuses to sign); when an installation sets it, Flask-WTF signs
+    if not field or not secret or "WTF_CSRF_SECRET_KEY" in app.config:
+        return generate_csrf()
+    kept = _CSRF_SERIALIZERS.get(secret)
+    if kept is None:
+        serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=_KeptKeySigner)
+        kept = (serializer, serializer.make_signer(serializer.salt), {})
+        if len(_CSRF_SERIALIZERS) < 8:
+            _CSRF_SERIALIZERS[secret] = kept
+    serializer, signer, payloads = kept
+    if field not in session:
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's
+    raw = session[field]
+    payload = payloads.get(raw) if isinstance(raw, str) else None
+    if payload is None:
+        try:
+            payload = serializer.dump_payload(raw)  # JSON, compressed if shorter, base64
+        except TypeError:  # as Flask-WTF: an unserialisable value is replaced
+            raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+            payload = serializer.dump_payload(raw)
+        if len(payloads) >= 1024:  # one per session's raw token: bounded
+            payloads.clear()
+        payloads[raw] = payload
+    token = signer.sign(payload).decode("utf-8")  # what serializer.dumps(raw) answers
+    setattr(namespace, field, token)
+    return token

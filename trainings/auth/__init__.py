@@ -91,22 +91,23 @@ def init_auth(app, login_manager) -> None:
     def _session_limits():
         """A login lasts PERMANENT_SESSION_LIFETIME at most, and ends after
         SESSION_IDLE_MINUTES without a request unless the person asked to be kept logged in."""
-        if "_user_id" not in session:
+        state = session._get_current_object()  # one proxy look-up, not one per key
+        if "_user_id" not in state:
             return None
         now = time.time()
-        started, seen = session.get("login_at"), session.get("seen_at")
+        started, seen, kept = state.get("login_at"), state.get("seen_at"), state.get("kept")
         idle = int(app.config["SESSION_IDLE_MINUTES"]) * 60
         too_old = started is None or now - started > app.permanent_session_lifetime.total_seconds()
-        if session.get("kept"):
+        if kept:
             too_old = False  # the remember cookie's own duration applies
-        too_idle = bool(idle) and not session.get("kept") and (seen is None or now - seen > idle)
+        too_idle = bool(idle) and not kept and (seen is None or now - seen > idle)
         if too_old or too_idle:
             logout_user()
             clear_session_keeping_language()
             flash(_l("Your login has ended. Please log in again."), "info")
             return None
         if seen is None or now - seen > SEEN_EVERY:
-            session["seen_at"] = now
+            state["seen_at"] = now
         return None
 
     @app.before_request
