@@ -86,29 +86,3 @@ def test_a_role_change_shows_on_the_next_request(app, make, login):
     db.session.commit()
     _fresh()
     assert client.get("/admin/users").status_code == 200
-
-
-def test_the_driver_row_and_sqlalchemy_row_agree_and_observers_see_the_statement(
-        make, count_queries):
-    """The row is read with the driver's cursor (values through each column type's result
-    processor); while something listens to statements it goes through SQLAlchemy, and the
-    listener sees it. Both give the same values."""
-    from trainings.auth import loading
-    from trainings.db import utcnow
-    user = make.user("facilitator", language="id", timezone="Asia/Makassar")
-    user.last_login_at = user.locked_until = utcnow()
-    user.is_active_account = False
-    db.session.commit()
-    user_id = user.id
-    _fresh()
-    plain = loading._read_row(db.session.connection(), user_id)
-    _fresh()
-    with count_queries() as counter:
-        observed = loading._read_row(db.session.connection(), user_id)
-    assert counter.count == 1 and "FROM users" in counter.statements[0]
-    assert plain == observed
-    values = dict(zip(loading._user_row()[1], plain, strict=True))
-    assert values["is_active_account"] is False and values["role"] == "facilitator"
-    assert values["locked_until"].tzinfo is not None and values["erased_at"] is None
-    _fresh()
-    assert loading._read_row(db.session.connection(), 987654) is None
