@@ -84,16 +84,38 @@ def _tie_statement():
     return _TIE_STATEMENT[0]
 
 
-def _look_up_ties(actor_id: int, training_id: int) -> dict[str, frozenset[str]]:
+def tie_statement():
+    """The tie queries in one statement (UNION ALL), rows of ``(value, tie name)`` with the
+    bound parameters ``tie_actor`` and ``tie_training``, for a page that reads the ties in
+    its own statement and hands the rows to :func:`remember_ties`; None without tie queries.
+    The same object until a tie query is registered (a caller may key on it)."""
+    return _tie_statement() if _TIE_QUERIES else None
+
+
+def _ties_from(actor_id: int, training_id: int, rows) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {name: set() for name in _tie_names()}
-    if _TIE_QUERIES:
-        rows = db.session.execute(_tie_statement(), {"tie_actor": actor_id,
-                                                     "tie_training": training_id})
-        for value, name in rows:
-            found[name].add(value)
+    for value, name in rows:
+        found[name].add(value)
     for name, source in _TIE_SOURCES.items():
         found[name].update(source(actor_id, training_id))
     return {name: frozenset(values) for name, values in found.items()}
+
+
+def _look_up_ties(actor_id: int, training_id: int) -> dict[str, frozenset[str]]:
+    rows = db.session.execute(_tie_statement(), {"tie_actor": actor_id,
+                                                 "tie_training": training_id}) if _TIE_QUERIES else ()
+    return _ties_from(actor_id, training_id, rows)
+
+
+def remember_ties(actor, training, rows) -> None:
+    """Keep for this request the ties of ``actor`` to ``training`` from ``rows`` of
+    :func:`tie_statement` run by the caller (with ``tie_actor`` the actor's id and
+    ``tie_training`` the training's): :func:`ties` then answers from them, without its own
+    statement. Outside a request, or for no signed-in actor, nothing is kept."""
+    if not authenticated(actor) or training is None or getattr(training, "id", None) is None:
+        return
+    if _cv_request.get(None) is not None:
+        _request_memo()[(actor.id, training.id)] = _ties_from(actor.id, training.id, rows)
 
 
 def register_training_type(cls: type) -> None:

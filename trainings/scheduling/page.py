@@ -122,7 +122,7 @@ def detail_context(training) -> dict:
     """The template's context for the training page of ``training`` (a
     :class:`services.TrainingPage`)."""
     actor = current_user._get_current_object()
-    zones = services.participant_zones(training)
+    zones = training.participant_zones
     sessions = services.page_sessions(training.id, actor.id)
     token = services.calendar_feed_token(actor)
     views = current_app.view_functions

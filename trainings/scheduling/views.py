@@ -59,7 +59,7 @@ def index():
 @bp.route("/trainings/<int:training_id>")
 @login_required
 def detail(training_id: int):
-    training = services.training_page(training_id)
+    training = services.training_page(training_id, current_user)  # with the viewer's ties
     require(current_user, "training.view", training)
     return render_template("scheduling/detail.html", **detail_context(training))
 

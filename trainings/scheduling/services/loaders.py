@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from ...auth.models import User
 from ...errors import NotFound
 from ...extensions import db
-from ...policy import is_admin
+from ...policy import is_admin, remember_ties, tie_statement
 from ..models import (
     Organisation,
     SessionFacts,
@@ -72,17 +72,20 @@ def get_training(training_id: int) -> Training | None:
 
 class TrainingPage:
     """A training as its page shows it: its columns, its organisations' names in order,
-    its quotas by country code and its team's names by role, from plain rows (no ORM
-    state). The policy takes it for the training it is (``rules.py``)."""
+    its quotas by country code, its team's names by role and its accepted participants'
+    zones (most common first), from plain rows (no ORM state). The policy takes it for the
+    training it is (``rules.py``)."""
 
     __slots__ = ("id", "title_id", "title_en", "description_id", "description_en", "timezone",
-                 "capacity", "organisations", "country_quotas", "organisers", "facilitators")
+                 "capacity", "organisations", "country_quotas", "organisers", "facilitators",
+                 "participant_zones", "_zone_counts", "_ties")
 
     def __init__(self, row):
         for name, value in zip(self.__slots__[:7], row, strict=False):
             setattr(self, name, value)
         self.organisations, self.country_quotas = [], {}
         self.organisers, self.facilitators = [], []
+        self.participant_zones, self._zone_counts, self._ties = [], {}, []
 
     def add(self, kind: str, text: str, number: int | None) -> None:
         if kind == "organisation":
@@ -91,22 +94,56 @@ class TrainingPage:
             self.country_quotas[text] = number
         elif kind in ("organiser", "facilitator"):
             (self.organisers if kind == "organiser" else self.facilitators).append(text)
+        elif kind == "zone":
+            if text:
+                self._zone_counts[text] = self._zone_counts.get(text, 0) + int(number)
+        elif kind.startswith("tie:"):
+            self._ties.append((text, kind[4:]))
+
+
+def _kind(name: str):
+    return cast(literal(name), String)
+
+
+def _zone_parts(training) -> list:
+    """(kind "zone", 0, zone, people) selects: the accepted participants' zones, from the
+    areas above (:data:`~trainings.scheduling.signals.participant_zone_counts`)."""
+    parts = []
+    for _receiver, query in participant_zone_counts.send(training):
+        if query is not None:
+            counts = query.subquery()
+            zone, people = list(counts.c)[:2]
+            parts.append(select(_kind("zone"), cast(literal(0), Integer), cast(zone, String),
+                                cast(people, Integer)).select_from(counts))
+    return parts
+
+
+def _tie_parts() -> list:
+    """(kind "tie:<name>", 0, value, NULL) rows: the viewer's ties to the training, from the
+    policy's tie statement (bound ``tie_actor`` and ``tie_training``)."""
+    statement = tie_statement()
+    if statement is None:
+        return []
+    found = statement.subquery("ties")
+    value, name = list(found.c)[:2]
+    return [select(_kind("tie:").concat(name), cast(literal(0), Integer), cast(value, String),
+                   cast(null(), Integer)).select_from(found)]
 
 
 def _training_details(training):
-    """(kind, order, text, number) of one training: its organisations, quotas and team."""
-    def kind(name: str):
-        return cast(literal(name), String)
+    """(kind, order, text, number) of one training: its organisations, quotas and team, its
+    participants' zones and the viewer's ties to it."""
     none = cast(null(), Integer)
     return union_all(
-        select(kind("organisation").label("kind"), TrainingOrganisation.position.label("place"),
+        select(_kind("organisation").label("kind"), TrainingOrganisation.position.label("place"),
                Organisation.name.label("text"), none.label("number"))
         .join(Organisation, Organisation.id == TrainingOrganisation.organisation_id)
         .where(TrainingOrganisation.training_id == training),
-        select(kind("quota"), cast(literal(0), Integer), TrainingCountryQuota.country_code,
+        select(_kind("quota"), cast(literal(0), Integer), TrainingCountryQuota.country_code,
                TrainingCountryQuota.places).where(TrainingCountryQuota.training_id == training),
         select(cast(TrainingStaff.role, String), TrainingStaff.id, User.name, none)
         .join(User, User.id == TrainingStaff.user_id).where(TrainingStaff.training_id == training),
+        *_zone_parts(training), *_tie_parts(),
     ).subquery("details")
 
 
@@ -120,22 +157,45 @@ def _training_page_statement():
             .order_by(kind, order, text))
 
 
-# built once, with bound parameters: the training and its organisations, quotas and team in
-# one statement of plain rows (a training has a handful of each, the statement count does
-# not grow with them: tests/test_light_page_loads.py)
-_TRAINING_PAGE = _training_page_statement()
+# built once per set of tie queries and zone receivers, with bound parameters: the training,
+# its organisations, quotas and team, its participants' zones and the viewer's ties in one
+# statement of plain rows (the statement count does not grow with any of them:
+# tests/test_light_page_loads.py)
+_TRAINING_PAGE: dict = {}
 
 
-def training_page(training_id: int) -> TrainingPage:
-    """The training as its page shows it (:class:`TrainingPage`), or NotFound."""
+def _training_page_built():
+    key = (id(tie_statement()), tuple(participant_zone_counts.receivers))
+    statement = _TRAINING_PAGE.get(key)
+    if statement is None:
+        _TRAINING_PAGE.clear()
+        statement = _TRAINING_PAGE[key] = _training_page_statement()
+    return statement
+
+
+def zones_by_count(counts: dict[str, int]) -> list[str]:
+    """Zones, most people first (then by name)."""
+    return [zone for zone, _n in sorted(counts.items(), key=lambda row: (-row[1], row[0]))]
+
+
+def training_page(training_id: int, viewer=None) -> TrainingPage:
+    """The training as its page shows it (:class:`TrainingPage`), or NotFound. With a
+    ``viewer``, the viewer's ties to it come in the same statement and the policy keeps them
+    for the request (:func:`~trainings.policy.remember_ties`: its checks ask no query)."""
     page = None
-    for row in plain_rows(_TRAINING_PAGE, {"training_page": training_id}):
+    viewer_id = getattr(viewer, "id", None) or 0
+    for row in plain_rows(_training_page_built(), {"training_page": training_id,
+                                                   "tie_training": training_id,
+                                                   "tie_actor": viewer_id}):
         if page is None:
             page = TrainingPage(row)
         if row[7] is not None:
             page.add(row[7], row[8], row[9])
     if page is None:
         raise NotFound(_l("No such training."))
+    page.participant_zones = zones_by_count(page._zone_counts)
+    if viewer is not None:
+        remember_ties(viewer, page, page._ties)
     return page
 
 
@@ -246,10 +306,14 @@ def facilitator_accounts() -> list:
 def participant_zones(training: Training) -> list[str]:
     """Distinct zones of the training's accepted participants, most common first (the
     participants are known to the areas above, through
-    :data:`~trainings.scheduling.signals.participant_zone_counts`)."""
+    :data:`~trainings.scheduling.signals.participant_zone_counts`; the training page reads
+    them in its own statement: :attr:`TrainingPage.participant_zones`)."""
+    parts = _zone_parts(bindparam("zones_of", type_=Integer))
+    if not parts:
+        return []
     counts: dict[str, int] = {}
-    for _receiver, rows in participant_zone_counts.send(training):
-        for zone, number in rows or ():
-            if zone:
-                counts[zone] = counts.get(zone, 0) + int(number)
-    return [zone for zone, _n in sorted(counts.items(), key=lambda row: (-row[1], row[0]))]
+    statement = union_all(*parts) if len(parts) > 1 else parts[0]
+    for _what, _place, zone, people in plain_rows(statement, {"zones_of": training.id}):
+        if zone:
+            counts[zone] = counts.get(zone, 0) + int(people)
+    return zones_by_count(counts)
