@@ -98,10 +98,10 @@ def test_my_schedule_does_not_load_facilitators_and_the_api_still_lists_them(
     assert body.status_code == 200, body.json
 
 
-def test_training_page_is_two_statements_after_the_user_for_every_viewer(
+def test_training_page_is_one_statement_after_the_user_for_every_viewer(
         make, login, client, count_queries):
-    """The training with its details, its participants' zones and the viewer's ties in one
-    statement, its sessions in a second: whoever looks, however many sessions and people."""
+    """The training with its sessions, details, participants' zones and the viewer's ties in
+    one statement: whoever looks, however many sessions and people."""
     organiser, facilitator = make.user("organiser"), make.user("facilitator")
     small = make.training(organiser=organiser, facilitators=[facilitator], sessions=1)
     large = make.training(organiser=organiser, facilitators=[facilitator], sessions=6,
@@ -127,7 +127,7 @@ def test_training_page_is_two_statements_after_the_user_for_every_viewer(
     for user in (organiser, facilitator, participant):
         few, _html = statements(user, small)
         many, html = statements(user, large)
-        assert few == many == ["trainings.id,", "training_sessions.id,"], user.role
+        assert few == many == ["trainings.id,"], user.role
     # the zones read in the training's statement: accepted people only, most common first
     assert "PKT" in html and "CET" not in html
     zones = ["Asia/Karachi", "Asia/Dhaka", "Asia/Jakarta", "Pacific/Auckland"]
@@ -135,7 +135,7 @@ def test_training_page_is_two_statements_after_the_user_for_every_viewer(
     assert services.participant_zones(large) == zones
 
 
-def test_the_ties_read_with_the_training_page_are_those_the_policy_looks_up(app, make):
+def test_the_ties_and_sessions_read_with_the_training_page_are_those_read_alone(app, make):
     from trainings import policy
     organiser, facilitator = make.user("organiser"), make.user("facilitator")
     training = make.training(organiser=organiser, sessions=2)
@@ -151,6 +151,12 @@ def test_the_ties_read_with_the_training_page_are_those_the_policy_looks_up(app,
             assert kept == policy._look_up_ties(user.id, training.id), user.role
             assert any(kept.values()) == (user not in (stranger, admin)), user.role
             assert policy.can(user, "training.view", loaded) == (user is not stranger)
+            # the sessions read with it are those page_sessions reads, for this viewer
+            alone = services.page_sessions(training.id, user.id)
+            assert [(n, s.facts, s.viewer_facilitates) for n, s in loaded.sessions] == [
+                (n, s.facts, s.viewer_facilitates) for n, s in alone]
+            assert [n for n, _s in loaded.sessions] == [1, 2, 3]
+            assert any(s.viewer_facilitates for _n, s in loaded.sessions) == (user is facilitator)
     with app.test_request_context():  # no viewer: nothing kept for anyone
         policy.forget_ties()
         services.training_page(training.id)

@@ -1,6 +1,7 @@
 """The training page (``/trainings/<id>``): what it shows, decided once per request.
 
-Its sessions come as plain rows in one statement (:func:`services.page_sessions`), who may
+Its sessions come as plain rows with the training, in its one statement
+(:func:`services.training_page`, as :func:`services.page_sessions` reads them), who may
 run which session is decided once for the page (:func:`rules.facilitated_sessions`, not a
 policy look-up per row), and the sessions table is rendered once per different table and
 shared: by every participant of a training who reads it in the same language and zone, and
@@ -123,7 +124,7 @@ def detail_context(training) -> dict:
     :class:`services.TrainingPage`)."""
     actor = current_user._get_current_object()
     zones = training.participant_zones
-    sessions = services.page_sessions(training.id, actor.id)
+    sessions = training.sessions  # read with the training, for this viewer
     token = services.calendar_feed_token(actor)
     views = current_app.view_functions
     zone, may_join = viewer_timezone(training.timezone), can(actor, "training.join", training)

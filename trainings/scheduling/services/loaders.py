@@ -70,25 +70,66 @@ def get_training(training_id: int) -> Training | None:
     return db.session.get(Training, training_id)
 
 
+class SessionRow(SessionFacts):
+    """A session as the training page shows it: its columns, no ORM state (no identity
+    map, no facilitators loaded), and whether the viewer facilitates it."""
+
+    __slots__ = ("id", "title_id", "title_en", "starts_at", "duration_minutes", "meeting_url",
+                 "module_slug", "module_version", "status", "mode", "venue_name", "venue_address",
+                 "venue_accessibility_id", "venue_accessibility_en", "interpretation",
+                 "viewer_facilitates")
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+        self.interpretation = tuple(self.interpretation or ())
+
+    @property
+    def facts(self) -> tuple:
+        """The session's columns, hashable: what the page shows of it (not whether the viewer
+        facilitates it: that is in who runs which session)."""
+        return tuple(getattr(self, name) for name in self.__slots__[:-1])
+
+
+# built once, with bound parameters: the training page's sessions as plain rows
+_PAGE_SESSIONS = (
+    select(*(getattr(TrainingSession, name) for name in SessionRow.__slots__[:-1]),
+           exists().where(session_facilitators.c.session_id == TrainingSession.id,
+                          session_facilitators.c.user_id == bindparam("page_viewer", type_=Integer))
+           .label("viewer_facilitates"))
+    .where(TrainingSession.training_id == bindparam("page_sessions_of", type_=Integer))
+    .order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
+def page_sessions(training_id: int, viewer_id: int | None) -> list[tuple[int, SessionRow]]:
+    """The training's sessions as :func:`numbered_sessions` numbers them, as plain rows,
+    in one statement (whether the viewer facilitates each is a column of it)."""
+    rows = plain_rows(_PAGE_SESSIONS, {"page_sessions_of": training_id,
+                                       "page_viewer": viewer_id or 0})
+    return list(enumerate(map(SessionRow, rows), start=1))
+
+
 class TrainingPage:
     """A training as its page shows it: its columns, its organisations' names in order,
-    its quotas by country code, its team's names by role and its accepted participants'
-    zones (most common first), from plain rows (no ORM state). The policy takes it for the
-    training it is (``rules.py``)."""
+    its quotas by country code, its team's names by role, its accepted participants'
+    zones (most common first) and its sessions as :func:`page_sessions` gives them, from
+    plain rows (no ORM state). The policy takes it for the training it is (``rules.py``)."""
 
     __slots__ = ("id", "title_id", "title_en", "description_id", "description_en", "timezone",
                  "capacity", "organisations", "country_quotas", "organisers", "facilitators",
-                 "participant_zones", "_zone_counts", "_ties")
+                 "participant_zones", "sessions", "_zone_counts", "_ties")
 
     def __init__(self, row):
         for name, value in zip(self.__slots__[:7], row, strict=False):
             setattr(self, name, value)
         self.organisations, self.country_quotas = [], {}
         self.organisers, self.facilitators = [], []
-        self.participant_zones, self._zone_counts, self._ties = [], {}, []
+        self.participant_zones, self.sessions, self._zone_counts, self._ties = [], [], {}, []
 
-    def add(self, kind: str, text: str, number: int | None) -> None:
-        if kind == "organisation":
+    def add(self, kind: str, text: str, number: int | None, session) -> None:
+        if kind == "session":
+            self.sessions.append((len(self.sessions) + 1, SessionRow(session)))
+        elif kind == "organisation":
             self.organisations.append(text)
         elif kind == "quota":
             self.country_quotas[text] = number
@@ -130,13 +171,28 @@ def _tie_parts() -> list:
                    cast(null(), Integer)).select_from(found)]
 
 
-def _training_details(training):
-    """(kind, order, text, number) of one training: its organisations, quotas and team, its
-    participants' zones and the viewer's ties to it."""
+def _session_part(training, viewer):
+    """(kind "session", 0, NULL, NULL, the session's columns) rows: the training's sessions
+    as :func:`page_sessions` reads them (with whether the viewer facilitates each)."""
+    return select(_kind("session").label("kind"), cast(literal(0), Integer).label("place"),
+                  cast(null(), String).label("text"), cast(null(), Integer).label("number"),
+                  *_session_columns(viewer)).where(TrainingSession.training_id == training)
+
+
+def _session_columns(viewer) -> list:
+    return [*(getattr(TrainingSession, name) for name in SessionRow.__slots__[:-1]),
+            exists().where(session_facilitators.c.session_id == TrainingSession.id,
+                           session_facilitators.c.user_id == viewer).label("viewer_facilitates")]
+
+
+def _training_details(training, viewer):
+    """(kind, order, text, number, session columns) of one training: its sessions, its
+    organisations, quotas and team, its participants' zones and the viewer's ties to it (the
+    columns of a session are NULL on the other rows)."""
     none = cast(null(), Integer)
-    return union_all(
-        select(_kind("organisation").label("kind"), TrainingOrganisation.position.label("place"),
-               Organisation.name.label("text"), none.label("number"))
+    no_session = [cast(null(), column.type) for column in _session_columns(viewer)]
+    others = [
+        select(_kind("organisation"), TrainingOrganisation.position, Organisation.name, none)
         .join(Organisation, Organisation.id == TrainingOrganisation.organisation_id)
         .where(TrainingOrganisation.training_id == training),
         select(_kind("quota"), cast(literal(0), Integer), TrainingCountryQuota.country_code,
@@ -144,22 +200,25 @@ def _training_details(training):
         select(cast(TrainingStaff.role, String), TrainingStaff.id, User.name, none)
         .join(User, User.id == TrainingStaff.user_id).where(TrainingStaff.training_id == training),
         *_zone_parts(training), *_tie_parts(),
-    ).subquery("details")
+    ]
+    return union_all(_session_part(training, viewer),
+                     *(part.add_columns(*no_session) for part in others)).subquery("details")
 
 
 def _training_page_statement():
     training = bindparam("training_page", type_=Integer)
-    details = _training_details(training)
-    kind, order, text, number = details.c
+    details = _training_details(training, bindparam("tie_actor", type_=Integer))
+    kind, order, text, number, *session = details.c
+    starts_at, session_id = details.c.starts_at, details.c.id
     return (select(*(getattr(Training, name) for name in TrainingPage.__slots__[:7]),
-                   kind, text, number)
+                   kind, text, number, *session)
             .outerjoin(details, true()).where(Training.id == training)
-            .order_by(kind, order, text))
+            .order_by(kind, order, text, starts_at, session_id))
 
 
 # built once per set of tie queries and zone receivers, with bound parameters: the training,
-# its organisations, quotas and team, its participants' zones and the viewer's ties in one
-# statement of plain rows (the statement count does not grow with any of them:
+# its sessions, organisations, quotas and team, its participants' zones and the viewer's
+# ties in one statement of plain rows (the statement count does not grow with any of them:
 # tests/test_light_page_loads.py)
 _TRAINING_PAGE: dict = {}
 
@@ -179,9 +238,10 @@ def zones_by_count(counts: dict[str, int]) -> list[str]:
 
 
 def training_page(training_id: int, viewer=None) -> TrainingPage:
-    """The training as its page shows it (:class:`TrainingPage`), or NotFound. With a
-    ``viewer``, the viewer's ties to it come in the same statement and the policy keeps them
-    for the request (:func:`~trainings.policy.remember_ties`: its checks ask no query)."""
+    """The training as its page shows it (:class:`TrainingPage`), or NotFound, in one
+    statement. With a ``viewer``, whether they facilitate each session and their ties to the
+    training come with it, and the policy keeps the ties for the request
+    (:func:`~trainings.policy.remember_ties`: its checks ask no query)."""
     page = None
     viewer_id = getattr(viewer, "id", None) or 0
     for row in plain_rows(_training_page_built(), {"training_page": training_id,
@@ -190,7 +250,7 @@ def training_page(training_id: int, viewer=None) -> TrainingPage:
         if page is None:
             page = TrainingPage(row)
         if row[7] is not None:
-            page.add(row[7], row[8], row[9])
+            page.add(row[7], row[8], row[9], row[10:])
     if page is None:
         raise NotFound(_l("No such training."))
     page.participant_zones = zones_by_count(page._zone_counts)
@@ -229,45 +289,6 @@ def numbered_sessions(training: Training) -> list[tuple[int, TrainingSession]]:
     """Sessions in start order with their 1-based number (cancelled ones keep a number)."""
     sessions = db.session.scalars(_SESSIONS_IN_ORDER, {"sessions_of": training.id})
     return list(enumerate(sessions, start=1))
-
-
-class SessionRow(SessionFacts):
-    """A session as the training page shows it: its columns, no ORM state (no identity
-    map, no facilitators loaded), and whether the viewer facilitates it."""
-
-    __slots__ = ("id", "title_id", "title_en", "starts_at", "duration_minutes", "meeting_url",
-                 "module_slug", "module_version", "status", "mode", "venue_name", "venue_address",
-                 "venue_accessibility_id", "venue_accessibility_en", "interpretation",
-                 "viewer_facilitates")
-
-    def __init__(self, values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
-        self.interpretation = tuple(self.interpretation or ())
-
-    @property
-    def facts(self) -> tuple:
-        """The session's columns, hashable: what the page shows of it (not whether the viewer
-        facilitates it: that is in who runs which session)."""
-        return tuple(getattr(self, name) for name in self.__slots__[:-1])
-
-
-# built once, with bound parameters: the training page's sessions as plain rows
-_PAGE_SESSIONS = (
-    select(*(getattr(TrainingSession, name) for name in SessionRow.__slots__[:-1]),
-           exists().where(session_facilitators.c.session_id == TrainingSession.id,
-                          session_facilitators.c.user_id == bindparam("page_viewer", type_=Integer))
-           .label("viewer_facilitates"))
-    .where(TrainingSession.training_id == bindparam("page_sessions_of", type_=Integer))
-    .order_by(TrainingSession.starts_at, TrainingSession.id))
-
-
-def page_sessions(training_id: int, viewer_id: int | None) -> list[tuple[int, SessionRow]]:
-    """The training's sessions as :func:`numbered_sessions` numbers them, as plain rows,
-    in one statement (whether the viewer facilitates each is a column of it)."""
-    rows = plain_rows(_PAGE_SESSIONS, {"page_sessions_of": training_id,
-                                       "page_viewer": viewer_id or 0})
-    return list(enumerate(map(SessionRow, rows), start=1))
 
 
 def session_number(session: TrainingSession) -> int:
