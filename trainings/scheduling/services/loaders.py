@@ -1,6 +1,7 @@
 """Loading trainings and sessions, and the small queries every scheduling page uses."""
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -70,30 +71,33 @@ def get_training(training_id: int) -> Training | None:
     return db.session.get(Training, training_id)
 
 
-class SessionRow(SessionFacts):
+SESSION_ROW_FIELDS = ("id", "title_id", "title_en", "starts_at", "duration_minutes",
+                      "meeting_url", "module_slug", "module_version", "status", "mode",
+                      "venue_name", "venue_address", "venue_accessibility_id",
+                      "venue_accessibility_en", "interpretation", "viewer_facilitates")
+
+
+class SessionRow(SessionFacts, namedtuple("_SessionColumns", SESSION_ROW_FIELDS)):
     """A session as the training page shows it: its columns, no ORM state (no identity
-    map, no facilitators loaded), and whether the viewer facilitates it."""
+    map, no facilitators loaded), and whether the viewer facilitates it. A tuple (one C call
+    to make, its fields read by index), its interpretation codes a tuple too."""
 
-    __slots__ = ("id", "title_id", "title_en", "starts_at", "duration_minutes", "meeting_url",
-                 "module_slug", "module_version", "status", "mode", "venue_name", "venue_address",
-                 "venue_accessibility_id", "venue_accessibility_en", "interpretation",
-                 "viewer_facilitates")
+    __slots__ = ()
 
-    def __init__(self, values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
-        self.interpretation = tuple(self.interpretation or ())
+    def __new__(cls, values):
+        *columns, interpretation, facilitates = values
+        return tuple.__new__(cls, (*columns, tuple(interpretation or ()), facilitates))
 
     @property
     def facts(self) -> tuple:
         """The session's columns, hashable: what the page shows of it (not whether the viewer
         facilitates it: that is in who runs which session)."""
-        return tuple(getattr(self, name) for name in self.__slots__[:-1])
+        return self[:-1]
 
 
 # built once, with bound parameters: the training page's sessions as plain rows
 _PAGE_SESSIONS = (
-    select(*(getattr(TrainingSession, name) for name in SessionRow.__slots__[:-1]),
+    select(*(getattr(TrainingSession, name) for name in SESSION_ROW_FIELDS[:-1]),
            exists().where(session_facilitators.c.session_id == TrainingSession.id,
                           session_facilitators.c.user_id == bindparam("page_viewer", type_=Integer))
            .label("viewer_facilitates"))
@@ -180,7 +184,7 @@ def _session_part(training, viewer):
 
 
 def _session_columns(viewer) -> list:
-    return [*(getattr(TrainingSession, name) for name in SessionRow.__slots__[:-1]),
+    return [*(getattr(TrainingSession, name) for name in SESSION_ROW_FIELDS[:-1]),
             exists().where(session_facilitators.c.session_id == TrainingSession.id,
                            session_facilitators.c.user_id == viewer).label("viewer_facilitates")]
 
