@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import (
@@ -322,18 +323,31 @@ def _page(trainings, sessions, attendance, now, *, all_past: bool) -> SchedulePa
                         list(with_sessions.values()), waiting, checks_in)
 
 
+def _constant_texts(lang: str) -> tuple:
+    """The page's fixed strings in ``lang``, translated once per app and language (the
+    catalogues do not change while the process runs, as ``core._labels``): the "session N"
+    and calendar patterns (the catalogue's text marked safe and the number formatted in, as a
+    template's _()), the attendance labels, "Cancelled" and "Team"."""
+    kept = current_app.extensions.setdefault("anyam.schedule_texts", {})
+    found = kept.get(lang)
+    if found is None:
+        found = kept[lang] = (
+            Markup(_("session %(num)d")),  # noqa: S704
+            Markup(_("Add session %(num)d to Google Calendar")),  # noqa: S704
+            {"present": _("Present"), "late": _("Late"), "absent": _("Absent"),
+             "excused": _("Excused"), None: _("Not recorded yet")},
+            _("Cancelled"), _("Team"))
+    return found
+
+
 class _Texts:
     """The page's strings in the viewer's language and zone, each built once per request
     and distinct value (the instants shown are often the same few hours)."""
 
     def __init__(self, zone: str, lang: str):
         self.zone, self.lang = zone, lang
-        # the catalogue's text marked safe and the number formatted in, as a template's _()
-        self.session = Markup(_("session %(num)d"))  # noqa: S704
-        self.add_to_calendar = Markup(_("Add session %(num)d to Google Calendar"))  # noqa: S704
-        self.attendance = {"present": _("Present"), "late": _("Late"), "absent": _("Absent"),
-                           "excused": _("Excused"), None: _("Not recorded yet")}
-        self.cancelled, self.team = _("Cancelled"), _("Team")
+        (self.session, self.add_to_calendar, self.attendance, self.cancelled,
+         self.team) = _constant_texts(lang)
         self._full: dict = {}
         self._time: dict = {}
         self._medium: dict = {}
