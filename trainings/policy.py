@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from flask import has_request_context
 from flask.globals import _cv_app, _cv_request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, String, bindparam, cast, literal, union_all
+from sqlalchemy import Integer, Select, String, bindparam, cast, literal_column, union_all
 from werkzeug.local import LocalProxy
 
 from .errors import Forbidden
@@ -63,6 +63,8 @@ def register_tie_query(name: str, query: TieQuery) -> None:
     """``query(actor_id, training_id)`` is a SELECT of one text column: the actor's values
     of one kind of tie. Every tie query runs in the same statement (UNION ALL), built once
     with bound parameters: the two arguments are SQL expressions, to compare columns with."""
+    if "'" in name:
+        raise ValueError(f"a tie's name has no quote: {name!r}")
     _TIE_SOURCES.pop(name, None)
     _TIE_QUERIES[name] = query
     _TIE_STATEMENT.clear()
@@ -78,7 +80,9 @@ _TIE_STATEMENT: list = []  # the UNION ALL of the tie queries, once built
 def _tie_statement():
     if not _TIE_STATEMENT:
         actor, training = bindparam("tie_actor", type_=Integer), bindparam("tie_training", type_=Integer)
-        parts = [query(actor, training).add_columns(cast(literal(name), String).label("tie"))
+        # the names written into the statement (the code's own words): no parameter each
+        parts = [query(actor, training).add_columns(
+                     cast(literal_column(f"'{name}'"), String).label("tie"))
                  for name, query in _TIE_QUERIES.items()]
         _TIE_STATEMENT.append(parts[0] if len(parts) == 1 else union_all(*parts))
     return _TIE_STATEMENT[0]

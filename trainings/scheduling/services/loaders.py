@@ -12,7 +12,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
-    literal,
+    literal_column,
     null,
     or_,
     select,
@@ -147,7 +147,14 @@ class TrainingPage:
 
 
 def _kind(name: str):
-    return cast(literal(name), String)
+    """A fixed word of the statement, written into it (a bound value is one more parameter
+    the driver adapts on every execution; these are the code's own words, no quote)."""
+    if "'" in name:
+        raise ValueError(name)
+    return cast(literal_column(f"'{name}'"), String)
+
+
+_ZERO = cast(literal_column("0"), Integer)
 
 
 def _zone_parts(training) -> list:
@@ -158,7 +165,7 @@ def _zone_parts(training) -> list:
         if query is not None:
             counts = query.subquery()
             zone, people = list(counts.c)[:2]
-            parts.append(select(_kind("zone"), cast(literal(0), Integer), cast(zone, String),
+            parts.append(select(_kind("zone"), _ZERO, cast(zone, String),
                                 cast(people, Integer)).select_from(counts))
     return parts
 
@@ -171,14 +178,14 @@ def _tie_parts() -> list:
         return []
     found = statement.subquery("ties")
     value, name = list(found.c)[:2]
-    return [select(_kind("tie:").concat(name), cast(literal(0), Integer), cast(value, String),
+    return [select(_kind("tie:").concat(name), _ZERO, cast(value, String),
                    cast(null(), Integer)).select_from(found)]
 
 
 def _session_part(training, viewer):
     """(kind "session", 0, NULL, NULL, the session's columns) rows: the training's sessions
     as :func:`page_sessions` reads them (with whether the viewer facilitates each)."""
-    return select(_kind("session").label("kind"), cast(literal(0), Integer).label("place"),
+    return select(_kind("session").label("kind"), _ZERO.label("place"),
                   cast(null(), String).label("text"), cast(null(), Integer).label("number"),
                   *_session_columns(viewer)).where(TrainingSession.training_id == training)
 
@@ -199,7 +206,7 @@ def _training_details(training, viewer):
         select(_kind("organisation"), TrainingOrganisation.position, Organisation.name, none)
         .join(Organisation, Organisation.id == TrainingOrganisation.organisation_id)
         .where(TrainingOrganisation.training_id == training),
-        select(_kind("quota"), cast(literal(0), Integer), TrainingCountryQuota.country_code,
+        select(_kind("quota"), _ZERO, TrainingCountryQuota.country_code,
                TrainingCountryQuota.places).where(TrainingCountryQuota.training_id == training),
         select(cast(TrainingStaff.role, String), TrainingStaff.id, User.name, none)
         .join(User, User.id == TrainingStaff.user_id).where(TrainingStaff.training_id == training),
