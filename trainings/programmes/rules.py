@@ -3,7 +3,7 @@ programme is an organiser of every training in it (``has_staff_role`` in
 ``scheduling/rules.py`` unions every ``staff:*`` source)."""
 from __future__ import annotations
 
-from sqlalchemy import exists, literal_column, select
+from sqlalchemy import exists, literal, select
 
 from ..policy import authenticated, is_admin, register_rules, register_tie_query
 from .models import programme_managers, programme_trainings
@@ -11,7 +11,7 @@ from .models import programme_managers, programme_trainings
 
 def _programme_roles(user_id: int, training_id: int):
     """"organiser" when the user manages a programme the training is in."""
-    return select(literal_column("'organiser'")).where(exists().where(
+    return select(literal("organiser")).where(exists().where(
         programme_managers.c.user_id == user_id,
         programme_trainings.c.programme_id == programme_managers.c.programme_id,
         programme_trainings.c.training_id == training_id))

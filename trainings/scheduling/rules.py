@@ -5,7 +5,7 @@ areas above build their own rules from.
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, literal_column, select
+from sqlalchemy import exists, literal, select
 
 from ..policy import (
     authenticated,
@@ -27,7 +27,7 @@ def _staff_roles(user_id: int, training_id: int):
 
 def _facilitated_sessions(user_id: int, training_id: int):
     """"session" when the user facilitates a session of the training (not its staff)."""
-    return select(literal_column("'session'")).where(exists().where(
+    return select(literal("session")).where(exists().where(
         session_facilitators.c.user_id == user_id,
         session_facilitators.c.session_id == TrainingSession.id,
         TrainingSession.training_id == training_id))
