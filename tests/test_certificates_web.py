@@ -324,3 +324,20 @@ def test_web_logo_upload_checks_the_organisation_and_the_image(app, make, client
                                   "logo-logo": (io.BytesIO(svg), "l.svg")})
     assert good.status_code == 302
     assert services.training_claims(training)["organisations"][0]["logo"] is not None
+
+
+def test_the_verify_page_is_shared_by_viewers_who_read_the_same(app, make, client):
+    from trainings.scheduling.page import fragments
+    _training, _e, _organiser, (first, second) = _issue(make, names=["Siti Rahmawati", "Rabia Khan"])
+    kept = fragments("verify_body")
+    page = client.get(f"/verify/{first.code}").get_data(as_text=True)
+    count = len(kept)
+    other = app.test_client().get(f"/verify/{first.code}").get_data(as_text=True)
+    assert other == page and len(kept) == count  # a second visitor: the same content, kept
+    assert first.name in page and second.name not in page
+    theirs = client.get(f"/verify/{second.code}").get_data(as_text=True)
+    assert second.name in theirs and first.name not in theirs and len(kept) == count + 1
+    indonesian = client.get(f"/verify/{first.code}", headers={"Accept-Language": "id"})
+    assert "Kode verifikasi" in indonesian.get_data(as_text=True) and len(kept) == count + 2
+    mounted = client.get(f"/verify/{first.code}", environ_overrides={"SCRIPT_NAME": "/anyam"})
+    assert f'href="/anyam/certificates/{first.code}/credential.json"' in mounted.get_data(as_text=True)

@@ -96,3 +96,68 @@ def test_my_schedule_does_not_load_facilitators_and_the_api_still_lists_them(
     assert [i.session.id for i in lean] == [i.session.id for i in items]
     body = api(participant).get("/api/v1/me/schedule")
     assert body.status_code == 200, body.json
+
+
+def test_training_page_is_one_statement_after_the_user_for_every_viewer(
+        make, login, client, count_queries):
+    """The training with its sessions, details, participants' zones and the viewer's ties in
+    one statement: whoever looks, however many sessions and people."""
+    organiser, facilitator = make.user("organiser"), make.user("facilitator")
+    small = make.training(organiser=organiser, facilitators=[facilitator], sessions=1)
+    large = make.training(organiser=organiser, facilitators=[facilitator], sessions=6,
+                          quotas={"ID": 10, "PK": 5})
+    participant = make.user()
+    for training in (small, large):
+        make.enrolment(training, user=participant, timezone="Asia/Jakarta")
+    for zone in ("Asia/Karachi", "Asia/Karachi", "Asia/Dhaka", "Pacific/Auckland"):
+        make.enrolment(large, timezone=zone)
+    make.enrolment(large, status="applied", timezone="Europe/Berlin")
+    make.session(large, facilitators=[facilitator])
+
+    def statements(user, training):
+        client.post("/logout")
+        login(user)
+        client.get(f"/trainings/{training.id}")  # warm: the same request twice
+        with count_queries() as counter:
+            response = client.get(f"/trainings/{training.id}")
+        assert response.status_code == 200
+        assert counter.statements[0].lstrip().startswith("SELECT users.")  # the user's load
+        return [s.split()[1] for s in counter.statements[1:]], response.get_data(as_text=True)
+
+    for user in (organiser, facilitator, participant):
+        few, _html = statements(user, small)
+        many, html = statements(user, large)
+        assert few == many == ["trainings.id,"], user.role
+    # the zones read in the training's statement: accepted people only, most common first
+    assert "PKT" in html and "CET" not in html
+    zones = ["Asia/Karachi", "Asia/Dhaka", "Asia/Jakarta", "Pacific/Auckland"]
+    assert services.training_page(large.id).participant_zones == zones
+    assert services.participant_zones(large) == zones
+
+
+def test_the_ties_and_sessions_read_with_the_training_page_are_those_read_alone(app, make):
+    from trainings import policy
+    organiser, facilitator = make.user("organiser"), make.user("facilitator")
+    training = make.training(organiser=organiser, sessions=2)
+    make.session(training, facilitators=[facilitator])
+    accepted, applied, stranger = make.user(), make.user(), make.user()
+    make.enrolment(training, user=accepted)
+    make.enrolment(training, user=applied, status="applied")
+    admin = make.user("admin")
+    for user in (organiser, facilitator, accepted, applied, stranger, admin):
+        with app.test_request_context():
+            loaded = services.training_page(training.id, user)
+            kept = policy.ties(user, loaded)  # from the page's statement
+            assert kept == policy._look_up_ties(user.id, training.id), user.role
+            assert any(kept.values()) == (user not in (stranger, admin)), user.role
+            assert policy.can(user, "training.view", loaded) == (user is not stranger)
+            # the sessions read with it are those page_sessions reads, for this viewer
+            alone = services.page_sessions(training.id, user.id)
+            assert [(n, s.facts, s.viewer_facilitates) for n, s in loaded.sessions] == [
+                (n, s.facts, s.viewer_facilitates) for n, s in alone]
+            assert [n for n, _s in loaded.sessions] == [1, 2, 3]
+            assert any(s.viewer_facilitates for _n, s in loaded.sessions) == (user is facilitator)
+    with app.test_request_context():  # no viewer: nothing kept for anyone
+        policy.forget_ties()
+        services.training_page(training.id)
+        assert policy._request_memo() == {}

@@ -277,6 +277,7 @@ def test_nothing_kept_when_switched_off(app_factory, make):
             assert f'href="/trainings/{training.id}/edit"' in html
         assert len(app.extensions["anyam.fragments.sessions_table"]) == 0
         assert len(app.extensions["anyam.fragments.training_nav"]) == 0
+        assert len(app.extensions["anyam.fragments.training_facts"]) == 0
 
 
 @pytest.mark.parametrize("who", ["organiser", "facilitator", "applied", "accepted"])
@@ -341,3 +342,47 @@ def test_the_sub_navigation_is_shared_and_follows_rights_language_page_and_root(
     services.add_staff(training, first.email, "organiser", actor=cast["organiser"])
     db.session.commit()
     assert "Participants" in _nav(_page(client, login, first, training))
+
+
+def _facts(html: str) -> str:
+    found = re.search(r'</nav>\s*(<p>.*?</p>\s*<dl class="facts">.*?</dl>\s*<h2>.*?</h2>\s*'
+                      r'<p class="muted">.*?</p>)', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_the_facts_are_shared_and_follow_every_change(app, cast, client, login, make):
+    training, (first, second), organiser = cast["training"], cast["accepted"], cast["organiser"]
+    kept = page.fragments("training_facts")
+
+    def facts(viewer=first) -> str:
+        return _facts(_page(client, login, viewer, training))
+
+    mine = facts()
+    count = len(kept)
+    assert "About it" in mine and "Komnas Perempuan, INFID" in mine and "Asia/Jakarta (WIB)" in mine
+    assert facts(second) == mine and len(kept) == count  # the second participant's are the first's
+    assert facts(organiser) == mine  # the organiser reads the same facts
+    training.description_en, training.capacity = "What it is about", 25
+    db.session.commit()
+    changed = facts()
+    assert "What it is about" in changed and "<dd>25</dd>" in changed and "About it" not in changed
+    training.quotas.append(factories.TrainingCountryQuota(country_code="PK", places=4))
+    training.organisation_links[0].organisation.name = "Komnas HAM"
+    db.session.commit()
+    assert "Pakistan: 4" in facts() and "Komnas HAM, INFID" in facts()
+    organiser.name = "Ana Organiser"  # the team's names
+    db.session.commit()
+    assert "Ana Organiser" in facts()
+    services.add_staff(training, make.user("facilitator", name="Budi Fasilitator").email,
+                       "facilitator", actor=organiser)
+    db.session.commit()
+    assert "Budi Fasilitator" in facts()
+    first.timezone = "Asia/Karachi"  # the viewer's zone
+    db.session.commit()
+    assert "Times are shown in Asia/Karachi (PKT)" in facts()
+    first.language = "id"
+    db.session.commit()
+    assert "Tentangnya" in facts() and "What it is about" not in facts()
+    training.timezone = "Asia/Makassar"  # the home zone
+    db.session.commit()
+    assert "Asia/Makassar (WITA)" in facts(second)

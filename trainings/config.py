@@ -102,9 +102,10 @@ class DefaultConfig:
     # rows name attendees) unless unmatched rows still wait for someone to resolve them
     ATTENDANCE_IMPORT_UNDO_DAYS = 14
 
-    # Training pages: the sessions tables and the sub-navigation, shared by the viewers who see
-    # the same one (trainings/scheduling/page.py), kept per process and kind up to this many
-    # characters; 0: none kept
+    # Training pages: the sessions tables, the facts and the sub-navigation; the certificate
+    # verification pages' content; My schedule's content (per person): kept for the viewers
+    # who see the same one (trainings/scheduling/page.py), per process and kind up to this
+    # many characters; 0: none kept
     TRAINING_PAGE_FRAGMENTS_CHARS = 4_000_000
 
     # Certificates

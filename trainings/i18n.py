@@ -80,6 +80,17 @@ def _template_gettext(context, string: str, **variables) -> str:
     return text % variables if variables or "%" in text else text
 
 
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    """``ngettext(...)`` in a template, as Jinja's newstyle one (the number formatted in as
+    ``num`` unless given, marked safe, values escaped by %) without its context call."""
+    variables.setdefault("num", num)
+    text = request_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the catalogue's text, as Jinja does
+    return text % variables
+
+
 def init_i18n(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # The same catalogues, found once per request (trainings/language.py): for Python's
@@ -96,6 +107,7 @@ def init_i18n(app, babel) -> None:
     # strings a page); this does the same in one: translate, mark safe, format (escaping
     # the values), as Jinja's newstyle gettext does.
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
+    app.jinja_env.globals["ngettext"] = _template_ngettext
 
     # Helpers that read the request themselves when called: template globals, set once
     # (a context processor built and merged them into every template's context again).

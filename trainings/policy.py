@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from flask import has_request_context
 from flask.globals import _cv_app, _cv_request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Select, String, bindparam, cast, literal, union_all
+from sqlalchemy import Integer, Select, String, bindparam, cast, literal_column, union_all
 from werkzeug.local import LocalProxy
 
 from .errors import Forbidden
@@ -63,6 +63,8 @@ def register_tie_query(name: str, query: TieQuery) -> None:
     """``query(actor_id, training_id)`` is a SELECT of one text column: the actor's values
     of one kind of tie. Every tie query runs in the same statement (UNION ALL), built once
     with bound parameters: the two arguments are SQL expressions, to compare columns with."""
+    if "'" in name:
+        raise ValueError(f"a tie's name has no quote: {name!r}")
     _TIE_SOURCES.pop(name, None)
     _TIE_QUERIES[name] = query
     _TIE_STATEMENT.clear()
@@ -78,22 +80,46 @@ _TIE_STATEMENT: list = []  # the UNION ALL of the tie queries, once built
 def _tie_statement():
     if not _TIE_STATEMENT:
         actor, training = bindparam("tie_actor", type_=Integer), bindparam("tie_training", type_=Integer)
-        parts = [query(actor, training).add_columns(cast(literal(name), String).label("tie"))
+        # the names written into the statement (the code's own words): no parameter each
+        parts = [query(actor, training).add_columns(
+                     cast(literal_column(f"'{name}'"), String).label("tie"))
                  for name, query in _TIE_QUERIES.items()]
         _TIE_STATEMENT.append(parts[0] if len(parts) == 1 else union_all(*parts))
     return _TIE_STATEMENT[0]
 
 
-def _look_up_ties(actor_id: int, training_id: int) -> dict[str, frozenset[str]]:
+def tie_statement():
+    """The tie queries in one statement (UNION ALL), rows of ``(value, tie name)`` with the
+    bound parameters ``tie_actor`` and ``tie_training``, for a page that reads the ties in
+    its own statement and hands the rows to :func:`remember_ties`; None without tie queries.
+    The same object until a tie query is registered (a caller may key on it)."""
+    return _tie_statement() if _TIE_QUERIES else None
+
+
+def _ties_from(actor_id: int, training_id: int, rows) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {name: set() for name in _tie_names()}
-    if _TIE_QUERIES:
-        rows = db.session.execute(_tie_statement(), {"tie_actor": actor_id,
-                                                     "tie_training": training_id})
-        for value, name in rows:
-            found[name].add(value)
+    for value, name in rows:
+        found[name].add(value)
     for name, source in _TIE_SOURCES.items():
         found[name].update(source(actor_id, training_id))
     return {name: frozenset(values) for name, values in found.items()}
+
+
+def _look_up_ties(actor_id: int, training_id: int) -> dict[str, frozenset[str]]:
+    rows = db.session.execute(_tie_statement(), {"tie_actor": actor_id,
+                                                 "tie_training": training_id}) if _TIE_QUERIES else ()
+    return _ties_from(actor_id, training_id, rows)
+
+
+def remember_ties(actor, training, rows) -> None:
+    """Keep for this request the ties of ``actor`` to ``training`` from ``rows`` of
+    :func:`tie_statement` run by the caller (with ``tie_actor`` the actor's id and
+    ``tie_training`` the training's): :func:`ties` then answers from them, without its own
+    statement. Outside a request, or for no signed-in actor, nothing is kept."""
+    if not authenticated(actor) or training is None or getattr(training, "id", None) is None:
+        return
+    if _cv_request.get(None) is not None:
+        _request_memo()[(actor.id, training.id)] = _ties_from(actor.id, training.id, rows)
 
 
 def register_training_type(cls: type) -> None:

@@ -3,10 +3,10 @@
 who the participants are. Imported by the app factory."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..scheduling.services import mail_session_change, plain_rows
+from ..scheduling.services import mail_session_change
 from ..scheduling.signals import participant_zone_counts, session_changed, visible_training_ids
 from .models import Enrolment
 
@@ -20,16 +20,13 @@ def _enrolled_trainings(actor, **_extra):
                                                Enrolment.status.in_(VISIBLE_STATUSES))
 
 
-# built once (the training page asks for every request)
-_ZONE_COUNTS = (select(Enrolment.timezone, func.count(Enrolment.id))
-                .where(Enrolment.training_id == bindparam("zones_training", type_=Integer),
-                       Enrolment.status == "accepted")
-                .group_by(Enrolment.timezone))
-
-
 @participant_zone_counts.connect
 def _zones_of_participants(training, **_extra):
-    return list(plain_rows(_ZONE_COUNTS, {"zones_training": training.id}))
+    """The accepted participants' zones and how many are in each (``training``: the SQL
+    expression of its id; the statement is built once and run inside the training page's)."""
+    return (select(Enrolment.timezone, func.count(Enrolment.id))
+            .where(Enrolment.training_id == training, Enrolment.status == "accepted")
+            .group_by(Enrolment.timezone))
 
 
 @session_changed.connect

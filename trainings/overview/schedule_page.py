@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import (
@@ -36,12 +37,12 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
+    cast,
     exists,
     false,
     literal_column,
     null,
     select,
-    type_coerce,
     union_all,
 )
 
@@ -80,9 +81,9 @@ def _page_statement():
     (``required_surveys_pending``), groups in the training (the check-in cards, with
     in-person sessions, which the rows show). The code of the enrolment's current valid
     certificate comes along (what ``certificates/_my_certificate.html`` prints), in place of
-    a statement loading whole certificates. The JSON columns come as their text on SQLite
-    (decoded here once per distinct value, not once per row; PostgreSQL's driver decodes
-    them itself)."""
+    a statement loading whole certificates. The JSON columns come as their text on both
+    databases (decoded here once per distinct value, not once per row; as text, every value
+    of a row can be part of a key: ``schedule_body``)."""
     user = bindparam("page_user", type_=Integer)
     mine = union_all(
         select(Enrolment.training_id.label("training_id"), Enrolment.id.label("enrolment_id"),
@@ -109,10 +110,10 @@ def _page_statement():
     return (select(mine.c.training_id, mine.c.enrolment_id, mine.c.enrolment_status,
                    mine.c.applied_at, mine.c.staff, mine.c.certificate, mine.c.surveys,
                    mine.c.grouped, Training.title_en, Training.title_id,
-                   type_coerce(Training.certificate_rule, Text), s.id, s.starts_at, s.duration_minutes, s.status,
+                   cast(Training.certificate_rule, Text), s.id, s.starts_at, s.duration_minutes, s.status,
                    s.title_en, s.title_id, s.description_en, s.description_id, s.meeting_url,
                    s.mode, s.venue_name, s.venue_address, s.venue_accessibility_id,
-                   s.venue_accessibility_en, type_coerce(s.interpretation, Text),
+                   s.venue_accessibility_en, cast(s.interpretation, Text),
                    AttendanceRecord.status)
             .select_from(mine)
             .join(Training, Training.id == mine.c.training_id)
@@ -246,17 +247,22 @@ def _better(current: MyEnrolment | None, candidate: MyEnrolment) -> bool:
             > (current.status == "accepted", current.id))
 
 
-def read_schedule(user, now: datetime, *, all_past: bool = False) -> SchedulePage:
-    """The page's content for ``user`` at ``now``, from one statement."""
+def schedule_rows(user) -> list:
+    """The page's statement's rows for ``user`` (plain columns, no ORM entities: run on the
+    session's connection and transaction, without the ORM's per-statement layer, ~0.1 ms;
+    nothing is pending in a page view)."""
+    return db.session.connection().execute(_page_statement(), {"page_user": user.id}).all()
+
+
+def read_schedule(user, now: datetime, *, all_past: bool = False, rows=None) -> SchedulePage:
+    """The page's content for ``user`` at ``now``, from one statement (its ``rows`` when
+    already read)."""
     lang = current_language()
     trainings: dict[int, MyTraining] = {}
     sessions: dict[int, MySession] = {}
     attendance: dict[tuple[int, int], str] = {}
     decoded: dict[str, object] = {}  # JSON text -> value, for this request only
-    # Plain columns, no ORM entities: run on the session's connection (its transaction),
-    # without the ORM's per-statement layer (~0.1 ms; nothing is pending in a page view).
-    rows = db.session.connection().execute(_page_statement(), {"page_user": user.id}).all()
-    for row in rows:
+    for row in schedule_rows(user) if rows is None else rows:
         (training_id, enrolment_id, enrolment_status, applied_at, staff, code, surveys,
          grouped, t_en, t_id, rule, session_id, starts_at, duration, *session_columns,
          interpretation, record) = row
@@ -322,18 +328,31 @@ def _page(trainings, sessions, attendance, now, *, all_past: bool) -> SchedulePa
                         list(with_sessions.values()), waiting, checks_in)
 
 
+def _constant_texts(lang: str) -> tuple:
+    """The page's fixed strings in ``lang``, translated once per app and language (the
+    catalogues do not change while the process runs, as ``core._labels``): the "session N"
+    and calendar patterns (the catalogue's text marked safe and the number formatted in, as a
+    template's _()), the attendance labels, "Cancelled" and "Team"."""
+    kept = current_app.extensions.setdefault("anyam.schedule_texts", {})
+    found = kept.get(lang)
+    if found is None:
+        found = kept[lang] = (
+            Markup(_("session %(num)d")),  # noqa: S704
+            Markup(_("Add session %(num)d to Google Calendar")),  # noqa: S704
+            {"present": _("Present"), "late": _("Late"), "absent": _("Absent"),
+             "excused": _("Excused"), None: _("Not recorded yet")},
+            _("Cancelled"), _("Team"))
+    return found
+
+
 class _Texts:
     """The page's strings in the viewer's language and zone, each built once per request
     and distinct value (the instants shown are often the same few hours)."""
 
     def __init__(self, zone: str, lang: str):
         self.zone, self.lang = zone, lang
-        # the catalogue's text marked safe and the number formatted in, as a template's _()
-        self.session = Markup(_("session %(num)d"))  # noqa: S704
-        self.add_to_calendar = Markup(_("Add session %(num)d to Google Calendar"))  # noqa: S704
-        self.attendance = {"present": _("Present"), "late": _("Late"), "absent": _("Absent"),
-                           "excused": _("Excused"), None: _("Not recorded yet")}
-        self.cancelled, self.team = _("Cancelled"), _("Team")
+        (self.session, self.add_to_calendar, self.attendance, self.cancelled,
+         self.team) = _constant_texts(lang)
         self._full: dict = {}
         self._time: dict = {}
         self._medium: dict = {}
@@ -397,12 +416,13 @@ def fill_texts(page: SchedulePage, zone: str, now: datetime) -> SchedulePage:
     return page
 
 
-def schedule_page(user, now: datetime, zone: str, *, all_past: bool = False) -> SchedulePage:
+def schedule_page(user, now: datetime, zone: str, *, all_past: bool = False,
+                  rows=None) -> SchedulePage:
     """Everything "My schedule" shows but the check-in cards, the certificates (loaded once
     for all the person's enrolments by ``certificate_for_enrolment``) and the feed link:
     the rows' statement and the required surveys still to answer (one or two statements,
     whatever the number of trainings)."""
-    page = read_schedule(user, now, all_past=all_past)
+    page = read_schedule(user, now, all_past=all_past, rows=rows)
     pending = required_surveys_pending([t.enrolment for t in page.trainings
                                         if t.requires_surveys and t.enrolment is not None
                                         and t.enrolment.status == "accepted"])

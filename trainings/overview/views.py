@@ -32,9 +32,8 @@ from .attention import attention_for
 from .dashboard import cached_dashboard, dashboard_and_key, load_programme
 from .dashboard_page import page_html, sector_label
 from .forms import PeopleSearchForm, ProgrammeForm
-from .gatherings import checkin_cards
 from .schedule import schedule_for, sessions_facilitated_by
-from .schedule_page import PAST_SHOWN, schedule_page
+from .schedule_body import schedule_body
 
 bp = Blueprint("overview", __name__)
 
@@ -42,12 +41,11 @@ bp = Blueprint("overview", __name__)
 @bp.route("/me/schedule")
 @login_required
 def my_schedule():
-    zone, all_past = current_user.timezone, request.args.get("past") == "all"
-    page = schedule_page(current_user, datetime.now(UTC), zone, all_past=all_past)
+    body = schedule_body(current_user, datetime.now(UTC), current_user.timezone,
+                         all_past=request.args.get("past") == "all")
     token = calendar_feed_token(current_user)
     return render_template(
-        "overview/my_schedule.html", page=page, zone=zone, all_past=all_past,
-        past_shown=PAST_SHOWN, checkins=checkin_cards(current_user) if page.checks_in else [],
+        "overview/my_schedule.html", body=body,
         feed_url=absolute_url("overview.my_calendar", token=token) if token else None)
 
 

@@ -1,6 +1,7 @@
 """The training page (``/trainings/<id>``): what it shows, decided once per request.
 
-Its sessions come as plain rows in one statement (:func:`services.page_sessions`), who may
+Its sessions come as plain rows with the training, in its one statement
+(:func:`services.training_page`, as :func:`services.page_sessions` reads them), who may
 run which session is decided once for the page (:func:`rules.facilitated_sessions`, not a
 policy look-up per row), and the sessions table is rendered once per different table and
 shared: by every participant of a training who reads it in the same language and zone, and
@@ -12,7 +13,9 @@ zones of the accepted participants, which sessions are over (now, to the second)
 the viewer sees the meeting links and which sessions they run, and the URL root. A change of
 any of them is another key, so a kept table is never stale and nothing has to be told of
 changes; the tables kept are bounded (``TRAINING_PAGE_FRAGMENTS_CHARS``, least recently used
-dropped first) and belong to one app (``app.extensions``).
+dropped first) and belong to one app (``app.extensions``). The training's description and
+facts above the table are kept the same way (:func:`training_facts`): under the columns and
+names they show, the language, the viewer's zone and the zones' names at this instant.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from markupsafe import Markup
 from ..db import utcnow
 from ..i18n import current_language, viewer_timezone
 from ..policy import can
-from ..timezones import format_date, format_time, to_zone
+from ..timezones import format_date, format_time, to_zone, zone_label
 from ..web import absolute_url
 from . import services
 from .rules import facilitated_sessions
@@ -85,7 +88,8 @@ class Tables:
 
 
 def fragments(kind: str) -> Tables:
-    """This app's kept fragments of one kind ("sessions_table", "training_nav")."""
+    """This app's kept fragments of one kind ("sessions_table", "training_nav",
+    "training_facts")."""
     name = f"anyam.fragments.{kind}"
     kept = current_app.extensions.get(name)
     if kept is None:
@@ -118,20 +122,42 @@ def sessions_table(training, sessions, *, zone: str, zones: list[str], may_join:
     return Markup(html)  # noqa: S704 - our autoescaped template's output, not user text
 
 
+def training_facts(training, *, zone: str, zone_note: bool) -> Markup:
+    """The training's description, facts and the sessions' heading
+    (``scheduling/_training_facts.html``), rendered or kept: the same for every viewer who
+    reads them in the same language and zone."""
+    home_label, zone_text = zone_label(training.timezone), zone_label(zone)
+    key = (training.id, training.title_id, training.title_en, training.description_id,
+           training.description_en, training.timezone, training.capacity,
+           tuple(training.organisations), tuple(training.country_quotas.items()),
+           tuple(training.organisers), tuple(training.facilitators), current_language(),
+           zone, home_label, zone_text, zone_note)
+    kept = fragments("training_facts")
+    html = kept.get(key)
+    if html is None:
+        html = render_template("scheduling/_training_facts.html", training=training,
+                               zone=zone, zone_note=zone_note, home_label=home_label,
+                               zone_text=zone_text)
+        kept.put(key, html)
+    return Markup(html)  # noqa: S704 - our autoescaped template's output, not user text
+
+
 def detail_context(training) -> dict:
     """The template's context for the training page of ``training`` (a
     :class:`services.TrainingPage`)."""
     actor = current_user._get_current_object()
-    zones = services.participant_zones(training)
-    sessions = services.page_sessions(training.id, actor.id)
+    zones = training.participant_zones
+    sessions = training.sessions  # read with the training, for this viewer
     token = services.calendar_feed_token(actor)
     views = current_app.view_functions
     zone, may_join = viewer_timezone(training.timezone), can(actor, "training.join", training)
     # the roll call and report import of a session ("attendance.mark"), when that area is on
     runs = (facilitated_sessions(actor, training, sessions)
             if "attendance.roll_call" in views else frozenset())
+    zone_note = bool(zones and sessions)
     return dict(
-        training=training, sessions=sessions, zone=zone, zone_note=bool(zones and sessions),
+        training=training, sessions=sessions, zone=zone,
+        training_facts=training_facts(training, zone=zone, zone_note=zone_note),
         sessions_table=sessions_table(training, sessions, zone=zone, zones=zones,
                                       may_join=may_join, runs=runs,
                                       module_links="modules.detail" in views),

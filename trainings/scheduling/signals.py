@@ -17,8 +17,9 @@ session_changed = namespace.signal("session-changed")
 #: actor. A receiver returns a ``select`` of training ids (e.g. trainings they enrolled in).
 visible_training_ids = namespace.signal("visible-training-ids")
 
-#: The time zones of a training's participants. Sender: the ``Training``. A receiver
-#: returns ``(zone, number of people)`` pairs.
+#: The time zones of a training's participants. Sender: a SQL expression of the training's
+#: id (a bound parameter). A receiver returns a ``select`` of ``(zone, number of people)``
+#: rows for it, which the training page runs inside its own statement.
 participant_zone_counts = namespace.signal("participant-zone-counts")
 
 #: A session's module was set or changed (created with one, or edited). Sender: the

@@ -59,8 +59,9 @@ def index():
 @bp.route("/trainings/<int:training_id>")
 @login_required
 def detail(training_id: int):
-    training = services.training_page(training_id)
-    require(current_user, "training.view", training)
+    viewer = current_user._get_current_object()  # the user, not the proxy, read many times
+    training = services.training_page(training_id, viewer)  # with the viewer's ties
+    require(viewer, "training.view", training)
     return render_template("scheduling/detail.html", **detail_context(training))
 
 

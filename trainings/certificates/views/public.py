@@ -12,9 +12,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from ...extensions import limiter
 from ...language import current_language
+from ...scheduling.page import fragments
 from ...web import base_url
 from .. import openbadges, services
 from ..forms import (
@@ -83,12 +85,30 @@ def verify(code: str):
 def _verify_page(certificate):
     info = services.verification(certificate, base_url())
     holder = (current_user.is_authenticated and certificate.enrolment.user_id == current_user.id)
-    return render_template(
-        "certificates/verify.html", info=info, certificate=certificate,
-        labels=labels_html(LABELS, current_language()),
-        status_text=status_text(info), holder=holder,
-        linkedin=services.linkedin_url(info) if holder and info["valid"] else None,
-        credential_url=url_for(".credential", code=certificate.code) if info["valid"] else None)
+    return render_template("certificates/verify.html", info=info,
+                           body=_verify_body(certificate, info, holder))
+
+
+def _verify_body(certificate, info: dict, holder: bool) -> Markup:
+    """The page's content (``certificates/_verify_body.html``), rendered or kept: the same
+    for every viewer who reads the same certificate in the same language with the same
+    links. Kept under everything it shows: what the public may know of the certificate
+    (``info``, whose dates the page formats, in its order), the language, the holder's
+    LinkedIn link, the credential's link and the URL root (never stale, bounded:
+    ``scheduling.page.fragments``)."""
+    lang = current_language()
+    linkedin = services.linkedin_url(info) if holder and info["valid"] else None
+    credential_url = url_for(".credential", code=certificate.code) if info["valid"] else None
+    key = (repr(info), lang, linkedin, credential_url, request.script_root, request.host)
+    kept = fragments("verify_body")
+    html = kept.get(key)
+    if html is None:
+        html = render_template(
+            "certificates/_verify_body.html", info=info, certificate=certificate,
+            labels=labels_html(LABELS, lang), status_text=status_text(info),
+            linkedin=linkedin, credential_url=credential_url)
+        kept.put(key, html)
+    return Markup(html)  # noqa: S704 - our autoescaped template's output, not user text
 
 
 @bp.route(openbadges.ISSUER_PATH)
