@@ -83,6 +83,18 @@ def test_a_chunks_svgs_are_drawn_together_in_one_document(demo_contexts, monkeyp
     assert len(documents) == 1
 
 
+def test_a_form_outlives_the_drawn_images_kept(demo_contexts, monkeypatch):
+    """The placeholders render.py keeps hold their forms' PDF: a chunk still draws them
+    after pdf.drawn_all has let them go."""
+    import gc
+    render._placeholder.cache_clear()
+    first = render.render_chunk(demo_contexts)
+    split._drawn.clear()
+    gc.collect()
+    again = render.render_chunk(demo_contexts)
+    assert len(again) == len(first) == len(demo_contexts)
+
+
 def test_images_that_cannot_be_drawn_alone_are_none_and_the_rest_drawn(app, monkeypatch):
     svg = ("data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdp"
            "ZHRoPSIxMCIgaGVpZ2h0PSI1Ij48cmVjdCB3aWR0aD0iMTAiIGhlaWdodD0iNSIvPjwvc3ZnPg==")

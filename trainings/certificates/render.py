@@ -300,12 +300,13 @@ def _drawn_once(ctx: dict, shared: dict) -> dict:
 
 @functools.lru_cache(maxsize=32)
 def _placeholder(url: str) -> tuple | None:
-    """``(URL of a blank PNG of the image's intrinsic size, the image's form)``; the PNG
-    names the image (its own URL, so its own XObject name)."""
+    """``(URL of a blank PNG of the image's intrinsic size, its form, the form's PDF)``: the
+    PNG names the image (its own URL, so its own XObject name); the PDF is held here, as
+    the form lives in it (whatever ``pdf.drawn_all`` keeps)."""
     drawn = pdf.drawn_once(url)
     if drawn is None:
         return None
-    width, height, form, _source = drawn
+    width, height, form, source = drawn
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
@@ -316,7 +317,7 @@ def _placeholder(url: str) -> tuple | None:
            + chunk(b"tEXt", b"Comment\x00" + tag)
            + chunk(b"IDAT", zlib.compress((b"\x00" + b"\xff" * width) * height))
            + chunk(b"IEND", b""))
-    return "data:image/png;base64," + base64.b64encode(png).decode(), form
+    return "data:image/png;base64," + base64.b64encode(png).decode(), form, source
 
 
 # Rendering processes ------------------------------------------------------------------
