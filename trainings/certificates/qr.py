@@ -45,6 +45,16 @@ def matrix(url: str, error: str = "m") -> tuple[bytes, ...]:
     return tuple(bytes(row) for row in rows)
 
 
+WARM_VERSIONS = range(1, 8)  # verification URLs of up to 122 bytes (error correction M)
+
+
+def warm() -> None:
+    """Make the layouts of the usual symbol sizes now (a rendering process, when it starts:
+    ~5 ms each, otherwise paid by the first chunk that needs each size)."""
+    for version in WARM_VERSIONS:
+        _layout(17 + 4 * version)
+
+
 @functools.lru_cache(maxsize=8)
 def _layout(width: int) -> tuple[int, tuple[int, ...]]:
     """For a (non-micro) symbol of ``width`` modules: the modules outside the format and

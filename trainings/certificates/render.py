@@ -256,8 +256,10 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
 
     The QR codes are laid out as :data:`pdf.PLACEHOLDER` images (the same box, tag and alt
     text) and drawn as vectors into each page while splitting (:func:`qr_drawing`); so are
-    the SVG logos and signatures, each drawn once per process (:func:`_drawn_once`)."""
+    the SVG logos and signatures, each drawn once per process (:func:`_drawn_once`; those
+    a chunk needs first, together: :func:`pdf.drawn_all`)."""
     drawings = [qr_drawing(c["verify_url"]) for c in contexts]
+    pdf.drawn_all([u for c in contexts for u in _images(c) if _is_svg(u)])  # together
     shared: dict = {}
     marked = [{**_drawn_once(c, shared), "qr": pdf.PLACEHOLDER} for c in contexts]
     document = pdf.render_document(TEMPLATE, {"certificates": marked}, stylesheets=(STYLESHEET,),
@@ -272,12 +274,21 @@ def render_chunk(contexts: list[dict]) -> list[bytes]:
                            drawings=drawings, shared=shared)
 
 
+def _images(ctx: dict) -> list:
+    return [o["logo"] for o in ctx["organisations"]] + [
+        s["signature"] for s in ctx["signatories"]]
+
+
+def _is_svg(url: str | None) -> bool:
+    return bool(url) and url.startswith("data:image/svg+xml")
+
+
 def _drawn_once(ctx: dict, shared: dict) -> dict:
     """The context with its SVG logos and signatures replaced by blank images of the same
     size (their forms, drawn once per process, go into ``shared``): WeasyPrint then
     neither parses nor draws an SVG on every page."""
     def swap(url):
-        made = _placeholder(url) if url and url.startswith("data:image/svg+xml") else None
+        made = _placeholder(url) if _is_svg(url) else None
         if made is None:
             return url
         shared[made[0]] = made[1]
@@ -289,12 +300,13 @@ def _drawn_once(ctx: dict, shared: dict) -> dict:
 
 @functools.lru_cache(maxsize=32)
 def _placeholder(url: str) -> tuple | None:
-    """``(URL of a blank PNG of the image's intrinsic size, the image's form)``; the PNG
-    names the image (its own URL, so its own XObject name)."""
+    """``(URL of a blank PNG of the image's intrinsic size, its form, the form's PDF)``: the
+    PNG names the image (its own URL, so its own XObject name); the PDF is held here, as
+    the form lives in it (whatever ``pdf.drawn_all`` keeps)."""
     drawn = pdf.drawn_once(url)
     if drawn is None:
         return None
-    width, height, form, _source = drawn
+    width, height, form, source = drawn
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
@@ -305,7 +317,7 @@ def _placeholder(url: str) -> tuple | None:
            + chunk(b"tEXt", b"Comment\x00" + tag)
            + chunk(b"IDAT", zlib.compress((b"\x00" + b"\xff" * width) * height))
            + chunk(b"IEND", b""))
-    return "data:image/png;base64," + base64.b64encode(png).decode(), form
+    return "data:image/png;base64," + base64.b64encode(png).decode(), form, source
 
 
 # Rendering processes ------------------------------------------------------------------
@@ -367,7 +379,9 @@ def _init_worker(settings: tuple) -> None:
 
 
 def warm_up() -> None:
-    """Parse the stylesheet and make the font configuration."""
+    """Parse the stylesheet, make the font configuration and the QR code layouts."""
+    from .qr import warm
+    warm()
     pdf.font_config()
     pdf.fetcher()
     pdf.stylesheet(STYLESHEET)

@@ -114,9 +114,15 @@ def _shared(name: str, factory):
 
 
 def font_config():
-    """WeasyPrint's FontConfiguration, one per process."""
+    """WeasyPrint's FontConfiguration, one per process (made with it: cffi's fixed-length
+    arrays without parsing C, ``pdf/arrays.py``; every render asks for this first)."""
     def make():
+        from weasyprint.text.ffi import ffi
         from weasyprint.text.fonts import FontConfiguration
+
+        from .arrays import install
+        if not install(ffi):
+            logger.warning("cffi internals differ: array types are parsed as before")
         return FontConfiguration()
     return _shared("font_config", make)
 
@@ -244,4 +250,4 @@ def enable_structure_languages() -> bool:
 
 
 # Splitting (pikepdf): trainings/pdf/split.py, re-exported here.
-from .split import PLACEHOLDER, drawn_once, placeholder_prefix, split_pages  # noqa: E402, F401
+from .split import PLACEHOLDER, drawn_all, drawn_once, placeholder_prefix, split_pages  # noqa: E402, F401

@@ -2,7 +2,6 @@
 placeholder images laid out for drawings added later (QR codes, SVGs drawn once)."""
 from __future__ import annotations
 
-import functools
 import io
 
 from . import _lock, font_config, html_document, producer
@@ -52,34 +51,65 @@ def _draw_over_placeholder(target, page, drawing: bytes | None, shared: dict) ->
     return replaced
 
 
-@functools.lru_cache(maxsize=32)
+DRAWN_KEPT = 32  # images drawn once kept per process (the oldest go first)
+_drawn: dict = {}  # URL -> drawn_once()'s answer
+
+
 def drawn_once(url: str) -> tuple | None:
     """An image (e.g. an SVG ``data:`` URI) drawn once, alone, as a form XObject in the unit
     square (y up), to go over a placeholder of the same intrinsic size (see
     :func:`split_pages`): ``(width px, height px, form, its PDF)``, or None when that size
-    is not whole pixels."""
+    is not whole pixels (or the image cannot be drawn)."""
+    return drawn_all([url])[url]
+
+
+def drawn_all(urls: list[str]) -> dict:
+    """:func:`drawn_once` for each of ``urls``; those not drawn yet in this process are
+    drawn together, one page each of one document, written once (fonts subset once, one
+    cascade, one PDF parsed), not one document each."""
+    wanted = list(dict.fromkeys(urls))
+    with _lock:
+        missing = [url for url in wanted if url not in _drawn]
+        made = _draw(missing) if missing else {}
+        answer = {url: made[url] if url in made else _drawn[url] for url in wanted}
+        _drawn.update(made)
+        while len(_drawn) > DRAWN_KEPT:
+            del _drawn[next(iter(_drawn))]
+    return answer
+
+
+def _draw(urls: list[str]) -> dict:
     from html import escape
 
     import pikepdf
     from weasyprint.formatting_structure import boxes
-    side = 4000  # px; the page of the lone image, large enough not to constrain it
-    html = (f"<style>@page{{size:{side}px;margin:0}}body{{margin:0}}img{{display:block}}"
-            f'</style><img src="{escape(url)}" alt="">')
-    document = html_document(html).render(font_config=font_config())
-    image = next((b for b in document.pages[0]._page_box.descendants()
-                  if isinstance(b, boxes.ReplacedBox)), None)
-    if image is None or not all(float(v).is_integer() and 0 < v <= 2000
-                                for v in (image.width, image.height)):
-        return None
-    x, y, w, h = image.content_box_x(), image.content_box_y(), image.width, image.height
+    side = 4000  # px; the page of each image, large enough not to constrain it
+    html = (f"<style>@page{{size:{side}px;margin:0}}body{{margin:0}}"
+            "img{display:block;break-after:page}</style>"
+            + "".join(f'<img src="{escape(url)}" alt="">' for url in urls))
+    document = html_document(html, lean=True).render(font_config=font_config())
+    found: dict = {}  # URL -> (page, its image box)
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if isinstance(box, boxes.ReplacedBox) and element is not None:
+                found.setdefault(element.get("src"), (index, box))
+    usable = {url: place for url, place in found.items() if url in urls and all(
+        float(v).is_integer() and 0 < v <= 2000 for v in (place[1].width, place[1].height))}
+    made: dict = dict.fromkeys(urls)
+    if not usable:
+        return made
     source = pikepdf.open(io.BytesIO(document.write_pdf()))  # untagged: no marked content
-    form = source.pages[0].as_form_xobject()
     scale, top = 0.75, side * 0.75  # px to pt; PDF y grows upwards from the page's bottom
-    x0, y0, x1, y1 = x * scale, top - (y + h) * scale, (x + w) * scale, top - y * scale
-    form.BBox = pikepdf.Array([x0, y0, x1, y1])
-    form.Matrix = pikepdf.Array([1 / (x1 - x0), 0, 0, 1 / (y1 - y0), -x0 / (x1 - x0),
-                                 -y0 / (y1 - y0)])
-    return int(w), int(h), form, source  # the form lives in its source: kept with it
+    for url, (index, image) in usable.items():
+        x, y, w, h = image.content_box_x(), image.content_box_y(), image.width, image.height
+        form = source.pages[index].as_form_xobject()
+        x0, y0, x1, y1 = x * scale, top - (y + h) * scale, (x + w) * scale, top - y * scale
+        form.BBox = pikepdf.Array([x0, y0, x1, y1])
+        form.Matrix = pikepdf.Array([1 / (x1 - x0), 0, 0, 1 / (y1 - y0), -x0 / (x1 - x0),
+                                     -y0 / (y1 - y0)])
+        made[url] = int(w), int(h), form, source  # the forms live in their source: kept
+    return made
 
 
 def placeholder_prefix(url: str) -> str:
