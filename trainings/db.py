@@ -1,13 +1,20 @@
 """Column types and database helpers shared by every area."""
 from __future__ import annotations
 
+import re
+import select
 import threading
+import weakref
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from flask import request
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 
@@ -106,3 +113,146 @@ def begin_write(session) -> None:
     raw = connection.connection.dbapi_connection
     if not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# Server connections: one closed by the server is replaced, without a round trip -------------
+
+def _has_input(fd: int) -> bool:
+    """Whether the socket has something to read now (never waits)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])  # pragma: no cover - no poll() (Windows)
+
+
+@event.listens_for(Pool, "checkout")
+def _replace_closed_connection(dbapi_connection, connection_record, connection_proxy):
+    """A pooled PostgreSQL (psycopg 3) connection the server has closed (a restart,
+    ``pg_terminate_backend``, ``idle_session_timeout``) is replaced before use, as
+    ``pool_pre_ping`` would, but without its round trip (100-230 µs of the worker's CPU per
+    request). An idle connection between two uses has nothing to read: the server writes
+    only to say why it closes it (a FATAL message, then EOF), so any input, a closed socket
+    or a bad libpq status raises ``DisconnectionError``, and the pool connects again
+    (SQLAlchemy's documented checkout pattern). A server that vanished without closing
+    (a cut network) is not seen: the request's first statement fails, the connection is
+    invalidated and the request answers 503, as with a server that is down."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:  # not psycopg 3 (SQLite, another driver): nothing to check
+        return
+    try:
+        closed = dbapi_connection.closed or pgconn.status != 0 or _has_input(pgconn.socket)
+    except Exception as error:  # noqa: BLE001 - any failure to look means unusable
+        raise DisconnectionError("the database connection cannot be checked") from error
+    if closed:
+        raise DisconnectionError("the database server closed the connection")
+
+
+# Read-only views: no transaction on PostgreSQL, and no write anywhere ----------------------
+
+READ_ONLY = "anyam_read_only"  # the execution option and Session.info key
+_read_only_engines: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class ReadOnlyRequestError(RuntimeError):
+    """A write was attempted in a request whose view is marked :func:`read_only`."""
+
+
+def read_only(view):
+    """Mark a view that never writes to the database (put it right under ``@bp.route``).
+
+    Its request's session reads on PostgreSQL without a transaction (autocommit: no BEGIN
+    and ROLLBACK, two round trips of every request); each statement sees the data committed
+    when it starts, as in PostgreSQL's default READ COMMITTED transaction. Any write in the
+    request's session (a flush with changes, an INSERT/UPDATE/DELETE, a row lock, a
+    savepoint) raises :class:`ReadOnlyRequestError` on SQLite and PostgreSQL alike, so that
+    a write can never run without the transaction it needs. Connections of their own
+    (the rate limit's) are not concerned."""
+    view.read_only = True
+    return view
+
+
+class AnyamSession(FlaskSession):
+    """Flask-SQLAlchemy's session; in a read-only request every statement goes to the
+    read-only engine (the same pool): the choice is made before the session's transaction
+    begins and holds until it ends, so one transaction never mixes the two."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is None and self.info.get(READ_ONLY) and isinstance(engine, Engine):
+            return read_only_engine(engine)
+        return engine
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` with the read-only execution option (and autocommit on PostgreSQL: on
+    SQLite a read already runs outside a transaction, and setting the isolation level
+    would cost a statement per checkout), kept per engine; it shares the engine's pool."""
+    kept = _read_only_engines.get(engine)
+    if kept is None:
+        options = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        kept = _read_only_engines[engine] = engine.execution_options(**options)
+        event.listen(kept, "before_cursor_execute", _refuse_write_statement)
+    return kept
+
+
+#: Statements a read-only request may not run: writes, row locks, transactions of its own.
+_WRITE = re.compile(
+    r"\A\s*(?:INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE|TRUNCATE|CREATE|ALTER|DROP|COPY|LOCK"
+    r"|GRANT|REVOKE|CALL|DO|COMMENT|REFRESH|VACUUM|REINDEX|CLUSTER|BEGIN|SAVEPOINT)\b"
+    r"|\A\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE|MERGE)\b"
+    r"|\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(?:KEY\s+)?SHARE\b",
+    re.IGNORECASE | re.DOTALL)
+_verdicts: dict[str, bool] = {}  # statement -> is a write (the same strings come back)
+
+
+def _refuse_write_statement(conn, cursor, statement, parameters, context, executemany):
+    is_write = _verdicts.get(statement)
+    if is_write is None:
+        is_write = bool(_WRITE.search(statement))
+        if len(_verdicts) >= 1024:
+            _verdicts.clear()
+        _verdicts[statement] = is_write
+    if is_write or (context is not None and (
+            context.isinsert or context.isupdate or context.isdelete
+            # a row lock SQLite's SQL leaves out: refused there too, as on PostgreSQL
+            or getattr(getattr(context.compiled, "statement", None), "_for_update_arg", None)
+            is not None)):
+        raise ReadOnlyRequestError(
+            f"a write in a read-only request ({request.endpoint if request else '?'}): "
+            f"{statement[:80]!r}")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush(session, flush_context, instances):
+    if not session.info.get(READ_ONLY):
+        return
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise ReadOnlyRequestError(
+            f"a flush with changes in a read-only request ({session.info[READ_ONLY]})")
+
+
+def init_read_only(app, db) -> None:
+    """Register the hooks of :func:`read_only` views; call it before any other hook that
+    may use the database (the first ``before_request`` runs first)."""
+
+    @app.before_request
+    def _begin_read_only():
+        if request.method not in ("GET", "HEAD"):  # a form's POST keeps its transaction
+            return
+        view = app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "read_only", False):
+            return
+        session = db.session()  # this app context's own
+        # a transaction already going on (a test's own, its app context kept) is left as is
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            return
+        session.info[READ_ONLY] = request.endpoint
+
+    @app.teardown_request
+    def _end_read_only(exc=None):
+        session = db.session()  # this app context's own
+        if session.info.pop(READ_ONLY, None) is not None:
+            session.rollback()  # returns the connection; autocommit: nothing sent

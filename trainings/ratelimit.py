@@ -4,8 +4,9 @@ Flask-Limiter keeps its counters in a ``limits`` storage named by ``RATELIMIT_ST
 
 * ``anyam-db://`` (the default): the ``rate_limits`` table of the application's database,
   one row per (limit, client) with a fixed-window count. Each hit is one atomic
-  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL), in its own
-  short transaction on its own connection, so the request's transaction is left alone.
+  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL) on its own
+  connection, so the request's transaction is left alone: in its own short transaction on
+  SQLite, in autocommit on PostgreSQL (the statement alone, one round trip).
 * ``redis://…`` (``ANYAM_RATELIMIT_STORAGE_URI``): the ``limits`` Redis storage.
 * ``memory://``: per process, for a single worker only.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import weakref
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -77,6 +79,18 @@ def _upsert_statement(dialect: str):
     ).returning(table.c.count, table.c.expires_at)
 
 
+_autocommit_engines: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _autocommit(engine):
+    """``engine`` in autocommit (the same pool), kept per engine."""
+    kept = _autocommit_engines.get(engine)
+    if kept is None:
+        kept = _autocommit_engines[engine] = engine.execution_options(
+            isolation_level="AUTOCOMMIT")
+    return kept
+
+
 class DatabaseStorage(Storage):
     """A fixed-window ``limits`` storage in the application's database (``anyam-db://``)."""
 
@@ -114,12 +128,20 @@ class DatabaseStorage(Storage):
         expires = now + timedelta(seconds=expiry)
         table = RateLimitCounter.__table__
         engine = self._engine()
-        with engine.begin() as connection:
+        dialect = engine.dialect.name
+        if dialect == "postgresql":
+            # one round trip: the upsert is atomic alone, so it runs in autocommit (no BEGIN
+            # and COMMIT); the cleaning, when it comes, is a statement of its own
+            with _autocommit(engine).connect() as connection:
+                if random.randrange(CLEAN_EVERY) == 0:
+                    connection.execute(delete(table).where(table.c.expires_at <= now))
+                count, until = self._upsert(connection, dialect, key, amount, now, expires)
+            return self._remember(key, count, until)
+        with engine.begin() as connection:  # SQLite: a write transaction, as cheap as it gets
             if random.randrange(CLEAN_EVERY) == 0:
                 connection.execute(delete(table).where(table.c.expires_at <= now))
-            if engine.dialect.name in ("sqlite", "postgresql"):
-                count, until = self._upsert(connection, engine.dialect.name, key, amount, now,
-                                            expires)
+            if dialect == "sqlite":
+                count, until = self._upsert(connection, dialect, key, amount, now, expires)
                 return self._remember(key, count, until)
             return self._remember(key, self._update_or_insert(connection, key, amount, now,
                                                                expires), None)

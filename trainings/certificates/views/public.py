@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ...db import read_only
 from ...extensions import limiter
 from ...language import current_language
 from ...web import base_url
@@ -58,6 +59,7 @@ def render_unknown(typed: str, form=None):
 
 
 @bp.route("/verify")
+@read_only
 @limiter.limit(verify_limit)
 def verify_form():
     form = VerifyForm(request.args)
@@ -70,6 +72,7 @@ def verify_form():
 
 
 @bp.route("/verify/<code>")
+@read_only
 @limiter.limit(verify_limit)
 def verify(code: str):
     certificate = services.get_by_code(code)
