@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select, text, update
 
 from trainings.auth.models import User
-from trainings.db import ReadOnlyRequestError, read_only
+from trainings.db import READ_ONLY, ReadOnlyRequestError, begin_write, read_only
 from trainings.extensions import db
 
 from . import factories
@@ -16,12 +16,12 @@ from .conftest import BACKEND
 
 @pytest.fixture
 def statements(app):
-    """Each statement the app's engine runs: (SQL, read-only option, DBAPI autocommit)."""
+    """Each statement the app's engine runs: (SQL, in a read-only request, DBAPI autocommit)."""
     seen = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         dbapi = conn.connection.dbapi_connection
-        seen.append((statement, bool(conn.get_execution_options().get("anyam_read_only")),
+        seen.append((statement, bool(db.session().info.get(READ_ONLY)),
                      getattr(dbapi, "autocommit", None)))
 
     event.listen(db.engine, "before_cursor_execute", record)
@@ -49,7 +49,7 @@ def test_the_light_pages_read_outside_a_transaction(app, client, login, statemen
         assert all(read_only for _sql, read_only, _ac in statements), (path, statements)
         if BACKEND == "postgres":  # no BEGIN: the connection is in autocommit
             assert all(autocommit is True for *_x, autocommit in statements), path
-        assert not db.session.info.get("anyam_read_only")  # ended with the request
+        assert not db.session.info.get(READ_ONLY)  # ended with the request
 
 
 def test_other_requests_keep_their_transaction(app, client, login, statements):
@@ -84,6 +84,7 @@ def write_app(app_factory):
         "changed": lambda: (setattr(db.session.scalars(select(User)).first(), "name", "New"),
                             db.session.flush()),
         "savepoint": lambda: (db.session.begin_nested(), db.session.scalars(select(User)).all()),
+        "write lock": lambda: begin_write(db.session),
     }
 
     @app.route("/test/read-only/<kind>")
@@ -127,7 +128,7 @@ def write_app(app_factory):
 
 
 @pytest.mark.parametrize("kind", ["flush", "commit", "autoflush", "core", "text", "lock",
-                                  "changed", "savepoint"])
+                                  "changed", "savepoint", "write lock"])
 def test_a_write_in_a_read_only_request_fails_loudly(write_app, kind):
     client = write_app.test_client()
     response = client.get(f"/test/read-only/{kind}")

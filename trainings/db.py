@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import select
 import threading
-import weakref
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -12,7 +11,7 @@ from flask import request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
@@ -107,6 +106,8 @@ def begin_write(session) -> None:
     writers could both read the same old value: ``BEGIN IMMEDIATE`` takes the lock first
     (waiting up to the busy timeout). On PostgreSQL the rows are locked with
     ``SELECT ... FOR UPDATE`` instead; nothing to do here."""
+    if session.info.get(READ_ONLY):
+        _refuse(session, "a write transaction")
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return
@@ -150,8 +151,7 @@ def _replace_closed_connection(dbapi_connection, connection_record, connection_p
 
 # Read-only views: no transaction on PostgreSQL, and no write anywhere ----------------------
 
-READ_ONLY = "anyam_read_only"  # the execution option and Session.info key
-_read_only_engines: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+READ_ONLY = "anyam_read_only"  # the Session.info key: the endpoint of the read-only request
 
 
 class ReadOnlyRequestError(RuntimeError):
@@ -161,68 +161,64 @@ class ReadOnlyRequestError(RuntimeError):
 def read_only(view):
     """Mark a view that never writes to the database (put it right under ``@bp.route``).
 
-    Its request's session reads on PostgreSQL without a transaction (autocommit: no BEGIN
-    and ROLLBACK, two round trips of every request); each statement sees the data committed
-    when it starts, as in PostgreSQL's default READ COMMITTED transaction. Any write in the
-    request's session (a flush with changes, an INSERT/UPDATE/DELETE, a row lock, a
-    savepoint) raises :class:`ReadOnlyRequestError` on SQLite and PostgreSQL alike, so that
-    a write can never run without the transaction it needs. Connections of their own
-    (the rate limit's) are not concerned."""
+    Its GET requests read on PostgreSQL without a transaction (autocommit: no BEGIN and
+    ROLLBACK, two round trips of every request); each statement sees the data committed
+    when it starts, as in PostgreSQL's default READ COMMITTED transaction. A write through
+    the request's session (a flush with changes, INSERT/UPDATE/DELETE, a row lock, a
+    savepoint, :func:`begin_write`) raises :class:`ReadOnlyRequestError` on SQLite and
+    PostgreSQL alike, so that a write can never run without the transaction it needs.
+    Connections of their own (the rate limit's) are not concerned; nor is SQL sent on
+    ``session.connection()`` directly, which read-only code does not do."""
     view.read_only = True
     return view
 
 
-class AnyamSession(FlaskSession):
-    """Flask-SQLAlchemy's session; in a read-only request every statement goes to the
-    read-only engine (the same pool): the choice is made before the session's transaction
-    begins and holds until it ends, so one transaction never mixes the two."""
-
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-        if bind is None and self.info.get(READ_ONLY) and isinstance(engine, Engine):
-            return read_only_engine(engine)
-        return engine
-
-
-def read_only_engine(engine: Engine) -> Engine:
-    """``engine`` with the read-only execution option (and autocommit on PostgreSQL: on
-    SQLite a read already runs outside a transaction, and setting the isolation level
-    would cost a statement per checkout), kept per engine; it shares the engine's pool."""
-    kept = _read_only_engines.get(engine)
-    if kept is None:
-        options = {READ_ONLY: True}
-        if engine.dialect.name == "postgresql":
-            options["isolation_level"] = "AUTOCOMMIT"
-        kept = _read_only_engines[engine] = engine.execution_options(**options)
-        event.listen(kept, "before_cursor_execute", _refuse_write_statement)
-    return kept
-
-
-#: Statements a read-only request may not run: writes, row locks, transactions of its own.
+#: SQL text that writes, locks rows or opens a transaction of its own
 _WRITE = re.compile(
     r"\A\s*(?:INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE|TRUNCATE|CREATE|ALTER|DROP|COPY|LOCK"
     r"|GRANT|REVOKE|CALL|DO|COMMENT|REFRESH|VACUUM|REINDEX|CLUSTER|BEGIN|SAVEPOINT)\b"
     r"|\A\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE|MERGE)\b"
     r"|\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(?:KEY\s+)?SHARE\b",
     re.IGNORECASE | re.DOTALL)
-_verdicts: dict[str, bool] = {}  # statement -> is a write (the same strings come back)
+_verdicts: dict[str, bool] = {}  # SQL text -> writes (the same strings come back)
 
 
-def _refuse_write_statement(conn, cursor, statement, parameters, context, executemany):
-    is_write = _verdicts.get(statement)
-    if is_write is None:
-        is_write = bool(_WRITE.search(statement))
+def _writes(clause) -> bool:
+    """Whether a statement given to ``Session.execute`` writes or locks rows."""
+    if clause is None:
+        return False
+    if getattr(clause, "is_dml", False):  # insert(), update(), delete(), ORM bulk ones
+        return True
+    if getattr(clause, "_for_update_arg", None) is not None:  # with_for_update()
+        return True
+    sql = getattr(clause, "text", None)  # text("...")
+    if not isinstance(sql, str):
+        return False
+    verdict = _verdicts.get(sql)
+    if verdict is None:
         if len(_verdicts) >= 1024:
             _verdicts.clear()
-        _verdicts[statement] = is_write
-    if is_write or (context is not None and (
-            context.isinsert or context.isupdate or context.isdelete
-            # a row lock SQLite's SQL leaves out: refused there too, as on PostgreSQL
-            or getattr(getattr(context.compiled, "statement", None), "_for_update_arg", None)
-            is not None)):
-        raise ReadOnlyRequestError(
-            f"a write in a read-only request ({request.endpoint if request else '?'}): "
-            f"{statement[:80]!r}")
+        verdict = _verdicts[sql] = bool(_WRITE.search(sql))
+    return verdict
+
+
+def _refuse(session, what: str):
+    raise ReadOnlyRequestError(f"{what} in a read-only request ({session.info[READ_ONLY]})")
+
+
+class AnyamSession(FlaskSession):
+    """Flask-SQLAlchemy's session, refusing statements that write while a read-only
+    request runs (the ORM's flush is refused by ``_refuse_flush``)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if self.info.get(READ_ONLY) and _writes(clause):
+            _refuse(self, f"a write ({str(clause)[:60]!r})")
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def begin_nested(self):
+        if self.info.get(READ_ONLY):
+            _refuse(self, "a savepoint")
+        return super().begin_nested()
 
 
 @event.listens_for(Session, "before_flush")
@@ -230,13 +226,14 @@ def _refuse_flush(session, flush_context, instances):
     if not session.info.get(READ_ONLY):
         return
     if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
-        raise ReadOnlyRequestError(
-            f"a flush with changes in a read-only request ({session.info[READ_ONLY]})")
+        _refuse(session, "a flush with changes")
 
 
 def init_read_only(app, db) -> None:
     """Register the hooks of :func:`read_only` views; call it before any other hook that
     may use the database (the first ``before_request`` runs first)."""
+    with app.app_context():
+        autocommit = db.engine.dialect.name == "postgresql"
 
     @app.before_request
     def _begin_read_only():
@@ -250,9 +247,17 @@ def init_read_only(app, db) -> None:
         if session.in_transaction() or session.new or session.dirty or session.deleted:
             return
         session.info[READ_ONLY] = request.endpoint
+        if autocommit:
+            # SQLAlchemy's way to set one transaction's isolation level: the connection is
+            # taken now with it, and set back when it returns to the pool. (On SQLite a
+            # read already runs outside any transaction.)
+            try:
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            except SQLAlchemyError:  # the database is away: the view answers as it does
+                session.rollback()
 
     @app.teardown_request
     def _end_read_only(exc=None):
-        session = db.session()  # this app context's own
+        session = db.session()
         if session.info.pop(READ_ONLY, None) is not None:
-            session.rollback()  # returns the connection; autocommit: nothing sent
+            session.rollback()  # returns the connection; in autocommit nothing is sent

@@ -17,7 +17,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-import weakref
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -79,18 +78,6 @@ def _upsert_statement(dialect: str):
     ).returning(table.c.count, table.c.expires_at)
 
 
-_autocommit_engines: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _autocommit(engine):
-    """``engine`` in autocommit (the same pool), kept per engine."""
-    kept = _autocommit_engines.get(engine)
-    if kept is None:
-        kept = _autocommit_engines[engine] = engine.execution_options(
-            isolation_level="AUTOCOMMIT")
-    return kept
-
-
 class DatabaseStorage(Storage):
     """A fixed-window ``limits`` storage in the application's database (``anyam-db://``)."""
 
@@ -132,7 +119,8 @@ class DatabaseStorage(Storage):
         if dialect == "postgresql":
             # one round trip: the upsert is atomic alone, so it runs in autocommit (no BEGIN
             # and COMMIT); the cleaning, when it comes, is a statement of its own
-            with _autocommit(engine).connect() as connection:
+            with engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT")  # reset on return
                 if random.randrange(CLEAN_EVERY) == 0:
                     connection.execute(delete(table).where(table.c.expires_at <= now))
                 count, until = self._upsert(connection, dialect, key, amount, now, expires)
