@@ -50,6 +50,14 @@ def test_a_database_outage_answers_503_to_the_api_and_to_pages(app_factory):
     assert page.headers["Retry-After"] == "30"
 
 
+def test_healthz_says_unavailable_while_the_database_is_away(app_factory):
+    """healthz is a read-only view (its connection taken before the view on PostgreSQL):
+    it still answers its own 503 when that fails."""
+    response = app_factory(SQLALCHEMY_DATABASE_URI=CLOSED_PORT_URL).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable"}
+
+
 def test_pooled_connections_are_checked_without_a_round_trip(app_factory):
     """No ``pool_pre_ping`` (a round trip per request): the checkout looks at the socket."""
     options = app_factory(SQLALCHEMY_DATABASE_URI=CLOSED_PORT_URL).config[
