@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from limits.storage import storage_from_string
+from sqlalchemy import event
 
 from trainings import ratelimit
 from trainings.db import utcnow
@@ -128,3 +129,30 @@ def test_a_limited_request_costs_one_statement_on_the_counters(app_factory, coun
         assert response.headers["X-RateLimit-Remaining"] == "4"  # headers from that statement
         on_counters = [s for s in counter.statements if "rate_limits" in s]
         assert len(on_counters) == 1
+
+
+def test_a_hit_is_one_statement_and_on_postgresql_needs_no_transaction(app, monkeypatch):
+    """PostgreSQL: the upsert alone in autocommit (no BEGIN, no COMMIT: one round trip),
+    committed at once; the occasional purge of expired rows is a statement of its own."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], getattr(conn.connection.dbapi_connection,
+                                                   "autocommit", None)))
+
+    storage = storage_from_string("anyam-db://")
+    db.session.add(ratelimit.RateLimitCounter(key="old", count=3,
+                                              expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    monkeypatch.setattr(ratelimit, "CLEAN_EVERY", 1)  # this hit purges too
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert storage.incr("test/one", 60) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [verb for verb, _ in seen] == ["DELETE", "INSERT"]
+    if db.engine.dialect.name == "postgresql":
+        assert all(autocommit is True for _, autocommit in seen)
+    db.session.rollback()
+    rows = {c.key: c.count for c in db.session.scalars(db.select(ratelimit.RateLimitCounter))}
+    assert rows == {"test/one": 1}  # the expired row purged, the hit kept

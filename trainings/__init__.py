@@ -65,11 +65,6 @@ def create_app(test_config: dict | None = None) -> Flask:
             Path(app.instance_path) / "anyam.sqlite")
     _check_secret_key(app)
     _trusted_hosts(app)
-    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
-        # Server databases: test a pooled connection before use (a restarted server or a
-        # dropped connection is replaced instead of failing the request).
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
-                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if int(app.config["PROXY_HOPS"]):
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = int(app.config["PROXY_HOPS"])
@@ -92,6 +87,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .i18n import init_i18n
 
     db.init_app(app)
+    # read-only views' requests (db.read_only): before any other hook that may read. A pooled
+    # connection the server closed is replaced at checkout (db._replace_closed_connection).
+    _db.init_read_only(app, db)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from .auth.services import is_safe_next
 from .auth.services import set_language as save_language
+from .db import read_only
 from .extensions import db
 from .forms import EmptyForm
 from .language import current_language
@@ -199,6 +200,7 @@ def favicon():
 
 
 @bp.route("/healthz")
+@read_only
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))

@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .db import AnyamSession
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -23,7 +25,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# AnyamSession: the read-only requests' engine (trainings/db.py, ``read_only``)
+db = SQLAlchemy(model_class=Base, session_options={"class_": AnyamSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

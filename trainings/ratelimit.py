@@ -4,8 +4,9 @@ Flask-Limiter keeps its counters in a ``limits`` storage named by ``RATELIMIT_ST
 
 * ``anyam-db://`` (the default): the ``rate_limits`` table of the application's database,
   one row per (limit, client) with a fixed-window count. Each hit is one atomic
-  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL), in its own
-  short transaction on its own connection, so the request's transaction is left alone.
+  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (SQLite ≥ 3.35 and PostgreSQL) on its own
+  connection, so the request's transaction is left alone: in its own short transaction on
+  SQLite, in autocommit on PostgreSQL (the statement alone, one round trip).
 * ``redis://…`` (``ANYAM_RATELIMIT_STORAGE_URI``): the ``limits`` Redis storage.
 * ``memory://``: per process, for a single worker only.
 
@@ -114,12 +115,21 @@ class DatabaseStorage(Storage):
         expires = now + timedelta(seconds=expiry)
         table = RateLimitCounter.__table__
         engine = self._engine()
-        with engine.begin() as connection:
+        dialect = engine.dialect.name
+        if dialect == "postgresql":
+            # one round trip: the upsert is atomic alone, so it runs in autocommit (no BEGIN
+            # and COMMIT); the cleaning, when it comes, is a statement of its own
+            with engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT")  # reset on return
+                if random.randrange(CLEAN_EVERY) == 0:
+                    connection.execute(delete(table).where(table.c.expires_at <= now))
+                count, until = self._upsert(connection, dialect, key, amount, now, expires)
+            return self._remember(key, count, until)
+        with engine.begin() as connection:  # SQLite: a write transaction, as cheap as it gets
             if random.randrange(CLEAN_EVERY) == 0:
                 connection.execute(delete(table).where(table.c.expires_at <= now))
-            if engine.dialect.name in ("sqlite", "postgresql"):
-                count, until = self._upsert(connection, engine.dialect.name, key, amount, now,
-                                            expires)
+            if dialect == "sqlite":
+                count, until = self._upsert(connection, dialect, key, amount, now, expires)
                 return self._remember(key, count, until)
             return self._remember(key, self._update_or_insert(connection, key, amount, now,
                                                                expires), None)

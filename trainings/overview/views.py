@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Integer, bindparam, select
 
 from ..countries import country_name
+from ..db import read_only
 from ..errors import NotFound
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
@@ -39,6 +40,7 @@ bp = Blueprint("overview", __name__)
 
 
 @bp.route("/me/schedule")
+@read_only
 @login_required
 def my_schedule():
     body = schedule_body(current_user, datetime.now(UTC), current_user.timezone,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import accepts_token
-from ..db import utcnow
+from ..db import read_only, utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import login_manager
 from ..i18n import current_language, viewer_timezone
@@ -57,6 +57,7 @@ def index():
 
 
 @bp.route("/trainings/<int:training_id>")
+@read_only
 @login_required
 def detail(training_id: int):
     viewer = current_user._get_current_object()  # the user, not the proxy, read many times

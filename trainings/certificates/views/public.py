@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from ...db import read_only
 from ...extensions import limiter
 from ...language import current_language
 from ...scheduling.page import fragments
@@ -60,6 +61,7 @@ def render_unknown(typed: str, form=None):
 
 
 @bp.route("/verify")
+@read_only
 @limiter.limit(verify_limit)
 def verify_form():
     form = VerifyForm(request.args)
@@ -72,6 +74,7 @@ def verify_form():
 
 
 @bp.route("/verify/<code>")
+@read_only
 @limiter.limit(verify_limit)
 def verify(code: str):
     certificate = services.get_by_code(code)
