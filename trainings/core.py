@@ -24,9 +24,8 @@ from .extensions import db
 from .forms import EmptyForm
 from .language import current_language
 from .policy import RULES, can
-from .scheduling.page import fragments
 from .timezones import is_valid_timezone
-from .web import action, id_url
+from .web import action, fragments, id_url
 
 bp = Blueprint("core", __name__)
 
@@ -112,7 +111,7 @@ def training_nav(training, pages: list | None = None) -> list[dict]:
 def training_subnav(training) -> Markup:
     """The training's sub-navigation (``_training_subnav.html``), rendered once per
     training, language, page, pages the viewer may open and URL root, and shared by every
-    viewer and page showing the same (``scheduling.page.fragments``: whatever it shows is in
+    viewer and page showing the same (``web.fragments``: whatever it shows is in
     its key, so it is never stale)."""
     pages = _training_pages(training)
     key = (training.id, current_language(), request.endpoint, tuple(e for e, _l in pages),

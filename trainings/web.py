@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -373,3 +375,48 @@ def csrf_token() -> str:
     token = signer.sign(payload).decode("utf-8")  # what serializer.dumps(raw) answers
     setattr(namespace, field, token)
     return token
+
+
+# Fragments kept under a key made of everything they show -------------------------------
+
+class Tables:
+    """Rendered tables by key, least recently used dropped first beyond ``limit`` characters
+    (the tables' and a rough measure of their keys'); thread-safe."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self._kept: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> str | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found[0]
+        return None
+
+    def put(self, key, html: str) -> None:
+        cost = len(html) + len(repr(key))
+        with self._lock:
+            if key in self._kept or cost > self.limit:
+                return
+            self._kept[key] = (html, cost)
+            self.size += cost
+            while self.size > self.limit:
+                _key, (_html, dropped) = self._kept.popitem(last=False)
+                self.size -= dropped
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+def fragments(kind: str) -> Tables:
+    """This app's kept fragments of one kind ("sessions_table", "training_nav",
+    "training_facts")."""
+    name = f"anyam.fragments.{kind}"
+    kept = current_app.extensions.get(name)
+    if kept is None:
+        kept = current_app.extensions.setdefault(
+            name, Tables(current_app.config["TRAINING_PAGE_FRAGMENTS_CHARS"]))
+    return kept

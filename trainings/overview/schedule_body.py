@@ -7,7 +7,7 @@ zone and its name at this instant, whether all past sessions are asked for and t
 The content is kept under all of them and the person's id (it is never shared with another
 person), so a kept one is never stale and nothing has to be told of changes: the next
 request reads the rows again and a change of any of them is another key. Kept in the
-bounded per-app fragments of ``scheduling.page.fragments`` (least recently used first).
+bounded per-app fragments of ``web.fragments`` (least recently used first).
 
 A page whose content depends on more than its rows is rendered each time and not kept: one
 with check-in cards (a training meeting in person, or with groups: the cards are read by
@@ -22,8 +22,8 @@ from flask import render_template, request
 from markupsafe import Markup
 
 from ..i18n import current_language
-from ..scheduling.page import fragments
 from ..timezones import zone_label
+from ..web import fragments
 from .gatherings import checkin_cards
 from .schedule_page import JOIN_OPENS_BEFORE, PAST_SHOWN, schedule_page, schedule_rows
 

@@ -19,8 +19,6 @@ names they show, the language, the viewer's zone and the zones' names at this in
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from flask import current_app, render_template, request
@@ -31,7 +29,7 @@ from ..db import utcnow
 from ..i18n import current_language, viewer_timezone
 from ..policy import can
 from ..timezones import format_date, format_time, to_zone, zone_label
-from ..web import absolute_url
+from ..web import Tables, absolute_url, fragments  # noqa: F401 - Tables: kept fragments' store
 from . import services
 from .rules import facilitated_sessions
 
@@ -53,49 +51,6 @@ def zone_line(instant: datetime, home: str, zones: list[str]) -> list[dict]:
         entries.append({"zone": zone, "time": text, "shift": shift,
                         "date": format_date(instant, zone, fmt="EEE d MMM") if shift else ""})
     return entries
-
-
-class Tables:
-    """Rendered tables by key, least recently used dropped first beyond ``limit`` characters
-    (the tables' and a rough measure of their keys'); thread-safe."""
-
-    def __init__(self, limit: int):
-        self.limit, self.size = limit, 0
-        self._kept: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key) -> str | None:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-                return found[0]
-        return None
-
-    def put(self, key, html: str) -> None:
-        cost = len(html) + len(repr(key))
-        with self._lock:
-            if key in self._kept or cost > self.limit:
-                return
-            self._kept[key] = (html, cost)
-            self.size += cost
-            while self.size > self.limit:
-                _key, (_html, dropped) = self._kept.popitem(last=False)
-                self.size -= dropped
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-
-def fragments(kind: str) -> Tables:
-    """This app's kept fragments of one kind ("sessions_table", "training_nav",
-    "training_facts")."""
-    name = f"anyam.fragments.{kind}"
-    kept = current_app.extensions.get(name)
-    if kept is None:
-        kept = current_app.extensions.setdefault(
-            name, Tables(current_app.config["TRAINING_PAGE_FRAGMENTS_CHARS"]))
-    return kept
 
 
 def kept_tables() -> Tables:

@@ -17,8 +17,7 @@ from markupsafe import Markup
 from ...db import read_only
 from ...extensions import limiter
 from ...language import current_language
-from ...scheduling.page import fragments
-from ...web import base_url
+from ...web import base_url, fragments
 from .. import openbadges, services
 from ..forms import (
     VerifyForm,
@@ -98,7 +97,7 @@ def _verify_body(certificate, info: dict, holder: bool) -> Markup:
     links. Kept under everything it shows: what the public may know of the certificate
     (``info``, whose dates the page formats, in its order), the language, the holder's
     LinkedIn link, the credential's link and the URL root (never stale, bounded:
-    ``scheduling.page.fragments``)."""
+    ``web.fragments``)."""
     lang = current_language()
     linkedin = services.linkedin_url(info) if holder and info["valid"] else None
     credential_url = url_for(".credential", code=certificate.code) if info["valid"] else None
