@@ -3,7 +3,8 @@
 For each database (SQLite; PostgreSQL too when 127.0.0.1:5432 answers) it fills a fresh
 database, starts ``gunicorn -w 2`` on 127.0.0.1 (and the bare app of benchmarks/bare_app.py
 with the same settings), then loads each page for a bounded time and count (default 20 s or
-20 000 requests, concurrency 8; one new connection per request, as gunicorn's sync workers
+20 000 requests, concurrency 8, shared among 3 rounds interleaved with the bare app's
+(bare, page, page, bare, bare, page: the machine's speed drifts); one new connection per request, as gunicorn's sync workers
 close it anyway; logged-in clients log in through the form, follow the redirect and keep
 the session cookie the server sets, each its own, as browsers do) and prints req/s, p50/p99 latency, errors (anything but 200) and the ratio
 to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors. Beside it, the server's
@@ -17,7 +18,8 @@ counted in the database by every worker) gets 4 normal visitors at once (source 
 40 requests: exactly 30 pass, whatever worker answers).
 
     python benchmarks/load.py [--duration 20] [--concurrency 8] [--max-requests 20000]
-                              [--backends sqlite,postgres] [--pages verify,schedule] [--json]
+                              [--backends sqlite,postgres] [--pages verify,schedule] [--rounds 3]
+                              [--json]
 
 Traffic goes to 127.0.0.0/8 only; every server started here is stopped at the end.
 """
@@ -196,11 +198,29 @@ def hammer(port: int, path: str, *, headers=None, duration: float, concurrency: 
     server_cpu = (server.cpu() - server_cpu) if server else 0.0
     every = sorted(x for part in latencies for x in part)
     total = len(every)
-    return {"rps": total / elapsed, "p50": 1000 * statistics.median(every) if every else 0,
+    return {"rps": total / elapsed, "latencies": every, "server_s": server_cpu,
+            "client_s": client_cpu, "p50": 1000 * statistics.median(every) if every else 0,
             "p99": 1000 * every[min(total - 1, int(total * 0.99))] if every else 0,
             "errors": total - statuses.get(200, 0), "count": total, "statuses": dict(statuses),
             "load": load(), "server_ms": 1000 * server_cpu / total if total else 0,
             "client_ms": 1000 * client_cpu / total if total else 0}
+
+
+def combined(runs: list[dict]) -> dict:
+    """Rounds of one kind as one figure: the median rate, latencies and CPU over every
+    request of every round, errors and statuses summed."""
+    every = sorted(x for run in runs for x in run["latencies"])
+    total = len(every)
+    statuses: Counter = Counter()
+    for run in runs:
+        statuses.update(run["statuses"])
+    return {"rps": statistics.median(run["rps"] for run in runs),
+            "p50": 1000 * statistics.median(every) if every else 0,
+            "p99": 1000 * every[min(total - 1, int(total * 0.99))] if every else 0,
+            "errors": sum(run["errors"] for run in runs), "count": total,
+            "statuses": dict(statuses), "load": max(run["load"] for run in runs),
+            "server_ms": 1000 * sum(run["server_s"] for run in runs) / total if total else 0,
+            "client_ms": 1000 * sum(run["client_s"] for run in runs) / total if total else 0}
 
 
 # Data -------------------------------------------------------------------------------------
@@ -305,17 +325,28 @@ def run_backend(name: str, url: str, args) -> None:
             status = request(port, path, headers=headers)[0]
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
-        options = {"duration": args.duration, "concurrency": args.concurrency,
-                   "max_requests": args.max_requests}
-        # Interleaved: bare, page, bare, page, ... so each ratio has a baseline next to it.
+        # Interleaved rounds: bare, page, page, bare, bare, page ... (the machine's speed
+        # drifts from minute to minute: each round's ratio has its baseline next to it).
+        rounds = max(1, args.rounds)
+        options = {"duration": args.duration / rounds, "concurrency": args.concurrency,
+                   "max_requests": max(1, args.max_requests // rounds)}
         for label, (path, headers) in pages.items():
-            bare = hammer(servers["bare"].port, "/bare", server=servers["bare"], **options)
-            page = hammer(port, path, headers=headers, server=servers["anyam"], **options)
+            runs = {"bare": [], "page": []}
+            for index in range(rounds):
+                for kind in (("bare", "page") if index % 2 == 0 else ("page", "bare")):
+                    runs[kind].append(
+                        hammer(servers["bare"].port, "/bare", server=servers["bare"], **options)
+                        if kind == "bare" else
+                        hammer(port, path, headers=headers, server=servers["anyam"], **options))
+            page, bare = combined(runs["page"]), combined(runs["bare"])
+            ratios = ", ".join(f"{p['rps'] / b['rps']:.2f}"
+                               for p, b in zip(runs["page"], runs["bare"], strict=True))
             emit("load", f"{name}: {label}", value=page["rps"], unit="req/s",
                  baseline=bare["rps"], baseline_name="bare Flask, same run",
                  cpu=page["server_ms"], cpu_baseline=bare["server_ms"],
                  load_avg=max(page["load"], bare["load"]), runs=page["count"],
-                 note=f"p50 {page['p50']:.1f} ms, p99 {page['p99']:.1f} ms, server CPU "
+                 note=f"median of {rounds} interleaved rounds (ratios {ratios}) / p50 "
+                      f"{page['p50']:.1f} ms, p99 {page['p99']:.1f} ms, server CPU "
                       f"{page['server_ms']:.2f} ms/req (bare {bare['server_ms']:.2f}), load "
                       f"client CPU {page['client_ms']:.2f} ms/req (bare {bare['client_ms']:.2f}), "
                       f"errors {page['errors']} {page['statuses'] if page['errors'] else ''}"
@@ -353,9 +384,13 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pages", default="")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds per page (bare, page, page, bare, ...): the "
+                             "duration and request count are shared among them")
     args = parser.parse_args()
     header(f"light pages under gunicorn -w 2, {args.duration:g} s or {args.max_requests} "
-           f"requests per page, concurrency {args.concurrency}")
+           f"requests per page in {args.rounds} interleaved rounds, concurrency "
+           f"{args.concurrency}")
     for backend in args.backends.split(","):
         if backend == "sqlite":
             folder = tempfile.mkdtemp(prefix="anyam-load-db-")

@@ -160,3 +160,25 @@ def test_writes_after_a_read_only_request_are_atomic_again(write_app):
     with write_app.app_context():
         assert db.engine.pool.checkedout() == 0  # every request gave its connection back
         assert _emails() == {"someone@example.org", "written@example.org"}
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="psycopg's query cache: PostgreSQL only")
+def test_the_training_pages_long_statement_is_converted_once(app, client, login, statements):
+    """psycopg keeps the training page's statement converted (it is longer than psycopg's
+    own 4096-byte limit): the second request finds it in psycopg's cache."""
+    from psycopg import _queries
+
+    organiser = factories.user(role="organiser")
+    training = factories.training(organiser=organiser, sessions=3)
+    login(organiser)
+    db.session.commit()
+    assert client.get(f"/trainings/{training.id}").status_code == 200
+    longest = max((sql for sql, *_x in statements), key=len)
+    assert len(longest.encode()) > 4096  # over psycopg's own limit
+    before = _queries._query2pg.cache_info()
+    statements.clear()
+    assert client.get(f"/trainings/{training.id}").status_code == 200
+    after = _queries._query2pg.cache_info()
+    assert longest in [sql for sql, *_x in statements]
+    assert after.hits - before.hits >= len(statements)  # every statement, the long one too
+    assert after.misses == before.misses

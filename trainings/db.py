@@ -127,6 +127,27 @@ def _has_input(fd: int) -> bool:
     return bool(select.select([fd], [], [], 0)[0])  # pragma: no cover - no poll() (Windows)
 
 
+#: psycopg turns a query's ``%(name)s`` placeholders into ``$n`` once per distinct query and
+#: keeps the result, but only for queries up to 4096 bytes
+#: (``psycopg._queries.MAX_CACHED_STATEMENT_LENGTH``, there to keep ORM-made INSERTs of many
+#: VALUES rows out of its cache). The training page's one statement is ~7 400 bytes: it was
+#: converted again on every request (~40 µs of the worker's CPU). Queries up to this size
+#: are kept; the cache stays bounded (psycopg's LRU of 128 queries).
+PSYCOPG_KEPT_QUERY_BYTES = 16384
+
+
+@event.listens_for(Pool, "connect")
+def _keep_long_queries_converted(dbapi_connection, connection_record):
+    """On the first psycopg 3 connection: raise psycopg's limit to
+    :data:`PSYCOPG_KEPT_QUERY_BYTES` (a psycopg without that constant is left alone)."""
+    if getattr(dbapi_connection, "pgconn", None) is None:
+        return
+    from psycopg import _queries
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", PSYCOPG_KEPT_QUERY_BYTES) \
+            < PSYCOPG_KEPT_QUERY_BYTES:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = PSYCOPG_KEPT_QUERY_BYTES
+
+
 @event.listens_for(Pool, "checkout")
 def _replace_closed_connection(dbapi_connection, connection_record, connection_proxy):
     """A pooled PostgreSQL (psycopg 3) connection the server has closed (a restart,
