@@ -125,6 +125,62 @@ def start_workers(pool, workers: int, *, timeout: float = 120) -> list[int]:
     return sorted(seen)
 
 
+def idle_cpus(*, looks: int = 3, read=None) -> int:
+    """How many of the CPUs this process may run on have nothing to run now: those CPUs,
+    less the tasks the kernel is running or has ready to run other than the caller
+    (``/proc/loadavg``'s fourth field, the fewest of ``looks`` looks a millisecond apart,
+    so that a task passing by is not counted). Where there is no /proc, all of them.
+    ``read`` answers the file's text (tests)."""
+    import os
+    import time
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    if read is None:
+        def read():
+            with open("/proc/loadavg", encoding="ascii") as handle:
+                return handle.read()
+    fewest = None
+    for look in range(max(1, looks)):
+        if look:
+            time.sleep(0.001)
+        try:
+            running = int(read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return cpus
+        fewest = running if fewest is None else min(fewest, running)
+    return max(0, cpus - (fewest - 1))
+
+
+LOOK_AGAIN = 0.05  # seconds between looks at the idle CPUs while calls wait
+
+
+def run_on_idle_cpus(pool, calls: list, *, workers: int, idle=None):
+    """Run ``calls`` (``(function, *args)`` tuples) on ``pool`` and yield ``(index,
+    result)`` as each ends, with as many running at once as there are idle CPUs (at least
+    one, at most ``workers``), looked at again whenever one ends and every
+    :data:`LOOK_AGAIN` seconds while calls wait. On a busy machine a second
+    rendering process would only take turns with what already runs there, each paying for
+    cold caches on every turn: one at a time costs less CPU for a little more wall time
+    (30 certificates beside one busy core: 0.89 → 0.74 of the raw floor's CPU, wall 63 →
+    74 ms per certificate). ``idle`` answers the idle CPUs (:func:`idle_cpus`, which counts this
+    pool's running processes as busy)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    idle = idle or idle_cpus
+    waiting = list(enumerate(calls))[::-1]
+    running: dict = {}
+    while waiting or running:
+        room = max(1, min(workers, len(running) + idle())) - len(running)
+        while waiting and room > 0:
+            index, (function, *args) = waiting.pop()
+            running[pool.submit(function, *args)] = index
+            room -= 1
+        # while calls wait, look again now and then: a CPU may have become idle
+        done, _pending = wait(running, timeout=LOOK_AGAIN if waiting else None,
+                              return_when=FIRST_COMPLETED)
+        for future in done:
+            yield running.pop(future), future.result()
+
+
 def loaded(module: str) -> bool:
     """Whether ``module`` is imported in this process (ask a rendering process what it
     holds: ``pool.submit(loaded, "sqlalchemy")``)."""

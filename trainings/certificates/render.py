@@ -7,7 +7,8 @@
   :func:`trainings.pdf.split_pages` without rendering again; chunks run on the process's
   shared pool of rendering processes (spawned, started once and reused: each imports only
   what rendering needs and warms fonts, stylesheet and template once per process life;
-  ``flask worker`` starts it when it starts, see :func:`start_pool`).
+  ``flask worker`` starts it when it starts, see :func:`start_pool`), as many at once as
+  there are idle CPUs (:func:`trainings.processes.run_on_idle_cpus`).
 * Every PDF is cached under ``<instance>/cache/certificates/<sha256>.pdf`` keyed by the
   context and the template, stylesheet and translations, so a re-download never renders.
 """
@@ -25,7 +26,6 @@ import struct
 import tempfile
 import unicodedata
 import zlib
-from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
@@ -468,11 +468,10 @@ def render_many(contexts: list[dict], *, workers: int | None = None, use_cache: 
     if pool is not None:
         settings = _settings()
         try:
-            futures = {pool.submit(_worker_chunk, settings, [contexts[i] for i in chunk],
-                                   None if keep else [keys[i] for i in chunk]): chunk
-                       for chunk in chunks if chunk}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
+            calls = [(_worker_chunk, settings, [contexts[i] for i in chunk],
+                      None if keep else [keys[i] for i in chunk]) for chunk in chunks]
+            for index, pdfs in pdf.run_on_idle_cpus(pool, calls, workers=workers):
+                finish(chunks[index], pdfs)
         except BrokenProcessPool:
             POOL.discard(pool)  # a worker died: the next batch starts a new pool
             raise

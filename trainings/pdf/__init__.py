@@ -27,7 +27,13 @@ from urllib.parse import unquote
 from flask import current_app
 
 # Rendering processes are made in one place, trainings/processes.py (re-exported here).
-from ..processes import SharedPool, can_fork_pool, process_pool, start_workers  # noqa: F401
+from ..processes import (  # noqa: F401
+    SharedPool,
+    can_fork_pool,
+    process_pool,
+    run_on_idle_cpus,
+    start_workers,
+)
 
 ASSET_SCHEME = "anyam-asset"
 PACKAGE = Path(__file__).resolve().parent.parent  # trainings/
