@@ -199,11 +199,18 @@ def hammer(port: int, path: str, *, headers=None, duration: float, concurrency: 
     every = sorted(x for part in latencies for x in part)
     total = len(every)
     return {"rps": total / elapsed, "latencies": every, "server_s": server_cpu,
-            "client_s": client_cpu, "p50": 1000 * statistics.median(every) if every else 0,
-            "p99": 1000 * every[min(total - 1, int(total * 0.99))] if every else 0,
+            "client_s": client_cpu, **percentiles(every),
             "errors": total - statuses.get(200, 0), "count": total, "statuses": dict(statuses),
             "load": load(), "server_ms": 1000 * server_cpu / total if total else 0,
             "client_ms": 1000 * client_cpu / total if total else 0}
+
+
+def percentiles(every: list[float]) -> dict:
+    """p50 and p99 in ms of sorted latencies in seconds (0 when there are none)."""
+    if not every:
+        return {"p50": 0, "p99": 0}
+    return {"p50": 1000 * statistics.median(every),
+            "p99": 1000 * every[min(len(every) - 1, int(len(every) * 0.99))]}
 
 
 def combined(runs: list[dict]) -> dict:
@@ -214,9 +221,7 @@ def combined(runs: list[dict]) -> dict:
     statuses: Counter = Counter()
     for run in runs:
         statuses.update(run["statuses"])
-    return {"rps": statistics.median(run["rps"] for run in runs),
-            "p50": 1000 * statistics.median(every) if every else 0,
-            "p99": 1000 * every[min(total - 1, int(total * 0.99))] if every else 0,
+    return {"rps": statistics.median(run["rps"] for run in runs), **percentiles(every),
             "errors": sum(run["errors"] for run in runs), "count": total,
             "statuses": dict(statuses), "load": max(run["load"] for run in runs),
             "server_ms": 1000 * sum(run["server_s"] for run in runs) / total if total else 0,
