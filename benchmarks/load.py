@@ -7,7 +7,10 @@ with the same settings), then loads each page for a bounded time and count (defa
 (bare, page, page, bare, bare, page: the machine's speed drifts); one new connection per request, as gunicorn's sync workers
 close it anyway; logged-in clients log in through the form, follow the redirect and keep
 the session cookie the server sets, each its own, as browsers do) and prints req/s, p50/p99 latency, errors (anything but 200) and the ratio
-to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors. Beside it, the server's
+to the bare app. Goal: every page ≥ 25 % of bare Flask, 0 errors. Pages are kept as in
+production (trainings/pagecache.py: no write happens during the run, so each request after
+the first is answered from the kept page); the last row is the training page from a server
+that keeps none (``PAGE_CACHE_SECONDS=0``): what a page costs when the data has just changed. Beside it, the server's
 CPU per request (gunicorn's master and workers, from /proc: the ``cpu`` and ``cpu base``
 columns, in ms) and the load client's: on a shared machine req/s follow the cores the run
 was given, CPU per request much less.
@@ -309,13 +312,19 @@ def run_backend(name: str, url: str, args) -> None:
     # counter is still written for every request, in the database).
     servers = {"anyam": Server("wsgi:app", app_env(url, instance,
                                                    CERTIFICATE_VERIFY_RATE_LIMIT="1000000/minute")),
+               # the same app with no page kept (trainings/pagecache.py): what a page costs
+               # when the data changed since it was last shown
+               "unkept": Server("wsgi:app", app_env(url, instance, PAGE_CACHE_SECONDS="0")),
                "bare": Server("bare_app:app", {"PYTHONPATH": str(ROOT / "benchmarks")})}
     try:
         servers["anyam"].wait("/healthz")
+        servers["unkept"].wait("/healthz")
         servers["bare"].wait("/bare")
         port = servers["anyam"].port
         organiser = {"Cookie": login(port, "organiser@example.org", "correct-horse-battery")}
         participant = {"Cookie": login(port, "participant@example.org", "correct-horse-battery")}
+        unkept = {"Cookie": login(servers["unkept"].port, "organiser@example.org",
+                                  "correct-horse-battery")}
         pages = {
             "training page (organiser)": (f"/trainings/{data['training']}", organiser),
             "training page (participant)": (f"/trainings/{data['training']}", participant),
@@ -323,11 +332,15 @@ def run_backend(name: str, url: str, args) -> None:
             "my schedule, all past sessions": ("/me/schedule?past=all", participant),
             "verify": (f"/verify/{data['code']}", {}),
             "healthz": ("/healthz", {}),
+            "training page (organiser), not kept": (f"/trainings/{data['training']}", unkept),
         }
         if args.pages:
             pages = {k: v for k, v in pages.items() if any(p in k for p in args.pages.split(","))}
-        for path, headers in pages.values():  # each page answers before it is loaded
-            status = request(port, path, headers=headers)[0]
+        def server_of(label: str) -> Server:
+            return servers["unkept" if label.endswith("not kept") else "anyam"]
+
+        for label, (path, headers) in pages.items():  # each page answers before it is loaded
+            status = request(server_of(label).port, path, headers=headers)[0]
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
         # Interleaved rounds: bare, page, page, bare, bare, page ... (the machine's speed
@@ -342,7 +355,8 @@ def run_backend(name: str, url: str, args) -> None:
                     runs[kind].append(
                         hammer(servers["bare"].port, "/bare", server=servers["bare"], **options)
                         if kind == "bare" else
-                        hammer(port, path, headers=headers, server=servers["anyam"], **options))
+                        hammer(server_of(label).port, path, headers=headers,
+                               server=server_of(label), **options))
             page, bare = combined(runs["page"]), combined(runs["bare"])
             ratios = ", ".join(f"{p['rps'] / b['rps']:.2f}"
                                for p, b in zip(runs["page"], runs["bare"], strict=True))

@@ -9,9 +9,12 @@ load client: this is what one gunicorn worker spends, without the noise of a sha
 
     python benchmarks/profile_pages.py [--requests 300] [--rounds 3] [--pages verify,schedule]
                                        [--profile PAGE] [--top 40] [--database URL]
+                                       [--no-page-cache]
 
 ``--profile PAGE`` also runs cProfile over that page's requests and prints the top functions
-(cumulative and own time). ``--database`` takes a PostgreSQL URL of an empty database.
+(cumulative and own time). ``--database`` takes a PostgreSQL URL of an empty database. Pages are kept as in production
+(trainings/pagecache.py: every request after the first is answered from the kept page);
+``--no-page-cache`` renders each one (``PAGE_CACHE_SECONDS=0``), to profile the rendering.
 """
 from __future__ import annotations
 
@@ -88,14 +91,17 @@ def main() -> None:
     parser.add_argument("--profile", default="")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--database", default="")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="render every page (PAGE_CACHE_SECONDS=0) instead of keeping it")
     args = parser.parse_args()
 
     import load as load_bench  # benchmarks/load.py: the same data
     instance = tempfile.mkdtemp(prefix="anyam-profile-")
     url = args.database or f"sqlite:///{Path(instance) / 'profile.sqlite'}"
     data = load_bench.fill(url, instance)
-    os.environ.update(load_bench.app_env(url, instance,
-                                         CERTIFICATE_VERIFY_RATE_LIMIT="1000000/minute"))
+    os.environ.update(load_bench.app_env(
+        url, instance, CERTIFICATE_VERIFY_RATE_LIMIT="1000000/minute",
+        **({"PAGE_CACHE_SECONDS": "0"} if args.no_page_cache else {})))
     from bare_app import app as bare_app
     from flask import render_template
     from flask_login import login_required
@@ -111,7 +117,8 @@ def main() -> None:
         return render_template(floor)
 
     header(f"light pages in-process, CPU per request, {args.requests} requests x "
-           f"{args.rounds} rounds, {url.split(':', 1)[0]}")
+           f"{args.rounds} rounds, {url.split(':', 1)[0]}"
+           f"{', no page kept' if args.no_page_cache else ', pages kept'}")
     bare = bare_app.test_client()
     organiser, participant, anonymous = (app.test_client() for _ in range(3))
     login(organiser, "organiser@example.org")

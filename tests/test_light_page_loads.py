@@ -13,8 +13,9 @@ from trainings.extensions import db
 from trainings.scheduling import services
 
 
-def test_training_page_statements_do_not_grow_with_organisations_quotas_or_team(
+def test_training_page_statements_do_not_grow_with_organisations_quotas_or_team(app,
         make, login, client, count_queries):
+    app.config["PAGE_CACHE_SECONDS"] = 0  # rendering it (kept pages: test_page_cache.py)
     organiser = make.user("organiser")
     small = make.training(organiser=organiser, sessions=2, organisations=("Komnas Perempuan",))
     large = make.training(organiser=organiser, sessions=2,
@@ -98,10 +99,11 @@ def test_my_schedule_does_not_load_facilitators_and_the_api_still_lists_them(
     assert body.status_code == 200, body.json
 
 
-def test_training_page_is_one_statement_after_the_user_for_every_viewer(
+def test_training_page_is_one_statement_after_the_user_for_every_viewer(app,
         make, login, client, count_queries):
     """The training with its sessions, details, participants' zones and the viewer's ties in
     one statement: whoever looks, however many sessions and people."""
+    app.config["PAGE_CACHE_SECONDS"] = 0  # rendering it (kept pages: test_page_cache.py)
     organiser, facilitator = make.user("organiser"), make.user("facilitator")
     small = make.training(organiser=organiser, facilitators=[facilitator], sessions=1)
     large = make.training(organiser=organiser, facilitators=[facilitator], sessions=6,

@@ -148,8 +148,9 @@ def test_user_text_is_escaped(make, login, client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;: session 1" in page
 
 
-def test_queries_do_not_grow_with_past_sessions_trainings_or_team_places(
+def test_queries_do_not_grow_with_past_sessions_trainings_or_team_places(app,
         make, login, client, count_queries):
+    app.config["PAGE_CACHE_SECONDS"] = 0  # rendering it (kept pages: test_page_cache.py)
     organiser = make.user("organiser")
     login(organiser)
 

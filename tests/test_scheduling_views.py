@@ -235,7 +235,8 @@ def test_my_schedule_for_a_participant(make, login, client):
     assert "1 of 5 sessions attended; 2 more needed for the certificate." in page
 
 
-def test_my_schedule_queries_do_not_grow_with_trainings(make, login, client, count_queries):
+def test_my_schedule_queries_do_not_grow_with_trainings(app, make, login, client, count_queries):
+    app.config["PAGE_CACHE_SECONDS"] = 0  # rendering it (kept pages: test_page_cache.py)
     participant = make.user()
     login(participant)
 

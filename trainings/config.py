@@ -107,6 +107,11 @@ class DefaultConfig:
     # who see the same one (trainings/scheduling/page.py), per process and kind up to this
     # many characters; 0: none kept
     TRAINING_PAGE_FRAGMENTS_CHARS = 4_000_000
+    # Whole pages (the training page, My schedule, verification) kept per viewer until the
+    # data changes or their next moment, at most this many seconds (trainings/pagecache.py),
+    # per process up to this many characters; 0: none kept
+    PAGE_CACHE_SECONDS = 60
+    PAGE_CACHE_CHARS = 8_000_000
 
     # Certificates
     CERTIFICATE_ISSUER_NAME = None  # Open Badges issuer name; None: "Anyam"

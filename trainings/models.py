@@ -31,6 +31,7 @@ from .notifications.models import Reminder  # noqa: F401
 from .organisations.models import Hub, Organisation  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .overview.models import ProgrammeSummary  # noqa: F401
+from .pagecache import DataVersion  # noqa: F401
 from .periodic import PeriodicRun  # noqa: F401
 from .programmes.models import Programme  # noqa: F401
 from .ratelimit import RateLimitCounter  # noqa: F401

@@ -396,8 +396,9 @@ class Tables:
                 return found[0]
         return None
 
-    def put(self, key, html: str) -> None:
-        cost = len(html) + len(repr(key))
+    def put(self, key, html, size: int | None = None) -> None:
+        """Keep ``html`` (text, or any value whose ``size`` in characters is given)."""
+        cost = (len(html) if size is None else size) + len(repr(key))
         with self._lock:
             if key in self._kept or cost > self.limit:
                 return

@@ -21,6 +21,7 @@ from sqlalchemy import Integer, bindparam, inspect, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from ..extensions import db
+from ..pagecache import VERSION_COLUMN, note_version
 from .models import User
 
 # built once with a bound id (``session.get`` builds a select and its cache key per call)
@@ -35,7 +36,7 @@ def _user_row():
         mapper = inspect(User)
         props = mapper.column_attrs
         _ROW.append((mapper, tuple(prop.key for prop in props),
-                     select(*(prop.columns[0] for prop in props)).where(
+                     select(*(prop.columns[0] for prop in props), VERSION_COLUMN).where(
                          User.__table__.c.id == bindparam("login_user_id", type_=Integer))))
     return _ROW[0]
 
@@ -59,4 +60,7 @@ def load_user(user_id: int) -> User | None:
     if not _session_is_empty(session):
         return session.execute(_USER_BY_ID, {"login_user_id": user_id}).scalar_one_or_none()
     row = session.connection().execute(_user_row()[2], {"login_user_id": user_id}).one_or_none()
-    return None if row is None else _persistent_user(session, row)
+    if row is None:
+        return None
+    note_version(row[-1])  # read before the page's data: what kept pages are kept under
+    return _persistent_user(session, row[:-1])

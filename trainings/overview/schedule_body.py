@@ -22,6 +22,7 @@ from flask import render_template, request
 from markupsafe import Markup
 
 from ..i18n import current_language
+from ..pagecache import do_not_keep, keep_until
 from ..timezones import zone_label
 from ..web import fragments
 from .gatherings import checkin_cards
@@ -45,10 +46,26 @@ def _moments(rows, now: datetime) -> tuple | None:
     return tuple(passed)
 
 
+def _next_moment(rows, now: datetime) -> datetime | None:
+    """The next instant at which :func:`_moments` changes (a session ends, or can be
+    joined), or None."""
+    coming = []
+    for row in rows:
+        starts = row[_STARTS]
+        if starts is not None:
+            coming += [t for t in (starts - JOIN_OPENS_BEFORE,
+                                   starts + timedelta(minutes=row[_DURATION])) if t > now]
+    return min(coming, default=None)
+
+
 def schedule_body(user, now: datetime, zone: str, *, all_past: bool = False) -> Markup:
     """The page's content (``overview/_schedule_body.html``) for ``user`` at ``now``."""
     rows = schedule_rows(user)
     moments, zone_text = _moments(rows, now), zone_label(zone, now)
+    if moments is None:  # the whole page is kept as this content is (trainings/pagecache.py)
+        do_not_keep()
+    else:
+        keep_until(_next_moment(rows, now))
     key = None if moments is None else (
         user.id, tuple(rows), moments, current_language(), zone, zone_text, all_past,
         request.script_root, request.host)

@@ -21,6 +21,7 @@ from ..errors import NotFound
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..i18n import bilingual, current_language
+from ..pagecache import kept_page
 from ..policy import can, require
 from ..programmes import services as programmes
 from ..scheduling.calendar import build_calendar
@@ -42,6 +43,7 @@ bp = Blueprint("overview", __name__)
 @bp.route("/me/schedule")
 @read_only
 @login_required
+@kept_page
 def my_schedule():
     body = schedule_body(current_user, datetime.now(UTC), current_user.timezone,
                          all_past=request.args.get("past") == "all")

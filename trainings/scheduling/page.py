@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from ..db import utcnow
 from ..i18n import current_language, viewer_timezone
+from ..pagecache import keep_until
 from ..policy import can
 from ..timezones import format_date, format_time, to_zone, zone_label
 from ..web import Tables, absolute_url, fragments  # noqa: F401 - Tables: kept fragments' store
@@ -63,6 +64,9 @@ def sessions_table(training, sessions, *, zone: str, zones: list[str], may_join:
     """The sessions table (``scheduling/_sessions_table.html``), rendered or kept."""
     now = utcnow()
     held = frozenset(s.id for _n, s in sessions if s.taken_place_by(now))
+    # the page changes by itself when the next session ends (it is shown as held)
+    keep_until(min((s.ends_at for _n, s in sessions if not s.is_cancelled and s.ends_at > now),
+                   default=None))
     key = (tuple(s.facts for _n, s in sessions), current_language(), zone, training.timezone,
            tuple(zones), held, may_join, runs, module_links, request.script_root, request.host)
     tables = kept_tables()

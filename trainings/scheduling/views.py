@@ -17,6 +17,7 @@ from ..db import read_only, utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import login_manager
 from ..i18n import current_language, viewer_timezone
+from ..pagecache import kept_page
 from ..policy import can, require
 from ..timezones import get_zone, to_zone
 from ..web import EmptyForm, absolute_url, action, form_status, send_download, submit
@@ -59,6 +60,7 @@ def index():
 @bp.route("/trainings/<int:training_id>")
 @read_only
 @login_required
+@kept_page
 def detail(training_id: int):
     viewer = current_user._get_current_object()  # the user, not the proxy, read many times
     training = services.training_page(training_id, viewer)  # with the viewer's ties

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from ...db import read_only
 from ...extensions import limiter
 from ...language import current_language
+from ...pagecache import kept_page
 from ...web import base_url, fragments
 from .. import openbadges, services
 from ..forms import (
@@ -75,6 +76,7 @@ def verify_form():
 @bp.route("/verify/<code>")
 @read_only
 @limiter.limit(verify_limit)
+@kept_page
 def verify(code: str):
     certificate = services.get_by_code(code)
     if certificate is None:
