@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from trainings import pagecache
 from trainings.extensions import db
 from trainings.scheduling import page as scheduling_page
+
+from .conftest import BACKEND
 
 
 def version() -> int:
@@ -192,3 +195,43 @@ def test_keeping_can_be_turned_off(app, make, login, client, count_queries):
     with count_queries() as counter:
         client.get(f"/trainings/{training.id}")
     assert any("FROM trainings" in s for s in counter.statements)
+
+
+def _issued_certificate(make):
+    from trainings.attendance.models import AttendanceRecord
+    from trainings.certificates import services as certificates
+    organiser = make.user("organiser")
+    training = make.training(organiser=organiser, sessions=1)
+    enrolment = make.enrolment(training, name="Dewi Lestari")
+    db.session.add(AttendanceRecord(session_id=training.sessions[0].id,
+                                    enrolment_id=enrolment.id, status="present"))
+    db.session.commit()
+    certificate = certificates.issue_all(training, actor=organiser, base="http://localhost")[0]
+    db.session.commit()
+    return certificate.code
+
+
+def test_a_kept_verification_page_costs_only_the_rate_limits_hit(app_factory, make,
+                                                                 count_queries):
+    """The hit returns the version: the kept page needs no statement of its own, and the
+    limit still counts every request."""
+    app = app_factory(RATELIMIT_ENABLED=True, CERTIFICATE_VERIFY_RATE_LIMIT="3/minute")
+    client = app.test_client()
+    with app.app_context():
+        code = _issued_certificate(make)
+        db.session.remove()
+    assert client.get(f"/verify/{code}").status_code == 200
+    with app.app_context():
+        with count_queries() as counter:
+            kept = client.get(f"/verify/{code}")
+    assert kept.status_code == 200 and "Dewi Lestari" in kept.get_data(as_text=True)
+    assert len(counter.statements) == 1 and "rate_limits" in counter.statements[0]
+    assert client.get(f"/verify/{code}").status_code == 200
+    assert client.get(f"/verify/{code}").status_code == 429  # the 4th in the minute
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="unlogged tables: PostgreSQL only")
+def test_rate_limit_counters_skip_postgresqls_write_ahead_log(app):
+    persistence = db.session.execute(text(
+        "SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'")).scalar_one()
+    assert persistence == "u"

@@ -11,7 +11,7 @@ from flask import request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
@@ -173,6 +173,7 @@ def _replace_closed_connection(dbapi_connection, connection_record, connection_p
 # Read-only views: no transaction on PostgreSQL, and no write anywhere ----------------------
 
 READ_ONLY = "anyam_read_only"  # the Session.info key: the endpoint of the read-only request
+_READER = "anyam_reader"  # the Session.info key: the autocommit engine it reads with
 
 
 class ReadOnlyRequestError(RuntimeError):
@@ -232,8 +233,12 @@ class AnyamSession(FlaskSession):
     request runs (the ORM's flush is refused by ``_refuse_flush``)."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        if self.info.get(READ_ONLY) and _writes(clause):
-            _refuse(self, f"a write ({str(clause)[:60]!r})")
+        if self.info.get(READ_ONLY):
+            if _writes(clause):
+                _refuse(self, f"a write ({str(clause)[:60]!r})")
+            reader = self.info.get(_READER)
+            if reader is not None and bind is None:
+                return reader
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
     def begin_nested(self):
@@ -254,7 +259,10 @@ def init_read_only(app, db) -> None:
     """Register the hooks of :func:`read_only` views; call it before any other hook that
     may use the database (the first ``before_request`` runs first)."""
     with app.app_context():
-        autocommit = db.engine.dialect.name == "postgresql"
+        # SQLAlchemy's sub-engine of one isolation level: the same pool, AUTOCOMMIT set on
+        # each connection it checks out and set back when the connection returns
+        reader = (db.engine.execution_options(isolation_level="AUTOCOMMIT")
+                  if db.engine.dialect.name == "postgresql" else None)
 
     @app.before_request
     def _begin_read_only():
@@ -268,14 +276,12 @@ def init_read_only(app, db) -> None:
         if session.in_transaction() or session.new or session.dirty or session.deleted:
             return
         session.info[READ_ONLY] = request.endpoint
-        if autocommit:
-            # SQLAlchemy's way to set one transaction's isolation level: the connection is
-            # taken now with it, and set back when it returns to the pool. (On SQLite a
-            # read already runs outside any transaction.)
-            try:
-                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            except SQLAlchemyError:  # the database is away: the view answers as it does
-                session.rollback()
+        if reader is not None and reader.pool is db.engine.pool:
+            # the session reads through the autocommit engine (AnyamSession.get_bind): a
+            # connection is taken at the first statement, none when a kept page needs
+            # nothing more (trainings/pagecache.py). (On SQLite a read already runs outside
+            # any transaction.)
+            session.info[_READER] = reader
 
     @app.teardown_request
     def _end_read_only(exc=None):

@@ -136,8 +136,10 @@ def _bump(conn) -> None:
 # Reading it --------------------------------------------------------------------------------
 
 def note_version(value) -> None:
-    """The number read with the logged-in user's row (auth.loading), for this request."""
-    g._anyam_data_version = value
+    """The number read with another statement of the request (the logged-in user's row, the
+    rate limit's hit): the first one read counts, as it was read before anything else."""
+    if "_anyam_data_version" not in g:
+        g._anyam_data_version = value
 
 
 def data_version() -> int | None:

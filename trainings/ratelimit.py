@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from flask import has_app_context
+from flask import has_app_context, has_request_context
 from limits.storage import Storage
 from sqlalchemy import (
     CheckConstraint,
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import UTCDateTime, utcnow
 from .extensions import db
+from .pagecache import VERSION_COLUMN, note_version
 
 SCHEME = "anyam-db"
 CLEAN_EVERY = 200  # about one hit in this many deletes the expired rows
@@ -60,7 +61,9 @@ class RateLimitCounter(db.Model):
 @lru_cache(maxsize=4)
 def _upsert_statement(dialect: str):
     """The hit: ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, built once per dialect with
-    bound parameters (building it for every hit cost more than running it)."""
+    bound parameters (building it for every hit cost more than running it). It returns the
+    data version too: an anonymous request for a kept page (verify) then needs no statement
+    of its own to read it (trainings/pagecache.py)."""
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as upsert
     else:
@@ -75,7 +78,7 @@ def _upsert_statement(dialect: str):
         index_elements=[table.c.key],
         set_={"count": case((expired, amount), else_=table.c.count + amount),
               "expires_at": case((expired, expires), else_=table.c.expires_at)},
-    ).returning(table.c.count, table.c.expires_at)
+    ).returning(table.c.count, table.c.expires_at, VERSION_COLUMN)
 
 
 class DatabaseStorage(Storage):
@@ -136,8 +139,10 @@ class DatabaseStorage(Storage):
 
     @staticmethod
     def _upsert(connection, dialect: str, key, amount, now, expires) -> tuple[int, datetime]:
-        count, until = connection.execute(_upsert_statement(dialect), {
+        count, until, version = connection.execute(_upsert_statement(dialect), {
             "hit_key": key, "hit_amount": amount, "hit_now": now, "hit_until": expires}).one()
+        if has_request_context():  # read before the page's data, as the user's row
+            note_version(version)
         return int(count), until
 
     @staticmethod
