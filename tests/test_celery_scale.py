@@ -52,7 +52,8 @@ def test_a_celery_worker_issues_a_batch_and_delivers_its_mail(app, make, databas
         [sys.executable, "-m", "celery", "-A", "trainings.worker", "worker", "--beat",
          f"--pool={pool}", "--concurrency=1", "-Q", queue, "--loglevel=INFO",
          "-s", str(tmp_path / "beat-schedule"), "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True)  # its own process group: beat's child goes with it
     try:
         job = services.start_issue_all(training, actor=organiser, base=base())
         db.session.commit()
@@ -71,8 +72,14 @@ def test_a_celery_worker_issues_a_batch_and_delivers_its_mail(app, make, databas
         try:
             output, _ = worker.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
+            # the whole group: a beat child left behind keeps the output pipe open, and
+            # reading it to its end would wait for ever
+            os.killpg(worker.pid, signal.SIGKILL)
+            output, _ = worker.communicate(timeout=30)
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # whatever of the group outlived the worker
+        except ProcessLookupError:
+            pass
     finished = jobs.get(job.id)
     assert (finished.done, finished.total, finished.result) == (COUNT, COUNT, {"issued": COUNT})
     assert finished.worker.rsplit(":", 1)[1] != str(os.getpid()), output  # run over there
