@@ -220,7 +220,8 @@ def kept_page(view):
             until = g.pop("_anyam_keep_until", None)
         if isinstance(answer, str):
             if until is not None and until > now:
-                pages.put(key, (answer, until), size=len(answer))
+                # replacing one kept under the same key whose time was over
+                pages.put(key, (answer, until), size=len(answer), replace=True)
             return _with_token(answer)
         response = make_response(answer)
         if not response.is_streamed and response.mimetype == "text/html":

@@ -396,10 +396,13 @@ class Tables:
                 return found[0]
         return None
 
-    def put(self, key, html, size: int | None = None) -> None:
-        """Keep ``html`` (text, or any value whose ``size`` in characters is given)."""
+    def put(self, key, html, size: int | None = None, *, replace: bool = False) -> None:
+        """Keep ``html`` (text, or any value whose ``size`` in characters is given); a value
+        already kept under ``key`` stays, unless ``replace``."""
         cost = (len(html) if size is None else size) + len(repr(key))
         with self._lock:
+            if replace and key in self._kept:
+                self.size -= self._kept.pop(key)[1]
             if key in self._kept or cost > self.limit:
                 return
             self._kept[key] = (html, cost)
