@@ -42,7 +42,7 @@ from .db import utcnow
 from .extensions import db
 from .i18n import current_language, viewer_timezone
 from .timezones import to_zone
-from .web import Tables, csrf_token
+from .web import csrf_token, fragments
 
 VERSION_TABLE = "data_version"
 
@@ -167,14 +167,6 @@ def do_not_keep() -> None:
     g._anyam_keep_until = None
 
 
-def _pages() -> Tables:
-    kept = current_app.extensions.get("anyam.pages")
-    if kept is None:
-        kept = current_app.extensions.setdefault(
-            "anyam.pages", Tables(current_app.config["PAGE_CACHE_CHARS"]))
-    return kept
-
-
 def _key(version) -> tuple:
     user = current_user._get_current_object()
     zone = viewer_timezone()
@@ -202,7 +194,7 @@ def kept_page(view):
         if version is None:
             return view(**values)
         key, now = _key(version), utcnow()
-        pages = _pages()
+        pages = fragments("pages", config["PAGE_CACHE_CHARS"])
         found = pages.get(key)
         if found is not None and now < found[1]:
             return _with_token(found[0])

@@ -415,12 +415,13 @@ class Tables:
         return len(self._kept)
 
 
-def fragments(kind: str) -> Tables:
+def fragments(kind: str, chars: int | None = None) -> Tables:
     """This app's kept fragments of one kind ("sessions_table", "training_nav",
-    "training_facts")."""
+    "training_facts"; "pages" for trainings/pagecache.py), up to ``chars`` characters
+    (``TRAINING_PAGE_FRAGMENTS_CHARS`` unless given) when first made."""
     name = f"anyam.fragments.{kind}"
     kept = current_app.extensions.get(name)
     if kept is None:
-        kept = current_app.extensions.setdefault(
-            name, Tables(current_app.config["TRAINING_PAGE_FRAGMENTS_CHARS"]))
+        limit = current_app.config["TRAINING_PAGE_FRAGMENTS_CHARS"] if chars is None else chars
+        kept = current_app.extensions.setdefault(name, Tables(limit))
     return kept
