@@ -147,9 +147,9 @@ def test_a_second_ctrl_c_stops_a_busy_worker_at_once_with_its_rendering_processe
         app, make, run_env, smtp_server):
     """The first Ctrl-C lets the worker finish the job in hand; a second stops it now (the
     job is then stalled, for the next worker) and its rendering processes die with it.
-    The job is long enough (~20-40 s of rendering) that it cannot end between the two
+    The job is long enough (~45-90 s of rendering) that it cannot end between the two
     Ctrl-Cs however busy the machine is; it is stopped after a few batches."""
-    count = 600
+    count = 1500
     training, _e, organiser = certified_training(
         make, names=[f"Peserta {i:03d}" for i in range(count)])
     job = services.start_issue_all(training, actor=organiser, base=base())
